@@ -1,0 +1,54 @@
+# Every target sets up what it needs: a fresh clone needs only `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+export PYTHONPATH := shared:.
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help test lint unit integration e2e demo serve schemas clean
+
+help:
+	@echo "make demo | make test | make serve | make lint | make schemas"
+
+$(VENV)/.installed: requirements-dev.txt shared/requirements.txt
+	@test -x $(PY) || "$$(infra/find-python.sh)" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -x $(SAM_VENV)/bin/python || "$$(infra/find-python.sh)" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
+	@touch $@
+
+lint: $(VENV)/.installed $(SAM_VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
+
+test: lint
+	$(PY) -m pytest
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit
+
+integration: $(VENV)/.installed
+	$(PY) -m pytest tests/integration
+
+e2e: $(VENV)/.installed
+	$(PY) -m pytest tests/e2e
+
+demo: $(VENV)/.installed
+	$(PY) -m infra.local.demo
+
+serve: $(VENV)/.installed
+	$(PY) -m infra.local.stack
+
+schemas: $(VENV)/.installed
+	$(PY) -m infra.schemas
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .local .pytest_cache .mypy_cache .ruff_cache

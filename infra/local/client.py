@@ -1,0 +1,109 @@
+"""A downstream view of the local stack, shared by `make demo` and the end-to-end tests:
+call the API as a customer's service, finish flows in the sandbox, and subscribe to the bus."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+
+from infra.local.stack import Endpoints
+
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+
+
+def reference_image() -> str:
+    return base64.b64encode((FIXTURES / "face.png").read_bytes()).decode()
+
+
+class LocalClient:
+    def __init__(self, endpoints: Endpoints | None = None) -> None:
+        self.endpoints = endpoints or Endpoints.from_environment()
+        self.http = requests.Session()
+
+    def create(self, **fields: Any) -> requests.Response:
+        body = {
+            "biz_no": f"biz-{uuid.uuid4()}",
+            "uuid": "user-1",
+            "comparison_type": "0",
+            "image_ref1": reference_image(),
+            **fields,
+        }
+        return self.http.post(f"{self.endpoints.gateway}/v1/verifications", json=body, timeout=30)
+
+    def get(self, verification_id: str) -> requests.Response:
+        return self.http.get(f"{self.endpoints.gateway}/v1/verifications/{verification_id}", timeout=10)
+
+    def complete(self, token: str, outcome: str, **options: Any) -> dict[str, Any]:
+        response = self.http.post(
+            f"{self.endpoints.sandbox}/sandbox/v1/complete",
+            json={"token": token, "outcome": outcome, **options},
+            timeout=30,
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def follow_return(self, finished: dict[str, Any]) -> requests.Response:
+        """What the user's browser does after the flow: back to our return route, not following the 303."""
+        url = f"{self.endpoints.gateway}/v1/faceid/return"
+        if finished["return_method"] == "GET":
+            return self.http.get(url, params={"biz_id": finished["biz_id"]}, allow_redirects=False, timeout=10)
+        return self.http.post(
+            url, data={"data": finished["data"], "sign": finished["sign"]}, allow_redirects=False, timeout=10
+        )
+
+    def notify(self, data: str, sign: str | None) -> requests.Response:
+        form = {"data": data} if sign is None else {"data": data, "sign": sign}
+        return self.http.post(f"{self.endpoints.gateway}/v1/faceid/notify", data=form, timeout=10)
+
+
+class Subscriber:
+    """An SQS queue behind an EventBridge rule on the bus, as a downstream service subscribes."""
+
+    def __init__(
+        self, endpoints: Endpoints | None = None, *, bus: str = "faceid-bridge", source: str = "faceid.bridge"
+    ) -> None:
+        endpoints = endpoints or Endpoints.from_environment()
+        self.sqs = boto3.client("sqs", region_name=endpoints.region)
+        events = boto3.client("events", region_name=endpoints.region)
+        name = f"subscriber-{uuid.uuid4().hex[:8]}"
+        self.queue_url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": [source]}))
+        events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "queue", "Arn": arn}])
+        self.events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def drain(self) -> None:
+        while True:
+            messages = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+                "Messages", []
+            )
+            if not messages:
+                return
+            for message in messages:
+                event = json.loads(message["Body"])
+                self.events[event["detail"]["verification_id"]].append(event)
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def wait_for(self, expected: dict[str, int], seconds: float = 20) -> dict[str, list[dict[str, Any]]]:
+        """Events per verification once each has at least its expected count (or time runs out),
+        plus a short grace period so that extra, unexpected events are caught too."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.drain()
+            if all(len(self.events[vid]) >= count for vid, count in expected.items()):
+                break
+            time.sleep(0.2)
+        time.sleep(1.0)
+        self.drain()
+        return {vid: self.events[vid] for vid in expected}

@@ -1,0 +1,86 @@
+"""`make demo`: start the local stack, subscribe to the bus, run verifications that end in each
+way, print what happened, and exit 0 only if every verification got exactly the expected events."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from infra.local.client import LocalClient, Subscriber
+from infra.local.stack import Endpoints, use_local_aws, wait_for
+from infra.local.template import ROOT
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    outcome: str
+    options: dict[str, object]
+    expected: str
+
+
+SCENARIOS = [
+    Scenario("approved", "pass", {}, "Verification Approved"),
+    Scenario("face mismatch", "mismatch", {"confidence": 41.0}, "Verification Rejected"),
+    Scenario("spoof (mask)", "spoof_mask", {}, "Verification Rejected"),
+    Scenario("cancelled", "cancel", {}, "Verification Abandoned"),
+    Scenario("failed", "failed", {}, "Verification Errored"),
+]
+
+
+def run(endpoints: Endpoints) -> bool:
+    client, subscriber = LocalClient(endpoints), Subscriber(endpoints)
+    print('subscribed a queue to the bus with an EventBridge rule: {"source": ["faceid.bridge"]}\n')
+    started = {}
+    for scenario in SCENARIOS:
+        created = client.create(redirect_url="http://localhost:3000/kyc/done")
+        created.raise_for_status()
+        body = created.json()
+        finished = client.complete(body["token"], scenario.outcome, **scenario.options)
+        back = client.follow_return(finished)
+        print(
+            f"{scenario.name:<14} created {body['verification_id']}  sandbox {scenario.outcome:<11} "
+            f"notify -> {finished['notify_status']}  return -> {back.status_code} {back.headers.get('location', '')[:50]}"
+        )
+        started[body["verification_id"]] = scenario
+    received = subscriber.wait_for({vid: 2 for vid in started})
+
+    print(f"\n{'scenario':<14} {'verification':<27} {'status':<10} {'decision':<10} events received")
+    ok = True
+    for vid, scenario in started.items():
+        state = client.get(vid).json()
+        events = received[vid]
+        names = [event["detail-type"] for event in events]
+        good = (
+            names == ["Verification Created", scenario.expected] and len({e["detail"]["event_id"] for e in events}) == 2
+        )
+        ok &= good
+        print(
+            f"{scenario.name:<14} {vid:<27} {state['status']:<10} {state['decision']!s:<10} "
+            f"{', '.join(names)}  {'OK' if good else 'UNEXPECTED'}"
+        )
+    print(
+        f"\n{'PASS' if ok else 'FAIL'}: every verification got exactly one Created and its expected terminal event"
+        if ok
+        else "\nFAIL"
+    )
+    return ok
+
+
+def main() -> None:
+    endpoints = Endpoints.from_environment()
+    use_local_aws(endpoints)
+    stack = subprocess.Popen([sys.executable, "-m", "infra.local.stack"], cwd=ROOT, env=os.environ.copy())
+    try:
+        wait_for(endpoints.gateway, 60)
+        ok = run(endpoints)
+    finally:
+        stack.terminate()
+        stack.wait(timeout=30)
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""A local stand-in for Lambda's DynamoDB stream event source mapping, configured from the
+template's event properties: batch size, partial batch responses, bisect on error, retry limits,
+and the on-failure destination (which receives the batch's metadata, as Lambda sends it)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import boto3
+
+from infra.local.functions import FunctionHost
+from infra.local.provision import LocalStack
+
+
+def _lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if created is not None and not isinstance(created, (int, float)):
+        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+    return {
+        **record,
+        "dynamodb": dynamodb,
+        "eventSource": "aws:dynamodb",
+        "eventSourceARN": stream_arn,
+        "awsRegion": region,
+    }
+
+
+class StreamPoller(threading.Thread):
+    def __init__(self, host: FunctionHost, stack: LocalStack, *, interval: float = 0.2) -> None:
+        super().__init__(daemon=True, name=f"poller-{host.spec.logical_id}")
+        assert host.spec.stream is not None
+        self.host, self.stack, self.interval = host, stack, interval
+        props = host.spec.stream
+        self.stream_arn = stack.resolve(props["Stream"])
+        self.batch_size = int(props.get("BatchSize", 100))
+        self.max_retries = int(props.get("MaximumRetryAttempts", -1))
+        self.bisect = bool(props.get("BisectBatchOnFunctionError", False))
+        self.partial = "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])
+        on_failure = props.get("DestinationConfig", {}).get("OnFailure", {})
+        self.on_failure_arn = stack.resolve(on_failure["Destination"]) if on_failure else None
+        self.streams = boto3.client("dynamodbstreams", region_name=stack.region)
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        iterators: dict[str, str] = {}
+        while not self.stopped.is_set():
+            for shard in self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
+                shard_id = shard["ShardId"]
+                if shard_id not in iterators:
+                    iterators[shard_id] = self.streams.get_shard_iterator(
+                        StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    )["ShardIterator"]
+                response = self.streams.get_records(ShardIterator=iterators[shard_id], Limit=1000)
+                iterators[shard_id] = response["NextShardIterator"]
+                records = [_lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
+                for start in range(0, len(records), self.batch_size):
+                    self.deliver(records[start : start + self.batch_size])
+            self.stopped.wait(self.interval)
+
+    def deliver(self, batch: list[dict[str, Any]]) -> None:
+        """Invoke until the batch is through, as Lambda does: resume from the first reported
+        failure, bisect a failing batch, and give up after MaximumRetryAttempts."""
+        retries = 0
+        while batch and not self.stopped.is_set():
+            try:
+                result = self.host.invoke({"Records": batch}) or {}
+                failures = (
+                    [item["itemIdentifier"] for item in result.get("batchItemFailures", [])] if self.partial else []
+                )
+            except Exception:  # noqa: BLE001 - a function error, as Lambda sees it
+                if self.bisect and len(batch) > 1:
+                    middle = len(batch) // 2
+                    self.deliver(batch[:middle])
+                    self.deliver(batch[middle:])
+                    return
+                failures = [batch[0]["dynamodb"]["SequenceNumber"]]
+            if not failures:
+                return
+            first = min(failures, key=int)
+            batch = [r for r in batch if int(r["dynamodb"]["SequenceNumber"]) >= int(first)]
+            retries += 1
+            if 0 <= self.max_retries < retries:
+                self.send_to_destination(batch)
+                return
+            time.sleep(min(0.2 * 2**retries, 5.0))
+
+    def send_to_destination(self, batch: list[dict[str, Any]]) -> None:
+        if not self.on_failure_arn:
+            return
+        sqs = boto3.client("sqs", region_name=self.stack.region)
+        queue_name = self.on_failure_arn.rsplit(":", 1)[1]
+        message = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.host.spec.logical_id},
+            "DDBStreamBatchInfo": {
+                "streamArn": self.stream_arn,
+                "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                "batchSize": len(batch),
+            },
+        }
+        sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=queue_name)["QueueUrl"], MessageBody=json.dumps(message))

@@ -1,0 +1,95 @@
+"""Create the template's stateful resources (table, bus, secret, queues) on the moto server, and
+resolve the functions' environment against them, the way CloudFormation would."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from infra.local.template import Template
+
+ACCOUNT = "123456789012"  # moto's default account
+
+
+@dataclass
+class LocalStack:
+    """Physical ids of the provisioned resources, by logical id: what `!Ref` and `!GetAtt` resolve to."""
+
+    region: str
+    parameters: dict[str, str]
+    refs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and "Ref" in value:
+            name = value["Ref"]
+            if name in self.parameters:
+                return self.parameters[name]
+            return self.refs[name]
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical_id, attribute = value["Fn::GetAtt"]
+            return self.attrs[(logical_id, attribute)]
+        return value
+
+    def environment(self, template: Template) -> dict[str, str]:
+        """The union of every function's environment (the local stack hosts them in one process)."""
+        env: dict[str, str] = {}
+        for function in template.functions():
+            env.update({key: str(self.resolve(value)) for key, value in function.environment.items()})
+        return env
+
+
+def provision(
+    template: Template, *, region: str, parameters: dict[str, str], secrets: dict[str, dict[str, str]]
+) -> LocalStack:
+    """Create every resource idempotently, so a restarted stack finds its state intact."""
+    stack = LocalStack(region=region, parameters={**template.parameter_defaults(), **parameters})
+    dynamodb, events = boto3.client("dynamodb", region_name=region), boto3.client("events", region_name=region)
+    sqs, secretsmanager = boto3.client("sqs", region_name=region), boto3.client("secretsmanager", region_name=region)
+
+    for name, resource in template.of_type("AWS::DynamoDB::Table").items():
+        props = {key: stack.resolve(value) for key, value in resource["Properties"].items()}
+        table_name = f"faceid-bridge-{name}"
+        if table_name not in dynamodb.list_tables()["TableNames"]:
+            dynamodb.create_table(
+                TableName=table_name,
+                BillingMode=props["BillingMode"],
+                AttributeDefinitions=props["AttributeDefinitions"],
+                KeySchema=props["KeySchema"],
+                GlobalSecondaryIndexes=props.get("GlobalSecondaryIndexes", []),
+                StreamSpecification={"StreamEnabled": True, **props["StreamSpecification"]},
+            )
+            ttl = props.get("TimeToLiveSpecification")
+            if ttl:
+                dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=ttl)
+        description = dynamodb.describe_table(TableName=table_name)["Table"]
+        stack.refs[name] = table_name
+        stack.attrs[(name, "Arn")] = description["TableArn"]
+        stack.attrs[(name, "StreamArn")] = description["LatestStreamArn"]
+
+    for name, resource in template.of_type("AWS::Events::EventBus").items():
+        bus_name = stack.resolve(resource["Properties"]["Name"])
+        if bus_name not in [bus["Name"] for bus in events.list_event_buses()["EventBuses"]]:
+            events.create_event_bus(Name=bus_name)
+        stack.refs[name] = bus_name
+        stack.attrs[(name, "Arn")] = f"arn:aws:events:{region}:{ACCOUNT}:event-bus/{bus_name}"
+
+    for name in template.of_type("AWS::SQS::Queue"):
+        url = sqs.create_queue(QueueName=f"faceid-bridge-{name}")["QueueUrl"]
+        stack.refs[name] = url
+        stack.attrs[(name, "Arn")] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+
+    for name in template.of_type("AWS::SecretsManager::Secret"):
+        secret_name = f"faceid-bridge-{name}"
+        value = json.dumps(secrets[name])
+        try:
+            arn = secretsmanager.create_secret(Name=secret_name, SecretString=value)["ARN"]
+        except secretsmanager.exceptions.ResourceExistsException:
+            arn = secretsmanager.put_secret_value(SecretId=secret_name, SecretString=value)["ARN"]
+        stack.refs[name] = arn
+    return stack

@@ -1,0 +1,145 @@
+"""The whole system on this machine: moto server (AWS), FaceID sandbox, local API gateway and the
+stream poller, with resources created from template.yaml.
+
+    python -m infra.local.stack          # what `make serve` runs
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from contextlib import suppress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from werkzeug.serving import make_server
+
+from infra.local.functions import FunctionHost
+from infra.local.gateway import Gateway
+from infra.local.poller import StreamPoller
+from infra.local.provision import LocalStack, provision
+from infra.local.template import ROOT, Template
+
+GATEWAY_PORT, SANDBOX_PORT = 8028, 8029  # 8028 is one of the ports FaceID calls back on
+SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    aws: str
+    region: str
+    gateway: str = f"http://127.0.0.1:{GATEWAY_PORT}"
+    sandbox: str = f"http://127.0.0.1:{SANDBOX_PORT}"
+
+    @classmethod
+    def from_environment(cls) -> Endpoints:
+        return cls(
+            aws=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        )
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    with suppress(OSError), socket.create_connection((parts.hostname, parts.port or 80), timeout=0.5):
+        return True
+    return False
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not reachable(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not come up")
+        time.sleep(0.1)
+
+
+def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
+    """Start moto and the sandbox unless something already listens there."""
+    children = []
+    aws = urlsplit(endpoints.aws)
+    servers = [
+        (endpoints.aws, [sys.executable, "-m", "moto.server", "-H", aws.hostname or "127.0.0.1", "-p", str(aws.port)]),
+        (endpoints.sandbox, [sys.executable, "-m", "infra.sandbox", "--port", str(SANDBOX_PORT)]),
+    ]
+    log_dir = ROOT / ".local"
+    log_dir.mkdir(exist_ok=True)
+    for url, command in servers:
+        if not reachable(url):
+            log = (log_dir / f"{command[2].rsplit('.', 1)[-1]}.log").open("ab")
+            children.append(subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
+    for url, _ in servers:
+        wait_for(url)
+    return children
+
+
+def use_local_aws(endpoints: Endpoints) -> None:
+    """Point this process's boto3 at the moto server, with throwaway credentials."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ["AWS_ENDPOINT_URL"] = endpoints.aws
+    os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = endpoints.region
+
+
+def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
+    """Provision the template's resources and set the functions' environment on this process."""
+    use_local_aws(endpoints)
+    template = Template()
+    stack = provision(
+        template,
+        region=endpoints.region,
+        parameters={
+            "FaceIdEndpoint": endpoints.sandbox,
+            "PublicBaseUrl": endpoints.gateway,
+            "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
+        },
+        secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
+    )
+    environment = stack.environment(template)
+    environment.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    environment.setdefault("POWERTOOLS_LOG_LEVEL", os.environ.get("LOG_LEVEL", "WARNING"))
+    os.environ.update(environment)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    return template, stack
+
+
+def main() -> None:
+    endpoints = Endpoints.from_environment()
+    children = start_services(endpoints)
+    template, stack = configure(endpoints)
+    hosts = [FunctionHost(spec) for spec in template.functions()]
+    pollers = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
+    gateway = Gateway([host for host in hosts if host.spec.routes], domain_name=f"127.0.0.1:{GATEWAY_PORT}")
+    server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
+
+    def stop(*_: object) -> None:
+        for poller in pollers:
+            poller.stopped.set()
+        for child in children:
+            child.terminate()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for poller in pollers:
+        poller.start()
+    print(
+        f"faceid-bridge local stack ready\n  API      {endpoints.gateway}\n  sandbox  {endpoints.sandbox}\n"
+        f"  AWS      {endpoints.aws} ({endpoints.region})",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""python -m infra.sandbox [--port 8029]"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+
+from infra.sandbox.app import app
+
+parser = argparse.ArgumentParser(description="FaceID sandbox")
+parser.add_argument("--host", default="127.0.0.1")
+parser.add_argument("--port", type=int, default=8029)
+args = parser.parse_args()
+app.run(host=args.host, port=args.port, threaded=True)

@@ -1,0 +1,18 @@
+"""boto3 clients, created once per process and reused across invocations.
+
+boto3 reads AWS_ENDPOINT_URL and AWS_REGION itself, so the same code talks to AWS when deployed and
+to the local moto server on this machine.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3  # imported on first use: handlers that never touch a service never pay for it
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))

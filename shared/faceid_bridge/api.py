@@ -1,0 +1,49 @@
+"""The HTTP edge shared by every API function: one resolver factory, one error mapping."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from faceid_bridge.config import settings
+from faceid_bridge.errors import ArgumentError, BridgeError
+from faceid_bridge.observability import logger
+
+
+def http_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(BridgeError)  # type: ignore[untyped-decorator]
+    def _domain_error(exc: BridgeError) -> Response[str]:
+        # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        body = {"error_message": exc.message, "request_id": app.current_event.request_context.request_id}
+        if exc.status >= 500:
+            logger.warning("request failed upstream", extra={"error": exc.message})
+        return Response(status_code=exc.status, content_type="application/json", body=json.dumps(body), headers=headers)
+
+    return app
+
+
+def json_body(app: APIGatewayHttpResolver) -> Any:
+    try:
+        return json.loads(app.current_event.decoded_body or "")
+    except ValueError:
+        raise ArgumentError.bad("body") from None
+
+
+def raw_body(app: APIGatewayHttpResolver) -> bytes:
+    event = app.current_event
+    return (event.decoded_body or "").encode("utf-8")
+
+
+def content_type(app: APIGatewayHttpResolver) -> str:
+    return app.current_event.headers.get("content-type", "")
+
+
+def public_base_url(app: APIGatewayHttpResolver) -> str:
+    """Our own public origin, for the callback URLs FaceID gets and the result page. API Gateway sets
+    domainName from the host it routed on, so a client cannot point it elsewhere."""
+    return (settings().public_base_url or f"https://{app.current_event.request_context.domain_name}").rstrip("/")

@@ -1,0 +1,108 @@
+"""Event contract v1: the normalized events on the bus. These models are the source of truth;
+`make schemas` writes their JSON Schemas into events/schemas, and a test fails when the two drift.
+
+Never images, never secrets, never FaceID tokens: only what a downstream service needs to act.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from faceid_bridge.domain.decision import ComparisonSummary, LivenessSummary
+from faceid_bridge.domain.lifecycle import Status
+from faceid_bridge.domain.verification import Channel, Verification
+
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
+# Fixed namespace: event ids are uuid5(verification_id, version), so a redelivery carries the same id.
+_EVENT_NAMESPACE = uuid.UUID("6f1c8a52-5b0e-4a8e-9d1e-2f3c4b5a6d7e")
+
+
+class VerificationDetail(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    event_id: str = Field(description="Stable across redeliveries: deduplicate on it.")
+    verification_id: str
+    biz_id: str
+    biz_no: str
+    channel: Channel
+    status: Status
+    decision: str | None
+    reasons: list[str] = Field(description="Machine-readable, e.g. LIVENESS_FAILED, SPOOF_MASK, FACE_MISMATCH_REF1.")
+    liveness: LivenessSummary | None
+    comparison: list[ComparisonSummary]
+    biz_extra_data: str | None
+    occurred_at: datetime
+
+
+class VerificationCreated(VerificationDetail):
+    status: Literal[Status.CREATED]
+    decision: None = None
+
+
+class VerificationApproved(VerificationDetail):
+    status: Literal[Status.OK]
+    decision: Literal["APPROVED"]
+
+
+class VerificationRejected(VerificationDetail):
+    status: Literal[Status.OK]
+    decision: Literal["REJECTED"]
+
+
+class VerificationAbandoned(VerificationDetail):
+    status: Literal[Status.CANCELLED, Status.TIMEOUT, Status.EXPIRED]
+    decision: Literal["ABANDONED"]
+
+
+class VerificationErrored(VerificationDetail):
+    status: Literal[Status.FAILED, Status.WEBRTC_UNSUPPORTED, Status.OK]
+    decision: Literal["ERRORED"]
+
+
+DETAIL_TYPES: dict[str, type[VerificationDetail]] = {
+    "Verification Created": VerificationCreated,
+    "Verification Approved": VerificationApproved,
+    "Verification Rejected": VerificationRejected,
+    "Verification Abandoned": VerificationAbandoned,
+    "Verification Errored": VerificationErrored,
+}
+
+
+def event_id(verification_id: str, version: int) -> str:
+    return str(uuid.uuid5(_EVENT_NAMESPACE, f"{verification_id}#{version}"))
+
+
+def detail_type_of(verification: Verification) -> str | None:
+    """The event a verification in this state announces. PROCESSING announces nothing."""
+    if verification.status is Status.CREATED:
+        return "Verification Created"
+    if verification.decision is None:
+        return None
+    return f"Verification {verification.decision.value.title()}"
+
+
+def event_for(verification: Verification) -> tuple[str, VerificationDetail] | None:
+    """The (detail-type, detail) of the transition that produced this version, or None."""
+    detail_type = detail_type_of(verification)
+    if detail_type is None:
+        return None
+    detail = DETAIL_TYPES[detail_type](
+        event_id=event_id(verification.verification_id, verification.version),
+        verification_id=verification.verification_id,
+        biz_id=verification.biz_id,
+        biz_no=verification.biz_no,
+        channel=verification.channel,
+        status=verification.status,
+        decision=verification.decision.value if verification.decision else None,
+        reasons=verification.reasons,
+        liveness=verification.liveness,
+        comparison=verification.comparison,
+        biz_extra_data=verification.biz_extra_data,
+        occurred_at=verification.updated_at,
+    )
+    return detail_type, detail

@@ -1,0 +1,59 @@
+"""The verification record: what the store keeps and what every event is built from."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary, Outcome
+from faceid_bridge.domain.lifecycle import Status
+from faceid_bridge.faceid.contract import FarLevel
+
+
+class Channel(StrEnum):
+    H5_LITE = "h5_lite"
+    H5_RAW = "h5_raw"
+    APP = "app"
+
+
+def new_verification_id() -> str:
+    """Opaque and URL-safe; 128 random bits so ids cannot be guessed or enumerated."""
+    return "vrf_" + secrets.token_urlsafe(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Verification(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    verification_id: str
+    channel: Channel
+    biz_no: str
+    biz_id: str
+    token: str
+    verification_url: str
+    comparison_type: str
+    references: int
+    far_level: FarLevel
+    redirect_url: str | None = None
+    biz_extra_data: str | None = None
+    request_hash: str
+    created_at: datetime
+    expires_at: datetime
+    # The lifecycle. `version` counts transitions: it guards conditional writes and names events.
+    status: Status = Status.CREATED
+    version: int = 1
+    updated_at: datetime
+    decision: Decision | None = None
+    reasons: list[str] = []
+    liveness: LivenessSummary | None = None
+    comparison: list[ComparisonSummary] = []
+
+    def advanced(self, outcome: Outcome, now: datetime) -> Verification:
+        """This verification after `outcome`, one version later."""
+        return self.model_copy(update={**dict(outcome), "version": self.version + 1, "updated_at": now})

@@ -1,0 +1,62 @@
+"""Domain errors. Each carries its HTTP status; `faceid_bridge.api` turns them into responses in one place."""
+
+from __future__ import annotations
+
+
+class BridgeError(Exception):
+    """Base of every error a client may see. `message` is in FaceID's own `CODE:<detail>` style."""
+
+    status = 500
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class ArgumentError(BridgeError):
+    status = 400
+
+    @classmethod
+    def missing(cls, key: str) -> ArgumentError:
+        return cls(f"MISSING_ARGUMENTS:{key}")
+
+    @classmethod
+    def bad(cls, key: str) -> ArgumentError:
+        return cls(f"BAD_ARGUMENTS:{key}")
+
+
+class Unauthorized(BridgeError):
+    status = 401
+
+
+class NotFound(BridgeError):
+    status = 404
+
+
+class Conflict(BridgeError):
+    status = 409
+
+
+class PayloadTooLarge(BridgeError):
+    status = 413
+
+
+class FaceIdRejected(BridgeError):
+    """FaceID refused the request because of what the client sent (bad image, no face...)."""
+
+    status = 400
+
+
+class RateLimited(BridgeError):
+    status = 429
+
+
+class UpstreamMisconfigured(BridgeError):
+    """FaceID refused our credentials: an operator problem, not the client's."""
+
+    status = 502
+
+
+class UpstreamUnavailable(BridgeError):
+    status = 503

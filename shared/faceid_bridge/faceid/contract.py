@@ -1,0 +1,282 @@
+"""The FaceID H5 Lite contract, mirrored from the provider docs (../shared/faceid-docs).
+
+One module, used by both sides: faceid-bridge validates its clients' requests with these models
+before FaceID is called, and the sandbox enforces the same rules as FaceID does.
+
+- `GetTokenOptions` / `GetTokenRequest`: 000_fbc33288dfc210df.txt (lite/get_token)
+- `LiteResult`: 001_8ff02eafcc442772.txt (notify/return `data`), also the get_result body
+- `lite_sign`: the callback signature, sign = sha1(api_secret + data), lowercase hex
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from faceid_bridge.errors import ArgumentError
+
+FAR_LEVELS = ("1e-3", "1e-4", "1e-5", "1e-6")
+FarLevel = Literal["1e-3", "1e-4", "1e-5", "1e-6"]
+NOTIFY_PORTS = frozenset({443, 5000, 16003, 8883, 8028})
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+LITE_STATUSES = ("NOT_STARTED", "PROCESSING", "WEBRTC_UNSUPPORTED", "OK", "FAILED", "CANCELLED", "TIMEOUT")
+LiteStatus = Literal["NOT_STARTED", "PROCESSING", "WEBRTC_UNSUPPORTED", "OK", "FAILED", "CANCELLED", "TIMEOUT"]
+SPOOF_KINDS = ("synthetic_face", "mask", "screen_replay")
+
+
+# --- field types -------------------------------------------------------------------------------
+
+
+def _max_bytes(limit: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value.encode("utf-8")) > limit:
+            raise PydanticCustomError("too_long", "longer than {limit} bytes", {"limit": limit})
+        return value
+
+    return AfterValidator(check)
+
+
+def _as_str(value: Any) -> Any:
+    # Form posts carry strings; JSON clients may send 1 for "1". Both mean the same parameter value.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _image_bytes(value: Any) -> Any:
+    # JSON clients send base64; multipart clients (and the sandbox) send the file's bytes.
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise PydanticCustomError("not_base64", "not valid base64") from None
+    return value
+
+
+def _image_size(value: bytes) -> bytes:
+    if not value:
+        raise PydanticCustomError("empty_image", "empty image")
+    if len(value) > MAX_IMAGE_BYTES:
+        raise PydanticCustomError("image_too_large", "image over 2 MB")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PydanticCustomError("bad_url", "not an absolute http(s) URL")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise PydanticCustomError("bad_url", "bad port") from None
+    return value
+
+
+def _notify_port(value: str) -> str:
+    parts = urlsplit(value)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if port not in NOTIFY_PORTS:
+        raise PydanticCustomError("bad_port", "notify_url port must be one of 443, 5000, 16003, 8883, 8028")
+    return value
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+Flag = Annotated[Literal["0", "1"], BeforeValidator(_as_str)]
+Image = Annotated[bytes, BeforeValidator(_image_bytes), AfterValidator(_image_size)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+NotifyUrl = Annotated[str, AfterValidator(_http_url), AfterValidator(_notify_port)]
+
+
+def _bad(key: str) -> PydanticCustomError:
+    return PydanticCustomError("bad_argument", "BAD_ARGUMENTS:{key}", {"key": key})
+
+
+def _missing(key: str) -> PydanticCustomError:
+    return PydanticCustomError("missing_argument", "MISSING_ARGUMENTS:{key}", {"key": key})
+
+
+def argument_error(exc: ValidationError) -> ArgumentError:
+    """The first validation error, in FaceID's `MISSING_ARGUMENTS:<key>` / `BAD_ARGUMENTS:<key>` form."""
+    first = exc.errors(include_url=False)[0]
+    key = (first.get("ctx") or {}).get("key") or (str(first["loc"][0]) if first["loc"] else "body")
+    if first["type"] in ("missing", "missing_argument"):
+        return ArgumentError.missing(key)
+    return ArgumentError.bad(key)
+
+
+def parse[M: BaseModel](model: type[M], data: Any) -> M:
+    """Validate `data` into `model`, raising ArgumentError in FaceID's form."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise argument_error(exc) from None
+
+
+# --- lite/get_token (000) ----------------------------------------------------------------------
+
+
+class GetTokenOptions(BaseModel):
+    """The parameters of lite/get_token that describe the verification (everything but credentials
+    and callback URLs), in the document's order so the first error reported is the first in the doc."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+
+    biz_no: Annotated[NonEmpty, _max_bytes(128)]
+    biz_extra_data: Annotated[str, _max_bytes(4096)] | None = None
+    scene_id: NonEmpty | None = None
+    language: Annotated[Literal["0", "1", "2", "3", "4", "5", "6"], BeforeValidator(_as_str)] | None = None
+    procedure_type: Literal["flash", "still"] | None = None
+    procedure_priority: Literal["still", "keep"] | None = None
+    get_shooting_error: Flag | None = None
+    maximum_shooting_time: Annotated[int, Field(ge=2, le=60)] | None = None
+    comparison_type: Annotated[Literal["0", "-1"], BeforeValidator(_as_str)]
+    uuid: Annotated[NonEmpty, _max_bytes(512)]
+    image_ref1: Image | None = None
+    image_ref2: Image | None = None
+    multi_oriented_detection: Flag | None = None
+    fail_when_ref_multiple_faces: Flag | None = None
+    return_multifaces_tag: Flag | None = None
+    fmp_mode: Flag | None = None
+    get_fail_reason: Flag | None = None
+    face_occlusion_detection: Flag | None = None
+    eye_close_detection: Flag | None = None
+    action_http_method: Literal["GET", "POST"] | None = None
+    redirect_type: Flag | None = None
+
+    @model_validator(mode="after")
+    def _combinations(self) -> GetTokenOptions:
+        # procedure_priority only chooses flash's fallback; the doc gives it no meaning for still.
+        if self.procedure_priority is not None and self.procedure_type == "still":
+            raise _bad("procedure_priority")
+        if self.comparison_type == "0" and self.image_ref1 is None:
+            raise _missing("image_ref1")
+        if self.image_ref2 is not None and self.image_ref1 is None:
+            raise _missing("image_ref1")
+        return self
+
+    @property
+    def reference_count(self) -> int:
+        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
+
+    def form_fields(self) -> dict[str, str]:
+        """The string form fields FaceID receives (images go as files)."""
+        fields = self.model_dump(exclude_none=True, exclude={"image_ref1", "image_ref2"})
+        return {key: str(value) for key, value in fields.items() if key in GetTokenOptions.model_fields}
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            key: value for key, value in (("image_ref1", self.image_ref1), ("image_ref2", self.image_ref2)) if value
+        }
+
+
+class GetTokenRequest(GetTokenOptions):
+    """The whole lite/get_token form as FaceID receives it (credentials are checked before this)."""
+
+    api_key: NonEmpty
+    api_secret: NonEmpty
+    return_url: HttpUrl
+    notify_url: NotifyUrl
+
+
+class GetTokenResponse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    request_id: str
+    time_used: int = 0
+    token: str
+    biz_id: str
+    expired_time: int
+
+
+# --- callbacks and get_result (001, notes §2) --------------------------------------------------
+
+
+class _Lenient(BaseModel):
+    # FaceID may add fields at any time; unknown ones are ignored, never an error.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+Score = Annotated[float, Field(ge=0, le=1)]
+Confidence = Annotated[float, Field(ge=0, le=100)]
+
+
+class FaceGenuineness(_Lenient):
+    synthetic_face_confidence: Score
+    synthetic_face_threshold: Score
+    mask_confidence: Score
+    mask_threshold: Score
+    screen_replay_confidence: Score
+    screen_replay_threshold: Score
+
+
+class LivenessResult(_Lenient):
+    result: Literal["PASS", "FAIL"]
+    procedure_type: str | None = None
+    details: dict[str, int] | None = None
+    face_genuineness: FaceGenuineness | None = None
+
+
+class ComparisonResult(_Lenient):
+    confidence: Confidence
+    thresholds: dict[FarLevel, Confidence]
+
+
+class VerifyResult(_Lenient):
+    error_message: str | None = None
+    result_ref1: ComparisonResult | None = None
+    result_ref2: ComparisonResult | None = None
+    verify_time: int | None = None
+
+    def refs(self) -> dict[str, ComparisonResult]:
+        return {name: ref for name, ref in (("ref1", self.result_ref1), ("ref2", self.result_ref2)) if ref}
+
+
+class BizInfo(_Lenient):
+    biz_id: NonEmpty
+    biz_no: str | None = None
+    biz_extra_data: str | None = None
+
+
+class LiteResult(_Lenient):
+    """The `data` JSON of notify/return, and the body of get_result."""
+
+    status: LiteStatus
+    fail_reason: str | None = None
+    shooting_error: bool | None = None
+    biz_info: BizInfo
+    liveness_result: LivenessResult | None = None
+    verify_result: VerifyResult | None = None
+    multifaces_tag: str | None = None
+
+
+# --- signatures ---------------------------------------------------------------------------------
+
+
+def lite_sign(api_secret: str, data: str) -> str:
+    """sign = sha1(API_SECRET + json_data), lowercase hex (001)."""
+    # SHA-1 is FaceID's choice, not ours; the comparison below is what we control.
+    return hashlib.sha1((api_secret + data).encode("utf-8")).hexdigest()  # noqa: S324
+
+
+def lite_sign_valid(secrets: Iterable[str], data: str, sign: str) -> bool:
+    """Constant-time check of `sign` against every accepted secret (current, and previous during rotation)."""
+    provided = sign.strip().lower().encode("ascii", "replace")
+    valid = False
+    for secret in secrets:
+        # No early exit: every secret is tried so timing does not tell which one matched.
+        valid |= hmac.compare_digest(lite_sign(secret, data).encode("ascii"), provided)
+    return valid

@@ -1,0 +1,136 @@
+"""FaceID's callbacks: notify (server to server) and return (the user's browser).
+
+Order matters: size limit, then signature, then parsing, then the state machine. Nothing before the
+signature check reads the payload, and nothing after it trusts anything but the signed `data`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+from pydantic import ValidationError
+
+from faceid_bridge.adapters.credentials import Credentials
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.config import Settings
+from faceid_bridge.domain.decision import evaluate
+from faceid_bridge.domain.lifecycle import can_transition, from_faceid
+from faceid_bridge.domain.verification import Verification
+from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
+from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
+from faceid_bridge.observability import logger, metrics
+
+
+def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
+    """Fields of an urlencoded or multipart form body."""
+    if content_type.lower().startswith("multipart/form-data"):
+        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        fields: dict[str, list[str]] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                fields.setdefault(name, []).append(payload.decode("utf-8", "replace"))
+        return fields
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def verify_callback(
+    body: bytes, content_type: str, *, credentials: Credentials, max_bytes: int
+) -> tuple[LiteResult, dict[str, Any]]:
+    """The signed result in a callback body, or an error. Raises before trusting anything unsigned."""
+    if len(body) > max_bytes:
+        raise PayloadTooLarge("REQUEST_ENTITY_TOO_LARGE")
+    form = parse_form(body, content_type)
+    data, sign = form.get("data", []), form.get("sign", [])
+    if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(credentials.signing_secrets(), data[0], sign[0]):
+        metrics.add_metric(name="SignatureFailures", unit="Count", value=1)
+        logger.warning("callback refused: missing or invalid sign")
+        raise Unauthorized("AUTHENTICATION_ERROR:sign")
+    try:
+        payload = json.loads(data[0])
+        return LiteResult.model_validate(payload), payload
+    except (ValueError, ValidationError):
+        metrics.add_metric(name="MalformedCallbacks", unit="Count", value=1)
+        raise ArgumentError.bad("data") from None
+
+
+def apply_result(
+    result: LiteResult, payload: dict[str, Any], *, source: str, store: VerificationStore, now: datetime
+) -> Verification | None:
+    """Move the verification FaceID's result belongs to through the state machine.
+
+    Idempotent: duplicates and stale results change nothing, and a conditional write on `version`
+    makes concurrent deliveries of the same result produce exactly one transition.
+    Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
+    """
+    verification = store.find_by_biz_id(result.biz_info.biz_id)
+    if verification is None:
+        metrics.add_metric(name="OrphanCallbacks", unit="Count", value=1)
+        logger.warning("signed callback for an unknown biz_id", extra={"source": source})
+        return None
+    store.put_audit(verification.verification_id, source, payload, now)
+    incoming = from_faceid(result.status)
+    # Each lost race means another writer moved the version forward, and there are at most two
+    # forward moves (CREATED -> PROCESSING -> terminal), so this loop ends.
+    while can_transition(verification.status, incoming):
+        outcome = evaluate(result, incoming, far_level=verification.far_level, references=verification.references)
+        advanced = verification.advanced(outcome, now)
+        if store.save_transition(verification, advanced):
+            metrics.add_metric(name="Transitions", unit="Count", value=1)
+            logger.info(
+                "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
+            )
+            return advanced
+        current = store.get(verification.verification_id)
+        assert current is not None  # verifications are never deleted
+        verification = current
+    metrics.add_metric(name="IgnoredCallbacks", unit="Count", value=1)
+    return verification
+
+
+def receive_notify(
+    body: bytes, content_type: str, *, settings: Settings, store: VerificationStore, credentials: Credentials
+) -> None:
+    result, payload = verify_callback(
+        body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes
+    )
+    apply_result(result, payload, source="notify", store=store, now=datetime.now(UTC))
+
+
+def with_result(url: str, verification: Verification) -> str:
+    """`url` with verification_id and status appended to its query, its fragment kept."""
+    parts = urlsplit(url)
+    extra = urlencode({"verification_id": verification.verification_id, "status": verification.status.value})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
+def return_location(
+    *,
+    biz_id: str | None = None,
+    body: bytes | None = None,
+    content_type: str = "",
+    base_url: str,
+    settings: Settings,
+    store: VerificationStore,
+    credentials: Credentials,
+) -> str:
+    """Where the user's browser goes back to: always the stored redirect_url (or our result page),
+    never a target taken from the request. A signed POST return also advances the state machine."""
+    if body is not None:
+        result, payload = verify_callback(
+            body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes
+        )
+        verification = apply_result(result, payload, source="return", store=store, now=datetime.now(UTC))
+    elif biz_id:
+        verification = store.find_by_biz_id(biz_id)
+    else:
+        raise ArgumentError.missing("biz_id")
+    if verification is None:
+        raise NotFound("NOT_FOUND:biz_id")
+    return with_result(verification.redirect_url or f"{base_url}/v1/faceid/result", verification)

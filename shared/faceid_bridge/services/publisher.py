@@ -1,0 +1,94 @@
+"""The outbox relay: DynamoDB stream records in, one normalized event per transition out.
+
+At least once: entries PutEvents refuses are retried with backoff; whatever is still refused is
+reported as a batch item failure so Lambda retries from there (events carry a stable event_id, so
+consumers deduplicate the repeats). A record that can never become an event (poison) goes to the
+DLQ with its full image, so it can be redriven once the cause is fixed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
+from faceid_bridge.adapters.store import verification_from_image
+from faceid_bridge.domain.events import event_for
+from faceid_bridge.observability import logger, metrics
+
+
+def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str, Any] | None:
+    """The PutEvents entry a stream record announces, or None when it announces nothing."""
+    if record.get("eventName") not in ("INSERT", "MODIFY"):
+        return None
+    images = record["dynamodb"]
+    new_image = images.get("NewImage", {})
+    if new_image.get("entity", {}).get("S") != "verification":
+        return None
+    old_version = images.get("OldImage", {}).get("version", {}).get("N")
+    if old_version == new_image["version"]["N"]:
+        return None  # rewritten without a transition
+    event = event_for(verification_from_image(new_image))
+    if event is None:
+        return None
+    detail_type, detail = event
+    return {
+        "Source": source,
+        "DetailType": detail_type,
+        "Detail": detail.model_dump_json(),
+        "EventBusName": bus_name,
+        "Time": detail.occurred_at,
+    }
+
+
+def publish_records(
+    records: list[dict[str, Any]],
+    *,
+    bus: EventBus,
+    dead_letters: DeadLetterQueue,
+    source: str,
+    bus_name: str,
+    attempts: int = 4,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Publish a stream batch. Returns Lambda's partial batch response."""
+    failed: list[str] = []
+    pending: list[tuple[str, dict[str, Any]]] = []
+    for record in records:
+        sequence = record["dynamodb"]["SequenceNumber"]
+        try:
+            entry = entry_for(record, source=source, bus_name=bus_name)
+        except (KeyError, ValueError, ValidationError) as exc:
+            metrics.add_metric(name="PoisonRecords", unit="Count", value=1)
+            logger.error(
+                "poison stream record sent to the DLQ", extra={"sequence": sequence, "error": type(exc).__name__}
+            )
+            try:
+                dead_letters.send({"reason": type(exc).__name__, "record": record})
+            except Exception:  # noqa: BLE001 - the DLQ is down too: let Lambda retry the record
+                logger.exception("DLQ send failed")
+                failed.append(sequence)
+            continue
+        if entry is not None:
+            pending.append((sequence, entry))
+
+    for attempt in range(attempts):
+        if not pending:
+            break
+        if attempt:
+            sleep(min(0.1 * 2**attempt, 2.0))
+            metrics.add_metric(name="PublishRetries", unit="Count", value=len(pending))
+        refused = set(bus.put([entry for _, entry in pending]))
+        published = len(pending) - len(refused)
+        if published:
+            metrics.add_metric(name="EventsPublished", unit="Count", value=published)
+        pending = [item for index, item in enumerate(pending) if index in refused]
+
+    if pending:
+        metrics.add_metric(name="PublishFailures", unit="Count", value=len(pending))
+        logger.warning("events not accepted; the batch will be retried", extra={"count": len(pending)})
+        failed.extend(sequence for sequence, _ in pending)
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
