@@ -42,7 +42,7 @@ def run(endpoints: Endpoints) -> bool:
         back = client.follow_return(finished)
         print(
             f"{scenario.name:<14} created {body['verification_id']}  sandbox {scenario.outcome:<11} "
-            f"notify -> {finished['notify_status']}  return -> {back.status_code} {back.headers.get('location', '')[:50]}"
+            f"notify -> {finished['notify_status']}  return -> {back.status_code}"
         )
         started[body["verification_id"]] = scenario
     received = subscriber.wait_for({vid: 2 for vid in started})

@@ -1,0 +1,47 @@
+"""Test helpers shared by the three levels: fixtures on disk, and the get_token rules table."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+EVENTS = ROOT / "events"
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def face_b64() -> str:
+    return base64.b64encode((FIXTURES / "face.png").read_bytes()).decode()
+
+
+def _placeholder(value: Any) -> Any:
+    if value == "@face":
+        return face_b64()
+    if value == "@2MB+1":
+        return base64.b64encode(b"\x89PNG" + b"0" * (MAX_IMAGE_BYTES - 3)).decode()
+    return value
+
+
+def valid_create_body(**overrides: Any) -> dict[str, Any]:
+    return {"biz_no": "order-1", "uuid": "customer-1", "comparison_type": "0", "image_ref1": face_b64(), **overrides}
+
+
+def get_token_rules() -> list[dict[str, Any]]:
+    """The rules of 000_fbc33288dfc210df.txt as cases: a valid body, changed, and the expected error."""
+    return load_json(FIXTURES / "get_token_rules.json")  # type: ignore[no-any-return]
+
+
+def body_for(rule: dict[str, Any], **base: Any) -> dict[str, Any]:
+    body = valid_create_body(**base)
+    for key in rule["remove"]:
+        body.pop(key, None)
+    body.update({key: _placeholder(value) for key, value in rule["change"].items()})
+    return body
