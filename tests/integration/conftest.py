@@ -1,0 +1,96 @@
+"""Integration fixtures: moto in-process with the resources of template.yaml, and the functions'
+environment resolved against them, exactly as the local stack does it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from faceid_bridge import wiring
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.config import settings
+from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse
+from infra.local.provision import LocalStack, provision
+from infra.local.template import Template
+
+REGION = "us-east-1"
+CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
+
+
+def _clear_caches() -> None:
+    settings.cache_clear()
+    for factory in (wiring.store, wiring.credentials, wiring.faceid, wiring.bus, wiring.dead_letters):
+        getattr(factory, "cache_clear", lambda: None)()  # a test may have replaced it with a fake
+    from faceid_bridge.adapters import aws
+
+    aws.client.cache_clear()
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        template = Template()
+        local = provision(
+            template,
+            region=REGION,
+            parameters={"PublicBaseUrl": "https://api.test", "AllowedRedirectOrigins": "https://shop.example.com"},
+            secrets={"FaceIdSecret": CREDENTIALS},
+        )
+        for key, value in local.environment(template).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+        monkeypatch.setenv("SECRET_CACHE_SECONDS", "0")
+        _clear_caches()
+        yield local
+        _clear_caches()
+
+
+@pytest.fixture
+def store(stack: LocalStack) -> VerificationStore:
+    return wiring.store()
+
+
+@dataclass
+class FakeFaceId:
+    """Stands in for FaceIdClient: records calls, answers like get_token, or raises what it is told."""
+
+    calls: list[GetTokenOptions] = field(default_factory=list)
+    error: Exception | None = None
+
+    def get_token(self, options: GetTokenOptions, *, return_url: str, notify_url: str) -> GetTokenResponse:
+        self.calls.append(options)
+        if self.error:
+            raise self.error
+        n = len(self.calls)
+        return GetTokenResponse(
+            request_id=f"r{n}", token=f"token-{n}", biz_id=f"1795338000,biz-{n}-{os.getpid()}", expired_time=1795341600
+        )
+
+    def do_url(self, token: str) -> str:
+        return f"https://faceid.test/faceid/lite/do?token={token}"
+
+
+@pytest.fixture
+def faceid(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> FakeFaceId:
+    fake = FakeFaceId()
+    monkeypatch.setattr(wiring, "faceid", lambda: fake)
+    return fake
+
+
+def lambda_context() -> Any:
+    from infra.local.functions import LambdaContext
+
+    return LambdaContext(function_name="test", aws_request_id="req-1")

@@ -1,0 +1,273 @@
+"""The Lambda handlers on moto, driven by the sample events in events/api."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamMisconfigured, UpstreamUnavailable
+from faceid_bridge.faceid.contract import lite_sign
+from infra.local.functions import FunctionHost
+from infra.local.template import Template
+from infra.sandbox.outcomes import Outcome, lite_result
+from tests.integration.conftest import FakeFaceId, lambda_context
+from tests.support import EVENTS, load_json, valid_create_body
+
+FUNCTIONS = {spec.code_dir.name: spec for spec in Template().functions()}
+
+
+def handler(name: str) -> Callable[[dict[str, Any], Any], Any]:
+    host = FunctionHost(FUNCTIONS[name])
+    return lambda event, context: host.invoke(event)
+
+
+def sample(name: str, body: str | bytes | None = None, **query: str) -> dict[str, Any]:
+    event: dict[str, Any] = copy.deepcopy(load_json(EVENTS / "api" / f"{name}.json"))
+    if body is not None:
+        raw = body.encode() if isinstance(body, str) else body
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
+    if query:
+        event["queryStringParameters"], event["rawQueryString"] = query, urlencode(query)
+    return event
+
+
+def call(name: str, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    response = handler(name)(event, lambda_context())
+    body = response.get("body") or ""
+    if response.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode()
+    is_json = response.get("headers", {}).get("Content-Type", "").startswith("application/json")
+    return response["statusCode"], response.get("headers", {}), json.loads(body) if is_json and body else body
+
+
+def create(body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], Any]:
+    return call("create_verification", sample("create_verification", json.dumps(body or valid_create_body())))
+
+
+def signed_form(data: dict[str, Any] | str, secret: str = "sandbox-secret", sign: str | None = None) -> str:
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return urlencode({"data": text, "sign": sign if sign is not None else lite_sign(secret, text)})
+
+
+def finished(biz_id: str, outcome: str = "pass", biz_no: str = "order-1") -> dict[str, Any]:
+    session = {"biz_id": biz_id, "options": {"biz_no": biz_no, "comparison_type": "0"}, "references": ["ref1"]}
+    return lite_result(session, Outcome(outcome=outcome))  # type: ignore[arg-type]
+
+
+# --- POST /v1/verifications ------------------------------------------------------------------
+
+
+def test_sample_create_event_creates_a_verification(faceid: FakeFaceId, store: VerificationStore) -> None:
+    status, _, body = call("create_verification", sample("create_verification"))
+    assert status == 201
+    assert set(body) == {"verification_id", "biz_id", "biz_no", "token", "verification_url", "expires_at"}
+    assert body["verification_id"].startswith("vrf_") and body["verification_url"].endswith(body["token"])
+    stored = store.get(body["verification_id"])
+    assert stored is not None and stored.redirect_url == "https://shop.example.com/kyc/done"
+
+
+def test_same_biz_no_and_body_returns_the_same_verification_without_a_second_token(faceid: FakeFaceId) -> None:
+    first, second = create(), create()
+    assert first[0] == second[0] == 201 and first[2] == second[2]
+    assert len(faceid.calls) == 1
+
+
+def test_same_biz_no_with_another_body_is_a_conflict(faceid: FakeFaceId) -> None:
+    assert create()[0] == 201
+    status, _, body = create(valid_create_body(uuid="someone-else"))
+    assert (status, body["error_message"]) == (409, "CONFLICT:biz_no")
+    assert len(faceid.calls) == 1
+
+
+def test_bad_input_is_refused_before_faceid_is_called(faceid: FakeFaceId) -> None:
+    status, _, body = create(valid_create_body(language="9"))
+    assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:language")
+    assert body["request_id"] == "sample-request-id"
+    assert faceid.calls == []
+
+
+def test_invalid_json_is_a_bad_body(faceid: FakeFaceId) -> None:
+    status, _, body = call("create_verification", sample("create_verification", "{not json"))
+    assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:body")
+
+
+def test_an_off_list_redirect_url_is_refused(faceid: FakeFaceId) -> None:
+    status, _, body = create(valid_create_body(redirect_url="https://evil.example.com/phish"))
+    assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:redirect_url")
+    assert faceid.calls == []
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "retry_after"),
+    [
+        (FaceIdRejected("NO_FACE_FOUND"), 400, None),
+        (FaceIdRejected("MULTIPLE_FACES"), 400, None),
+        (UpstreamMisconfigured("FACEID_AUTHENTICATION_ERROR"), 502, None),
+        (RateLimited("CONCURRENCY_LIMIT_EXCEEDED", retry_after=1), 429, "1"),
+        (UpstreamUnavailable("FACEID_UNAVAILABLE", retry_after=1), 503, "1"),
+    ],
+)
+def test_a_faceid_refusal_stores_nothing(
+    faceid: FakeFaceId, store: VerificationStore, error: Exception, status: int, retry_after: str | None
+) -> None:
+    # Given FaceID refuses get_token
+    faceid.error = error
+    got, headers, _ = create()
+    assert got == status and headers.get("Retry-After") == retry_after
+    # Then biz_no is free again: a corrected retry is served by FaceID, not refused as a conflict
+    faceid.error = None
+    assert create(valid_create_body(uuid="fixed"))[0] == 201
+    assert len(faceid.calls) == 2
+
+
+# --- GET /v1/verifications/{id} ----------------------------------------------------------------
+
+
+def test_read_returns_the_lifecycle_and_never_the_token(faceid: FakeFaceId) -> None:
+    created = create()[2]
+    event = sample("get_verification")
+    event["pathParameters"] = {"verification_id": created["verification_id"]}
+    event["rawPath"] = f"/v1/verifications/{created['verification_id']}"
+    event["requestContext"]["http"]["path"] = event["rawPath"]
+    status, _, body = call("get_verification", event)
+    assert status == 200
+    assert (body["status"], body["decision"], body["channel"], body["reasons"]) == ("CREATED", None, "h5_lite", [])
+    assert "token" not in body and "request_hash" not in body
+
+
+def test_read_of_an_unknown_id_is_404(stack: object) -> None:
+    status, _, body = call("get_verification", sample("get_verification"))
+    assert (status, body["error_message"]) == (404, "NOT_FOUND:verification_id")
+
+
+# --- FaceID callbacks ----------------------------------------------------------------------------
+
+
+def test_signed_notify_approves(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create()[2]
+    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))
+    assert status == 200
+    stored = store.get(created["verification_id"])
+    assert stored is not None and (stored.status, stored.decision, stored.version) == ("OK", "APPROVED", 2)
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        signed_form({"status": "OK", "biz_info": {"biz_id": "x"}}, secret="forged-secret"),
+        urlencode({"data": '{"status":"OK"}'}),
+        urlencode({"sign": "8d44fe2fc1336e4a4f644b417c6f276e441b2fab"}),
+        "",
+    ],
+    ids=["forged", "no sign", "no data", "empty"],
+)
+def test_a_forged_or_missing_sign_is_401_and_changes_nothing(
+    faceid: FakeFaceId, store: VerificationStore, form: str
+) -> None:
+    created = create()[2]
+    status, _, body = call("faceid_callbacks", sample("notify", form))
+    assert (status, body["error_message"]) == (401, "AUTHENTICATION_ERROR:sign")
+    stored = store.get(created["verification_id"])
+    assert stored is not None and (stored.status, stored.version) == ("CREATED", 1)
+
+
+def test_a_forged_sign_for_a_real_verification_changes_nothing(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create()[2]
+    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="wrong")))
+    assert status == 401
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.version == 1
+
+
+def test_an_oversized_body_is_413_before_the_sign_is_checked(faceid: FakeFaceId) -> None:
+    status, _, body = call("faceid_callbacks", sample("notify", "data=" + "x" * (1024 * 1024)))
+    assert (status, body["error_message"]) == (413, "REQUEST_ENTITY_TOO_LARGE")
+
+
+def test_a_signed_but_malformed_payload_is_400(faceid: FakeFaceId) -> None:
+    for data in ("not json", '{"status":"DONE","biz_info":{"biz_id":"b"}}', '{"status":"OK"}'):
+        status, _, body = call("faceid_callbacks", sample("notify", signed_form(data)))
+        assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:data")
+
+
+def test_a_signed_notify_for_an_unknown_biz_id_is_an_orphan_and_200(faceid: FakeFaceId) -> None:
+    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished("unknown-biz"))))
+    assert status == 200
+
+
+def test_duplicate_and_stale_callbacks_change_nothing(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create()[2]
+    approve = signed_form(finished(created["biz_id"]))
+    for form in (
+        approve,
+        approve,
+        signed_form(finished(created["biz_id"], "processing")),
+        signed_form(finished(created["biz_id"], "cancel")),
+    ):
+        assert call("faceid_callbacks", sample("notify", form))[0] == 200
+    stored = store.get(created["verification_id"])
+    assert stored is not None and (stored.status, stored.decision, stored.version) == ("OK", "APPROVED", 2)
+
+
+def test_notify_as_multipart_form_is_accepted(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create()[2]
+    data = json.dumps(finished(created["biz_id"], "cancel"))
+    boundary = "b0undary"
+    body = (
+        "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in (("data", data), ("sign", lite_sign("sandbox-secret", data)))
+        )
+        + f"--{boundary}--\r\n"
+    )
+    event = sample("notify", body)
+    event["headers"]["content-type"] = f"multipart/form-data; boundary={boundary}"
+    assert call("faceid_callbacks", event)[0] == 200
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.status == "CANCELLED"
+
+
+def test_get_return_redirects_to_the_stored_url_with_id_and_status(faceid: FakeFaceId) -> None:
+    created = create(valid_create_body(redirect_url="https://shop.example.com/kyc/done?step=3#top"))[2]
+    status, headers, _ = call(
+        "faceid_callbacks", sample("return_get", biz_id=created["biz_id"], redirect_url="https://evil.example.com")
+    )
+    assert status == 303
+    location = urlsplit(headers["Location"])
+    assert (location.netloc, location.path, location.fragment) == ("shop.example.com", "/kyc/done", "top")
+    assert parse_qs(location.query) == {
+        "step": ["3"],
+        "verification_id": [created["verification_id"]],
+        "status": ["CREATED"],
+    }
+
+
+def test_post_return_applies_the_signed_result_and_redirects(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create(valid_create_body(biz_no="order-no-redirect"))[2]
+    status, headers, _ = call(
+        "faceid_callbacks",
+        sample("return_post", signed_form(finished(created["biz_id"], "cancel", "order-no-redirect"))),
+    )
+    assert status == 303
+    assert headers["Location"].startswith("https://api.test/v1/faceid/result?")
+    assert "status=CANCELLED" in headers["Location"]
+
+
+def test_return_for_an_unknown_biz_id_is_404(faceid: FakeFaceId) -> None:
+    assert call("faceid_callbacks", sample("return_get", biz_id="nope"))[0] == 404
+    without_biz_id = sample("return_get")
+    without_biz_id["queryStringParameters"], without_biz_id["rawQueryString"] = None, ""
+    status, _, body = call("faceid_callbacks", without_biz_id)
+    assert (status, body["error_message"]) == (400, "MISSING_ARGUMENTS:biz_id")
+
+
+def test_result_page_escapes_what_it_displays(stack: object) -> None:
+    status, _, body = call("faceid_callbacks", sample("result_page", status="<script>alert(1)</script>"))
+    assert status == 200 and "<script>" not in body and "&lt;script&gt;" in body

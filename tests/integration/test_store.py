@@ -1,0 +1,114 @@
+"""The DynamoDB adapter on moto: biz_no claims, lookups, and conditional transitions."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.domain.decision import Decision, Outcome
+from faceid_bridge.domain.lifecycle import Status
+from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.errors import Conflict
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def verification(vid: str = "vrf_1", biz_no: str = "order-1", biz_id: str = "biz-1") -> Verification:
+    return Verification(
+        verification_id=vid,
+        channel=Channel.H5_LITE,
+        biz_no=biz_no,
+        biz_id=biz_id,
+        token="t",
+        verification_url="u",
+        comparison_type="0",
+        references=1,
+        far_level="1e-4",
+        request_hash="h",
+        created_at=NOW,
+        updated_at=NOW,
+        expires_at=NOW + timedelta(hours=1),
+    )
+
+
+def test_a_claimed_biz_no_is_reported_to_the_next_request(store: VerificationStore) -> None:
+    # Given a biz_no claimed and settled by a created verification
+    claim = store.claim_biz_no("order-1", "h", NOW)
+    assert claim.claim_id
+    store.create(verification(), claim.claim_id)
+    # When another request claims it
+    again = store.claim_biz_no("order-1", "other-hash", NOW)
+    # Then it learns who holds it, and with which request
+    assert (again.claim_id, again.state, again.request_hash, again.verification_id) == (None, "CREATED", "h", "vrf_1")
+
+
+def test_a_released_biz_no_can_be_claimed_again(store: VerificationStore) -> None:
+    claim = store.claim_biz_no("order-2", "h", NOW)
+    assert claim.claim_id
+    store.release_biz_no("order-2", claim.claim_id)
+    assert store.claim_biz_no("order-2", "h", NOW).claim_id
+
+
+def test_a_stale_pending_claim_is_taken_over_but_a_fresh_one_is_not(store: VerificationStore) -> None:
+    store.claim_biz_no("order-3", "h", NOW)
+    assert store.claim_biz_no("order-3", "h", NOW + timedelta(seconds=5)).claim_id is None
+    assert store.claim_biz_no("order-3", "h", NOW + timedelta(minutes=5)).claim_id
+
+
+def test_create_fails_when_the_claim_was_lost(store: VerificationStore) -> None:
+    store.claim_biz_no("order-4", "h", NOW)
+    taken_over = store.claim_biz_no("order-4", "h", NOW + timedelta(minutes=5))
+    assert taken_over.claim_id
+    with pytest.raises(Conflict):
+        store.create(verification(biz_no="order-4"), "not-our-claim")
+
+
+def test_lookups_by_id_and_biz_id(store: VerificationStore) -> None:
+    claim = store.claim_biz_no("order-5", "h", NOW)
+    assert claim.claim_id
+    store.create(verification("vrf_5", "order-5", "biz-5"), claim.claim_id)
+    assert store.get("vrf_5") == verification("vrf_5", "order-5", "biz-5")
+    found = store.find_by_biz_id("biz-5")
+    assert found is not None and found.verification_id == "vrf_5"
+    assert store.get("vrf_missing") is None and store.find_by_biz_id("biz-missing") is None
+
+
+def test_concurrent_transitions_from_one_version_make_exactly_one_write(store: VerificationStore) -> None:
+    # Given a created verification
+    claim = store.claim_biz_no("order-6", "h", NOW)
+    assert claim.claim_id
+    created = verification("vrf_6", "order-6", "biz-6")
+    store.create(created, claim.claim_id)
+    outcome = Outcome(status=Status.OK, decision=Decision.APPROVED)
+    # When 16 writers race to advance the same version
+    barrier, results = threading.Barrier(16), []
+
+    def write() -> None:
+        barrier.wait()
+        results.append(store.save_transition(created, created.advanced(outcome, NOW)))
+
+    threads = [threading.Thread(target=write) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then exactly one wins, and the record moved one version
+    assert results.count(True) == 1
+    stored = store.get("vrf_6")
+    assert stored is not None and (stored.version, stored.status) == (2, Status.OK)
+
+
+def test_audit_keeps_payloads_without_images(store: VerificationStore, stack: object) -> None:
+    store.put_audit("vrf_7", "notify", {"status": "OK", "images": {"image_best": "AAAA"}, "image_ref1": "x"}, NOW)
+    store.put_audit("vrf_7", "notify", {"status": "OK", "images": {"image_best": "BBBB"}}, NOW)  # same once images go
+    items = store.dynamodb.query(
+        TableName=store.table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "VERIFICATION#vrf_7"}},
+    )["Items"]
+    assert len(items) == 1
+    assert items[0]["payload"]["S"] == '{"status":"OK"}'
+    assert int(items[0]["expires_at_epoch"]["N"]) == int((NOW + timedelta(days=30)).timestamp())
