@@ -1,0 +1,107 @@
+"""The FaceID adapter over real HTTP: the form it sends, retries with backoff, and error mapping."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from faceid_bridge.adapters.credentials import Credentials
+from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamUnavailable
+from faceid_bridge.faceid.contract import GetTokenOptions, parse
+from tests.support import valid_create_body
+
+TOKEN = {"request_id": "r", "time_used": 5, "token": "tok", "biz_id": "1462259748,abc", "expired_time": 1462257765}
+
+
+class ScriptedFaceId(BaseHTTPRequestHandler):
+    """Answers each POST with the next scripted (status, body); records what it received."""
+
+    script: list[tuple[int, Any]] = []
+    received: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        message = BytesParser(policy=HTTP).parsebytes(
+            f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        self.received.append(
+            {p.get_param("name", header="content-disposition"): p.get_content() for p in message.iter_parts()}
+        )
+        status, payload = self.script.pop(0) if self.script else (200, TOKEN)
+        data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    ScriptedFaceId.script, ScriptedFaceId.received = [], []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedFaceId)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def client(endpoint: str, retries: int = 2) -> FaceIdClient:
+    return FaceIdClient(endpoint, lambda: Credentials(api_key="k", api_secret="s"), timeout_seconds=2, retries=retries)
+
+
+OPTIONS = parse(GetTokenOptions, valid_create_body(language="2"))
+
+
+def test_get_token_posts_the_documented_form(server: str) -> None:
+    token = client(server).get_token(OPTIONS, return_url="https://us/return", notify_url="https://us/notify")
+    assert (token.token, token.biz_id) == ("tok", "1462259748,abc")
+    sent = ScriptedFaceId.received[0]
+    assert {k: v for k, v in sent.items() if k != "image_ref1"} == {
+        "api_key": "k",
+        "api_secret": "s",
+        "return_url": "https://us/return",
+        "notify_url": "https://us/notify",
+        "biz_no": "order-1",
+        "uuid": "customer-1",
+        "comparison_type": "0",
+        "language": "2",
+    }
+    assert sent["image_ref1"]  # sent as a file part
+
+
+def test_internal_errors_are_retried_then_succeed(server: str) -> None:
+    ScriptedFaceId.script = [(500, {"error_message": "INTERNAL_ERROR"}), (500, {"error_message": "INTERNAL_ERROR"})]
+    assert client(server, retries=2).get_token(OPTIONS, return_url="https://a", notify_url="https://b").token == "tok"
+    assert len(ScriptedFaceId.received) == 3
+
+
+def test_internal_errors_past_the_retries_are_503(server: str) -> None:
+    ScriptedFaceId.script = [(500, {"error_message": "INTERNAL_ERROR"})] * 3
+    with pytest.raises(UpstreamUnavailable):
+        client(server, retries=2).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+    assert len(ScriptedFaceId.received) == 3
+
+
+def test_client_errors_are_not_retried(server: str) -> None:
+    ScriptedFaceId.script = [(400, {"error_message": "NO_FACE_FOUND"})]
+    with pytest.raises(FaceIdRejected, match="NO_FACE_FOUND"):
+        client(server).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+    ScriptedFaceId.script = [(403, {"error_message": "CONCURRENCY_LIMIT_EXCEEDED"})]
+    with pytest.raises(RateLimited):
+        client(server).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+    assert len(ScriptedFaceId.received) == 2
+
+
+def test_an_unreachable_faceid_is_503() -> None:
+    with pytest.raises(UpstreamUnavailable):
+        client("http://127.0.0.1:9", retries=1).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
