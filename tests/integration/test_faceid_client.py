@@ -27,7 +27,7 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
     script: list[tuple[int, Any]] = []
     received: list[dict[str, str]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         message = BytesParser(policy=HTTP).parsebytes(
             f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
