@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote
 
 import requests
@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from faceid_bridge.errors import ArgumentError
 from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES, GetTokenRequest, lite_sign, parse
-from infra.sandbox.outcomes import Outcome, lite_result
+from infra.sandbox.outcomes import Outcome, OutcomeName, lite_result
 
 API_KEY, API_SECRET = "sandbox-key", "sandbox-secret"
 TOKEN_TTL_SECONDS = 3600  # the console's default whole-flow timeout (notes §1)
@@ -134,18 +134,7 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>FaceID sandbox</title>
 <label>Outcome <select name="outcome" id="outcome">{options}</select></label>
 <label>Confidence <input name="confidence" value="40" size="5"></label>
 <button type="submit" id="finish">Finish</button></form>"""
-OUTCOMES = (
-    "pass",
-    "mismatch",
-    "liveness_fail",
-    "spoof_synthetic_face",
-    "spoof_mask",
-    "spoof_screen_replay",
-    "cancel",
-    "timeout",
-    "webrtc_unsupported",
-    "failed",
-)
+OUTCOMES = get_args(OutcomeName)
 
 
 @app.get("/faceid/lite/do")
