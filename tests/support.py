@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES
+from infra.local.client import face_image
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -18,20 +19,16 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text())
 
 
-def face_b64() -> str:
-    return base64.b64encode((FIXTURES / "face.png").read_bytes()).decode()
-
-
 def _placeholder(value: Any) -> Any:
     if value == "@face":
-        return face_b64()
+        return face_image()
     if value == "@2MB+1":
         return base64.b64encode(b"\x89PNG" + b"0" * (MAX_IMAGE_BYTES - 3)).decode()
     return value
 
 
 def valid_create_body(**overrides: Any) -> dict[str, Any]:
-    return {"biz_no": "order-1", "uuid": "customer-1", "comparison_type": "0", "image_ref1": face_b64(), **overrides}
+    return {"biz_no": "order-1", "uuid": "customer-1", "comparison_type": "0", "image_ref1": face_image(), **overrides}
 
 
 def get_token_rules() -> list[dict[str, Any]]:
@@ -45,3 +42,24 @@ def body_for(rule: dict[str, Any], **base: Any) -> dict[str, Any]:
         body.pop(key, None)
     body.update({key: _placeholder(value) for key, value in rule["change"].items()})
     return body
+
+
+def sandbox_form(body: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Our create body as the get_token form FaceID receives: string fields and image files."""
+    fields = {
+        key: str(value)
+        for key, value in body.items()
+        if key not in ("redirect_url", "far_level") and not key.startswith("image_ref")
+    }
+    fields.update(
+        api_key="sandbox-key", api_secret="sandbox-secret", return_url="http://127.0.0.1:8028/v1/faceid/return"
+    )
+    fields.setdefault("notify_url", "http://127.0.0.1:8028/v1/faceid/notify")
+    files = {}
+    for key in ("image_ref1", "image_ref2"):
+        if key in body:
+            try:
+                files[key] = base64.b64decode(body[key], validate=True)
+            except ValueError:
+                files[key] = body[key].encode()
+    return fields, files

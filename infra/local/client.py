@@ -16,11 +16,12 @@ import requests
 
 from infra.local.stack import Endpoints
 
-FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+FACES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "faces"
 
 
-def reference_image() -> str:
-    return base64.b64encode((FIXTURES / "face.png").read_bytes()).decode()
+def face_image(name: str = "one_face.jpg") -> str:
+    """A reference photo from tests/fixtures/faces, base64-encoded as the API takes it."""
+    return base64.b64encode((FACES / name).read_bytes()).decode()
 
 
 class LocalClient:
@@ -33,7 +34,7 @@ class LocalClient:
             "biz_no": f"biz-{uuid.uuid4()}",
             "uuid": "user-1",
             "comparison_type": "0",
-            "image_ref1": reference_image(),
+            "image_ref1": face_image(),
             **fields,
         }
         return self.http.post(f"{self.endpoints.gateway}/v1/verifications", json=body, timeout=30)

@@ -35,7 +35,7 @@ class Outcome(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: OutcomeName = "pass"
-    confidence: float = Field(88.5, ge=0, le=100, description="Face comparison confidence for a mismatch.")
+    confidence: float = Field(40.0, ge=0, le=100, description="Face comparison confidence for a mismatch.")
     fail_reason: Literal["NETWORK_ERROR", "PERMISSIONS_ERROR", "SUPPORT_ERROR"] = "SUPPORT_ERROR"
 
 

@@ -1,0 +1,41 @@
+"""Reference-photo checks of get_token (000), decided by a real face detector: OpenCV's Haar
+cascade, offline and deterministic. Sandbox only: it never ships in the Lambda layer."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MAX_SIDE_PX = 4096
+_ROTATIONS = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE)
+_cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+
+
+def count_faces(image: np.ndarray, *, multi_oriented: bool) -> int:
+    """Faces found upright; with multi_oriented_detection, also at 90, 180 and 270 degrees when
+    none is found upright (000: "rotate ... for face detection if no face is detected")."""
+    candidates = [image] + ([cv2.rotate(image, rotation) for rotation in _ROTATIONS] if multi_oriented else [])
+    for candidate in candidates:
+        gray = cv2.cvtColor(candidate, cv2.COLOR_BGR2GRAY)
+        found = len(_cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(40, 40)))
+        if found:
+            return found
+    return 0
+
+
+def check_references(images: dict[str, bytes], *, multi_oriented: bool, fail_when_multiple: bool) -> str | None:
+    """FaceID's error for the first reference photo that fails, or None when all are usable."""
+    for name in ("image_ref1", "image_ref2"):
+        if name not in images:
+            continue
+        image = cv2.imdecode(np.frombuffer(images[name], np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            return f"IMAGE_ERROR_UNSUPPORTED_FORMAT:{name}"
+        if max(image.shape[:2]) > MAX_SIDE_PX:
+            return f"INVALID_IMAGE_SIZE:{name}"
+        faces = count_faces(image, multi_oriented=multi_oriented)
+        if faces == 0:
+            return "NO_FACE_FOUND"
+        if faces > 1 and fail_when_multiple:
+            return "MULTIPLE_FACES"
+    return None

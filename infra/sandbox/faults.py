@@ -1,0 +1,65 @@
+"""Fault injection: switches set for the whole sandbox (PUT /sandbox/v1/faults) or per token
+(the `faults` of /sandbox/v1/complete), so tests can show our side survives each of them."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiFaults(BaseModel):
+    """For one FaceID API (get_token, get_result): slow answers and the next N failures."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latency_ms: int = Field(0, ge=0, le=60_000)
+    internal_errors: int = Field(0, ge=0, description="The next N calls answer 500 INTERNAL_ERROR.")
+    concurrency_limits: int = Field(0, ge=0, description="The next N calls answer 403 CONCURRENCY_LIMIT_EXCEEDED.")
+
+
+class NotifyFaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    drop: bool = False
+    duplicates: int = Field(0, ge=0, le=50, description="Extra copies of the final notify.")
+    out_of_order: bool = Field(False, description="A PROCESSING notify arrives after the final one.")
+    retries: int = Field(0, ge=0, le=10, description="Resend a notify our side did not answer 2xx.")
+    retry_delay_ms: int = Field(200, ge=0, le=10_000)
+
+
+class Faults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    get_token: ApiFaults = ApiFaults()
+    get_result: ApiFaults = ApiFaults()
+    notify: NotifyFaults = NotifyFaults()
+
+
+class FaultSwitches:
+    """The sandbox-wide switches. Counted faults are consumed as they fire."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.faults = Faults()
+
+    def set(self, faults: Faults) -> None:
+        with self._lock:
+            self.faults = faults
+
+    def fire(self, api: str) -> str | None:
+        """Apply `api`'s faults to one call: sleep, then the error to answer (or None)."""
+        with self._lock:
+            faults: ApiFaults = getattr(self.faults, api)
+            error = None
+            if faults.internal_errors:
+                faults.internal_errors -= 1
+                error = "INTERNAL_ERROR"
+            elif faults.concurrency_limits:
+                faults.concurrency_limits -= 1
+                error = "CONCURRENCY_LIMIT_EXCEEDED"
+            latency = faults.latency_ms
+        if latency:
+            time.sleep(latency / 1000)
+        return error
