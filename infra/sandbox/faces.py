@@ -8,7 +8,7 @@ import numpy as np
 
 MAX_SIDE_PX = 4096
 _ROTATIONS = (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_COUNTERCLOCKWISE)
-_cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+_cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")  # type: ignore[attr-defined]
 
 
 def count_faces(image: np.ndarray, *, multi_oriented: bool) -> int:

@@ -1,0 +1,97 @@
+"""The sandbox's fault switches against the whole local stack: whatever FaceID does, each
+verification reaches exactly one terminal event (or, with a dropped notify and no return, none)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local.client import LocalClient, Subscriber
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def faults(client: LocalClient) -> Iterator[Any]:
+    def set_faults(**switches: Any) -> None:
+        client.http.put(f"{client.endpoints.sandbox}/sandbox/v1/faults", json=switches, timeout=10).raise_for_status()
+
+    yield set_faults
+    client.http.delete(f"{client.endpoints.sandbox}/sandbox/v1/faults", timeout=10)
+
+
+def names(events: list[dict[str, Any]]) -> list[str]:
+    return [event["detail-type"] for event in events]
+
+
+@pytest.mark.parametrize(
+    "notify_faults",
+    [
+        {"duplicates": 5},
+        {"out_of_order": True},
+        {"duplicates": 2, "out_of_order": True},
+        {"retries": 3, "retry_delay_ms": 50},
+    ],
+    ids=["duplicated", "out of order", "both", "retried"],
+)
+def test_notify_faults_still_give_exactly_one_terminal_event(
+    client: LocalClient, subscriber: Subscriber, notify_faults: dict[str, Any]
+) -> None:
+    created = client.create().json()
+    finished = client.complete(created["token"], "pass", faults=notify_faults)
+    assert finished["notify_statuses"] and set(finished["notify_statuses"]) == {200}
+    vid = created["verification_id"]
+    assert names(subscriber.wait_for({vid: 2})[vid]) == ["Verification Created", "Verification Approved"]
+    assert client.get(vid).json()["status"] == "OK"
+
+
+def test_a_dropped_notify_is_recovered_by_the_signed_post_return(client: LocalClient, subscriber: Subscriber) -> None:
+    created = client.create().json()
+    finished = client.complete(created["token"], "spoof_mask", faults={"drop": True})
+    vid = created["verification_id"]
+    assert finished["notify_statuses"] == []
+    assert client.get(vid).json()["status"] == "CREATED"  # nothing arrived yet
+    # When the user's browser comes back with FaceID's signed POST return
+    assert client.follow_return(finished).status_code == 303
+    assert names(subscriber.wait_for({vid: 2})[vid]) == ["Verification Created", "Verification Rejected"]
+
+
+def test_faceid_internal_errors_are_retried_by_our_side(
+    client: LocalClient, subscriber: Subscriber, faults: Any
+) -> None:
+    faults(get_token={"internal_errors": 2})  # our client retries twice
+    response = client.create()
+    assert response.status_code == 201
+    vid = response.json()["verification_id"]
+    assert names(subscriber.wait_for({vid: 1})[vid]) == ["Verification Created"]
+
+
+def test_persistent_internal_errors_are_503_and_store_nothing(client: LocalClient, faults: Any) -> None:
+    biz_no = f"e2e-unavailable-{uuid.uuid4()}"
+    faults(get_token={"internal_errors": 3})  # more than our two retries
+    response = client.create(biz_no=biz_no)
+    assert (response.status_code, response.json()["error_message"]) == (503, "FACEID_UNAVAILABLE")
+    assert response.headers["retry-after"] == "1"
+    # Nothing was stored: the same biz_no goes through once FaceID recovers
+    assert client.create(biz_no=biz_no).status_code == 201
+
+
+def test_concurrency_limit_is_429_with_retry_after(client: LocalClient, faults: Any) -> None:
+    biz_no = f"e2e-concurrency-{uuid.uuid4()}"
+    faults(get_token={"concurrency_limits": 1})
+    refused = client.create(biz_no=biz_no)
+    assert (refused.status_code, refused.json()["error_message"], refused.headers["retry-after"]) == (
+        429,
+        "CONCURRENCY_LIMIT_EXCEEDED",
+        "1",
+    )
+    assert client.create(biz_no=biz_no).status_code == 201
+
+
+def test_latency_does_not_change_the_outcome(client: LocalClient, faults: Any) -> None:
+    faults(get_token={"latency_ms": 300})
+    response = client.create()
+    assert response.status_code == 201
