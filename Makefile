@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit integration e2e demo serve schemas clean
+.PHONY: help test lint unit integration e2e browser demo serve schemas clean
 
 help:
 	@echo "make demo | make test | make serve | make lint | make schemas"
@@ -29,7 +29,17 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(VENV)/bin/mypy
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
 
-test: lint
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+test: lint $(CHROMIUM)
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -38,14 +48,14 @@ unit: $(VENV)/.installed
 integration: $(VENV)/.installed
 	$(PY) -m pytest tests/integration
 
-e2e: $(VENV)/.installed
-	$(PY) -m pytest tests/e2e
+e2e: $(VENV)/.installed $(CHROMIUM)
+	$(PY) -m pytest tests/e2e tests/browser
 
 demo: $(VENV)/.installed
 	$(PY) -m infra.local.demo
 
 serve: $(VENV)/.installed
-	$(PY) -m infra.local.stack
+	$(PY) -m infra.local.stack --try-it
 
 schemas: $(VENV)/.installed
 	$(PY) -m infra.schemas

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from contextlib import suppress
@@ -110,6 +111,28 @@ def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
     return template, stack
 
 
+def try_it(endpoints: Endpoints) -> None:
+    """For a person at `make serve`: one verification to finish by clicking, then each event as it
+    arrives on the bus (a queue subscribed with an EventBridge rule, as a downstream service would)."""
+    from infra.local.client import LocalClient, Subscriber
+
+    subscriber = Subscriber(endpoints)
+    created = LocalClient(endpoints).create().json()
+    print(f"\nTry it: open this link, pick an outcome, press Finish\n  {created['verification_url']}\n", flush=True)
+    shown = 0
+    while True:
+        subscriber.drain()
+        events = [event for per_verification in subscriber.events.values() for event in per_verification]
+        for event in events[shown:]:
+            detail = event["detail"]
+            print(
+                f"event  {event['detail-type']:<24} {detail['verification_id']}  decision={detail['decision']}",
+                flush=True,
+            )
+        shown = len(events)
+        time.sleep(0.5)
+
+
 def main() -> None:
     endpoints = Endpoints.from_environment()
     children = start_services(endpoints)
@@ -130,6 +153,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, stop)
     for poller in pollers:
         poller.start()
+    if "--try-it" in sys.argv:
+        threading.Thread(target=try_it, args=(endpoints,), daemon=True).start()
     print(
         f"faceid-bridge local stack ready\n  API      {endpoints.gateway}\n  sandbox  {endpoints.sandbox}\n"
         f"  AWS      {endpoints.aws} ({endpoints.region})",

@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the local stack as `make serve` runs it, in a subprocess."""
+"""Fixtures for the tests that run through the local stack (e2e and browser): the stack as
+`make serve` runs it, in a subprocess, started only when a test asks for it."""
 
 from __future__ import annotations
 
