@@ -37,7 +37,7 @@ FLAGS = [
 class CustomerPage(BaseHTTPRequestHandler):
     """The customer's "verification finished" page, which the user's browser lands on."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = b"<!doctype html><title>Shop</title><h1 id='done'>Thanks! We are checking your verification.</h1>"
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
