@@ -26,7 +26,9 @@ FACES = FIXTURES / "faces"
 @pytest.fixture
 def faceid() -> Iterator[FlaskClient]:
     with sandbox._lock:
-        sandbox._sessions.clear(), sandbox._by_biz_id.clear(), sandbox._biz_nos.clear()
+        sandbox._sessions.clear()
+        sandbox._by_biz_id.clear()
+        sandbox._biz_nos.clear()
     sandbox.faults.set(sandbox.Faults())
     sandbox._clock_offset = 0.0
     yield sandbox.app.test_client()
