@@ -315,6 +315,15 @@ def test_api_faults_fire_the_set_number_of_times(faceid: FlaskClient) -> None:
     assert statuses == [500, 500, 403, 200]
 
 
+def test_get_result_faults_fire_and_do_not_count_as_reads(faceid: FlaskClient) -> None:
+    created = get_token(faceid).json
+    faceid.put("/sandbox/v1/faults", json={"get_result": {"internal_errors": 1, "concurrency_limits": 1}})
+    answers = [read(faceid, biz_id=created["biz_id"]) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [500, 403, 200, 200, 200]
+    assert answers[1].json["error_message"] == "CONCURRENCY_LIMIT_EXCEEDED"
+    assert read(faceid, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
+
+
 def test_unknown_fault_switches_are_refused(faceid: FlaskClient) -> None:
     assert faceid.put("/sandbox/v1/faults", json={"get_token": {"explode": 1}}).status_code == 400
 
