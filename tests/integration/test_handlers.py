@@ -271,3 +271,45 @@ def test_return_for_an_unknown_biz_id_is_404(faceid: FakeFaceId) -> None:
 def test_result_page_escapes_what_it_displays(stack: object) -> None:
     status, _, body = call("faceid_callbacks", sample("result_page", status="<script>alert(1)</script>"))
     assert status == 200 and "<script>" not in body and "&lt;script&gt;" in body
+
+
+# --- secret rotation ------------------------------------------------------------------------------
+
+
+def rotate(stack: Any, valid_until: str) -> None:
+    """The rotation procedure of the README: new secret current, old one kept until `valid_until`."""
+    import boto3
+
+    secret = {
+        "api_key": "sandbox-key",
+        "api_secret": "new-secret",
+        "previous_api_secret": "sandbox-secret",
+        "previous_valid_until": valid_until,
+    }
+    boto3.client("secretsmanager", region_name=stack.region).put_secret_value(
+        SecretId=stack.refs["FaceIdSecret"], SecretString=json.dumps(secret)
+    )
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "old_secret_status"),
+    [("2999-01-01T00:00:00Z", 200), ("2000-01-01T00:00:00Z", 401)],
+    ids=["inside the window", "after the window"],
+)
+def test_a_callback_signed_with_the_previous_secret(
+    stack: Any, faceid: FakeFaceId, store: VerificationStore, valid_until: str, old_secret_status: int
+) -> None:
+    created = create()[2]
+    rotate(stack, valid_until)
+    # Given FaceID still signs with the old secret: accepted only inside the rotation window
+    status, _, _ = call(
+        "faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="sandbox-secret"))
+    )
+    assert status == old_secret_status
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.status == ("OK" if old_secret_status == 200 else "CREATED")
+    # And the new secret is accepted either way
+    status, _, _ = call(
+        "faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], "cancel"), secret="new-secret"))
+    )
+    assert status == 200

@@ -1,7 +1,10 @@
 """The callback signature (001) and the redirect allow-list."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.config import Settings
 from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
 
@@ -69,3 +72,26 @@ SETTINGS = Settings.model_validate(
 )
 def test_redirect_allow_list_matches_whole_origins(url: str, allowed: bool) -> None:
     assert SETTINGS.redirect_allowed(url) is allowed
+
+
+NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("secret", "expected"),
+    [
+        ({}, ["new"]),
+        ({"previous_api_secret": "old"}, ["new"]),  # no window end: the previous secret is not trusted
+        ({"previous_api_secret": "old", "previous_valid_until": "2026-11-22T12:00:01Z"}, ["new", "old"]),
+        ({"previous_api_secret": "old", "previous_valid_until": "2026-11-22T12:00:00Z"}, ["new"]),
+        ({"previous_valid_until": "2026-11-23T00:00:00Z"}, ["new"]),
+    ],
+)
+def test_signing_secrets_follow_the_rotation_window(secret: dict[str, str], expected: list[str]) -> None:
+    credentials = Credentials.model_validate({"api_key": "k", "api_secret": "new", **secret})
+    assert credentials.signing_secrets(NOON) == expected
+
+
+def test_credentials_never_show_their_secrets() -> None:
+    text = repr(Credentials(api_key="key-value", api_secret="secret-value", previous_api_secret="old-value"))
+    assert "secret-value" not in text and "old-value" not in text and "key-value" not in text

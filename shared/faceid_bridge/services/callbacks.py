@@ -41,14 +41,14 @@ def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
 
 
 def verify_callback(
-    body: bytes, content_type: str, *, credentials: Credentials, max_bytes: int
+    body: bytes, content_type: str, *, credentials: Credentials, max_bytes: int, now: datetime
 ) -> tuple[LiteResult, dict[str, Any]]:
     """The signed result in a callback body, or an error. Raises before trusting anything unsigned."""
     if len(body) > max_bytes:
         raise PayloadTooLarge("REQUEST_ENTITY_TOO_LARGE")
     form = parse_form(body, content_type)
     data, sign = form.get("data", []), form.get("sign", [])
-    if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(credentials.signing_secrets(), data[0], sign[0]):
+    if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(credentials.signing_secrets(now), data[0], sign[0]):
         metrics.add_metric(name="SignatureFailures", unit="Count", value=1)
         logger.warning("callback refused: missing or invalid sign")
         raise Unauthorized("AUTHENTICATION_ERROR:sign")
@@ -97,10 +97,11 @@ def apply_result(
 def receive_notify(
     body: bytes, content_type: str, *, settings: Settings, store: VerificationStore, credentials: Credentials
 ) -> None:
+    now = datetime.now(UTC)
     result, payload = verify_callback(
-        body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes
+        body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes, now=now
     )
-    apply_result(result, payload, source="notify", store=store, now=datetime.now(UTC))
+    apply_result(result, payload, source="notify", store=store, now=now)
 
 
 def with_result(url: str, verification: Verification) -> str:
@@ -123,10 +124,11 @@ def return_location(
     """Where the user's browser goes back to: always the stored redirect_url (or our result page),
     never a target taken from the request. A signed POST return also advances the state machine."""
     if body is not None:
+        now = datetime.now(UTC)
         result, payload = verify_callback(
-            body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes
+            body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes, now=now
         )
-        verification = apply_result(result, payload, source="return", store=store, now=datetime.now(UTC))
+        verification = apply_result(result, payload, source="return", store=store, now=now)
     elif biz_id:
         verification = store.find_by_biz_id(biz_id)
     else:
