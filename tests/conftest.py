@@ -14,6 +14,8 @@ from infra.local.client import LocalClient, Subscriber
 from infra.local.stack import Endpoints, reachable, use_local_aws, wait_for
 from infra.local.template import ROOT
 
+TOKEN_TTL_SECONDS = 25
+
 
 @pytest.fixture(scope="session")
 def endpoints() -> Iterator[Endpoints]:
@@ -23,10 +25,16 @@ def endpoints() -> Iterator[Endpoints]:
     if not reachable(endpoints.gateway):
         log = (ROOT / ".local").joinpath("e2e-stack.log")
         log.parent.mkdir(exist_ok=True)
+        # Short token lives and a fast reconciler, so that expiry and reconciliation can be watched.
+        env = os.environ | {
+            "SANDBOX_TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS),
+            "FACEID_BRIDGE_PARAM_ReconcileGraceSeconds": "1",
+            "LOCAL_SCHEDULE_SECONDS": "1",
+        }
         stack = subprocess.Popen(
             [sys.executable, "-m", "infra.local.stack"],
             cwd=ROOT,
-            env=os.environ.copy(),
+            env=env,
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
         )

@@ -25,9 +25,11 @@ from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
 from infra.local.provision import LocalStack, provision
+from infra.local.scheduler import Scheduler
 from infra.local.template import ROOT, Template
 
 GATEWAY_PORT, SANDBOX_PORT = 8028, 8029  # 8028 is one of the ports FaceID calls back on
+PARAMETER_PREFIX = "FACEID_BRIDGE_PARAM_"
 SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
 
 
@@ -66,7 +68,10 @@ def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
     children = []
     aws = urlsplit(endpoints.aws)
     servers = [
-        (endpoints.aws, [sys.executable, "-m", "moto.server", "-H", aws.hostname or "127.0.0.1", "-p", str(aws.port)]),
+        (
+            endpoints.aws,
+            [sys.executable, "-m", "infra.local.moto_server", "-H", aws.hostname or "127.0.0.1", "-p", str(aws.port)],
+        ),
         (endpoints.sandbox, [sys.executable, "-m", "infra.sandbox", "--port", str(SANDBOX_PORT)]),
     ]
     log_dir = ROOT / ".local"
@@ -99,6 +104,12 @@ def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
             "FaceIdEndpoint": endpoints.sandbox,
             "PublicBaseUrl": endpoints.gateway,
             "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
+            # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.
+            **{
+                key.removeprefix(PARAMETER_PREFIX): value
+                for key, value in os.environ.items()
+                if key.startswith(PARAMETER_PREFIX)
+            },
         },
         secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
     )
@@ -138,7 +149,8 @@ def main() -> None:
     children = start_services(endpoints)
     template, stack = configure(endpoints)
     hosts = [FunctionHost(spec) for spec in template.functions()]
-    pollers = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
+    pollers: list[StreamPoller | Scheduler] = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
+    pollers += [Scheduler(host) for host in hosts if host.spec.schedule]
     gateway = Gateway([host for host in hosts if host.spec.routes], domain_name=f"127.0.0.1:{GATEWAY_PORT}")
     server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
 

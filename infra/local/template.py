@@ -56,6 +56,7 @@ class FunctionSpec:
     environment: dict[str, Any]
     routes: list[Route] = field(default_factory=list)
     stream: dict[str, Any] | None = None
+    schedule: str | None = None
 
 
 class Template:
@@ -77,7 +78,7 @@ class Template:
         for name, resource in self.of_type("AWS::Serverless::Function").items():
             props = resource["Properties"]
             env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
-            routes, stream = [], None
+            routes, stream, schedule = [], None, None
             for event in props.get("Events", {}).values():
                 if event["Type"] == "HttpApi":
                     auth = event["Properties"].get("Auth", {}).get("Authorizer")
@@ -86,9 +87,8 @@ class Template:
                     )
                 elif event["Type"] == "DynamoDB":
                     stream = event["Properties"]
-            specs.append(
-                FunctionSpec(
-                    name, ROOT / props["CodeUri"], props.get("Handler", globals_.get("Handler")), env, routes, stream
-                )
-            )
+                elif event["Type"] == "Schedule":
+                    schedule = event["Properties"]["Schedule"]
+            handler = props.get("Handler", globals_.get("Handler"))
+            specs.append(FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule))
         return specs

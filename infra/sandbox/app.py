@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import secrets
 import threading
 import time
@@ -34,7 +35,8 @@ from infra.sandbox.faults import Faults, FaultSwitches, NotifyFaults
 from infra.sandbox.outcomes import Outcome, OutcomeName, lite_result
 
 API_KEY, API_SECRET = "sandbox-key", "sandbox-secret"
-TOKEN_TTL_SECONDS = 3600  # the console's default whole-flow timeout (notes §1)
+# The console's default whole-flow timeout (notes §1); shorter for tests that wait for expiry.
+TOKEN_TTL_SECONDS = int(os.environ.get("SANDBOX_TOKEN_TTL_SECONDS", "3600"))
 RESULT_RETENTION_SECONDS = 86400  # get_result: kept one day ...
 RESULT_READS = 3  # ... and read at most three times (notes §2)
 SCENES = frozenset({"default"})

@@ -41,6 +41,8 @@ class Settings(BaseModel):
     max_callback_body_bytes: int = Field(1024 * 1024, alias="MAX_CALLBACK_BODY_BYTES")
     secret_cache_seconds: int = Field(300, alias="SECRET_CACHE_SECONDS")
     dlq_url: str | None = Field(None, alias="DLQ_URL")
+    # The reconciler first looks this long after a token expired without a terminal callback.
+    reconcile_grace_seconds: int = Field(300, ge=0, alias="RECONCILE_GRACE_SECONDS")
 
     def redirect_allowed(self, url: str) -> bool:
         """Exact origin match (scheme, host, port) against the allow-list; no open redirects."""

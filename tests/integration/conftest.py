@@ -14,7 +14,8 @@ from moto import mock_aws
 from faceid_bridge import wiring
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import settings
-from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse
+from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, LiteResult
+from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.template import Template
 
@@ -41,6 +42,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
         "AWS_REGION": REGION,
     }.items():
         monkeypatch.setenv(key, value)
+    moto_atomic.install()
     with mock_aws():
         template = Template()
         local = provision(
@@ -69,6 +71,17 @@ class FakeFaceId:
 
     calls: list[GetTokenOptions] = field(default_factory=list)
     error: Exception | None = None
+    results: list[dict[str, Any] | Exception] = field(default_factory=list)  # get_result answers, in order
+    reads: list[str] = field(default_factory=list)
+    expired_time: int = 1795341600
+
+    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
+        self.reads.append(biz_id)
+        answer = self.results.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        payload = {"request_id": "r", **answer, "biz_info": {"biz_id": biz_id}}
+        return LiteResult.model_validate(payload), payload
 
     def get_token(self, options: GetTokenOptions, *, return_url: str, notify_url: str) -> GetTokenResponse:
         self.calls.append(options)
@@ -76,7 +89,10 @@ class FakeFaceId:
             raise self.error
         n = len(self.calls)
         return GetTokenResponse(
-            request_id=f"r{n}", token=f"token-{n}", biz_id=f"1795338000,biz-{n}-{os.getpid()}", expired_time=1795341600
+            request_id=f"r{n}",
+            token=f"token-{n}",
+            biz_id=f"1795338000,biz-{n}-{os.getpid()}",
+            expired_time=self.expired_time,
         )
 
     def do_url(self, token: str) -> str:

@@ -28,7 +28,7 @@ from faceid_bridge.errors import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse
+from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, LiteResult
 
 RETRY_AFTER_SECONDS = 1
 
@@ -94,9 +94,20 @@ class FaceIdClient:
             fields[name] = (name, content, "application/octet-stream")
         return GetTokenResponse.model_validate(self._post("/faceid/lite/get_token", fields))
 
+    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
+        """lite/get_result (notes §2): the result and the raw response. Each call is one of the
+        three reads FaceID allows, so callers count them."""
+        credentials = self._credentials()
+        fields = {"api_key": credentials.api_key, "api_secret": credentials.api_secret, "biz_id": biz_id}
+        payload = self._call("GET", "/faceid/lite/get_result", fields)
+        return LiteResult.model_validate(payload), payload
+
     def _post(self, path: str, fields: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, fields)
+
+    def _call(self, method: str, path: str, fields: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self._http.request("POST", self.endpoint + path, fields=fields)
+            response = self._http.request(method, self.endpoint + path, fields=fields)
         except HTTPError:
             raise UpstreamUnavailable("FACEID_UNAVAILABLE", retry_after=RETRY_AFTER_SECONDS) from None
         if response.status != 200:

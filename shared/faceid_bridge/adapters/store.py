@@ -7,8 +7,10 @@
 | audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | callback payloads (no images), with a TTL   |
 
 Lookups never Scan: by id with GetItem, by biz_no through its guard, by biz_id through the sparse
-ByBizId index (keys only; the item is then read consistently). Every state change is a conditional
-write on `version`, so concurrent duplicate callbacks make exactly one transition.
+ByBizId index, and due verifications through the sparse ByDueAt index, which holds only the
+non-terminal ones (both keys-only; the item is then read consistently). Every state change is a
+conditional update on `version`, so concurrent duplicate callbacks make exactly one transition;
+it sets only the lifecycle's fields, so the reconciler's bookkeeping is never overwritten.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ from pydantic import BaseModel
 from faceid_bridge.adapters import aws
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import Conflict
+from faceid_bridge.faceid.contract import without_images
 
 BIZ_ID_INDEX = "ByBizId"
+DUE_INDEX = "ByDueAt"
+DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all
+LIFECYCLE_FIELDS = ("status", "version", "updated_at", "decision", "reasons", "liveness", "comparison")
 CLAIM_LEASE = timedelta(seconds=60)  # longer than the create function's timeout
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -46,7 +52,19 @@ def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json(model: BaseModel) -> dict[str, Any]:
-    return dict(model.model_dump(mode="json"))
+    # Absent, not NULL: an index key attribute (due_at) must be missing or a number.
+    return dict(model.model_dump(mode="json", exclude_none=True))
+
+
+def _verification_item(verification: Verification) -> dict[str, Any]:
+    values = {"entity": "verification", **_json(verification)}
+    if verification.due_at is not None:
+        values["due_bucket"] = _due_bucket(verification.verification_id)
+    return {**verification_key(verification.verification_id), **to_attributes(values)}
+
+
+def _due_bucket(verification_id: str) -> str:
+    return f"DUE#{int(hashlib.sha256(verification_id.encode()).hexdigest(), 16) % DUE_BUCKETS}"
 
 
 def verification_key(verification_id: str) -> dict[str, Any]:
@@ -139,10 +157,7 @@ class VerificationStore:
 
     def create(self, verification: Verification, claim_id: str) -> None:
         """Store the verification and settle its biz_no claim, atomically."""
-        item = {
-            **verification_key(verification.verification_id),
-            **to_attributes({"entity": "verification", **_json(verification)}),
-        }
+        item = _verification_item(verification)
         try:
             self.dynamodb.transact_write_items(
                 TransactItems=[
@@ -195,22 +210,82 @@ class VerificationStore:
     # --- transitions -----------------------------------------------------------------------------
 
     def save_transition(self, before: Verification, after: Verification) -> bool:
-        """Write `after` only if the stored record is still `before`. False when another writer won."""
-        item = {**verification_key(after.verification_id), **to_attributes({"entity": "verification", **_json(after)})}
+        """Move the stored record from `before` to `after` only if it is still at `before`'s
+        version. False when another writer won."""
+        values = to_attributes({name: _json(after).get(name) for name in LIFECYCLE_FIELDS})
+        names = {f"#{name}": name for name in LIFECYCLE_FIELDS}
+        update = "SET " + ", ".join(f"#{name} = :{name}" for name in LIFECYCLE_FIELDS)
+        if after.due_at is None:
+            update += " REMOVE due_at, due_bucket"
         try:
-            self.dynamodb.put_item(
+            self.dynamodb.update_item(
                 TableName=self.table_name,
-                Item=item,
-                ConditionExpression="version = :expected",
-                ExpressionAttributeValues={":expected": {"N": str(before.version)}},
+                Key=verification_key(after.verification_id),
+                UpdateExpression=update,
+                ConditionExpression="#version = :expected",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    **{f":{name}": value for name, value in values.items()},
+                    ":expected": {"N": str(before.version)},
+                },
             )
             return True
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             return False
 
+    # --- reconciliation ----------------------------------------------------------------------------
+
+    def due(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of the non-terminal verifications due by `now`, oldest first in each bucket. The
+        index is sparse, so this costs what is due, not what the table holds."""
+        due: list[str] = []
+        for bucket in range(DUE_BUCKETS):
+            response = self.dynamodb.query(
+                TableName=self.table_name,
+                IndexName=DUE_INDEX,
+                KeyConditionExpression="due_bucket = :bucket AND due_at <= :now",
+                ExpressionAttributeValues={":bucket": {"S": f"DUE#{bucket}"}, ":now": {"N": str(int(now.timestamp()))}},
+                Limit=limit,
+            )
+            due += [item["pk"]["S"].removeprefix("VERIFICATION#") for item in response.get("Items", [])]
+        return due
+
+    def record_read(self, verification: Verification, *, result: str | None, next_due: int | None) -> None:
+        """Count one get_result read on the item, keep the first good response, and set when to
+        look next (only while the verification is still non-terminal)."""
+        values: dict[str, Any] = {":one": {"N": "1"}, ":zero": {"N": "0"}}
+        update = "SET get_result_reads = if_not_exists(get_result_reads, :zero) + :one"
+        if result is not None:
+            update += ", first_result = if_not_exists(first_result, :result)"
+            values[":result"] = {"S": result}
+        if next_due is not None:
+            update += ", due_at = :due"
+            values[":due"] = {"N": str(next_due)}
+            values[":live"] = {"N": str(verification.version)}
+        with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=verification_key(verification.verification_id),
+                UpdateExpression=update,
+                # A new due time only for a record no transition has moved on since we read it.
+                ConditionExpression="attribute_exists(pk)" + (" AND version = :live" if next_due is not None else ""),
+                ExpressionAttributeValues=values,
+            )
+
+    def reschedule(self, verification: Verification, next_due: int) -> None:
+        """Look again later (FaceID was unavailable), if the verification has not moved on."""
+        with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=verification_key(verification.verification_id),
+                UpdateExpression="SET due_at = :due",
+                ConditionExpression="version = :live",
+                ExpressionAttributeValues={":due": {"N": str(next_due)}, ":live": {"N": str(verification.version)}},
+            )
+
     def put_audit(self, verification_id: str, source: str, payload: dict[str, Any], now: datetime) -> None:
         """Keep what FaceID said, for audit. Identical payloads collapse onto one item."""
-        body = json.dumps(_without_images(payload), sort_keys=True, separators=(",", ":"))
+        body = json.dumps(without_images(payload), sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(body.encode()).hexdigest()[:16]
         self.dynamodb.put_item(
             TableName=self.table_name,
@@ -228,11 +303,3 @@ class VerificationStore:
                 ),
             },
         )
-
-
-def _without_images(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _without_images(item) for key, item in value.items() if not key.startswith("image")}
-    if isinstance(value, list):
-        return [_without_images(item) for item in value]
-    return value

@@ -53,7 +53,14 @@ class Verification(BaseModel):
     reasons: list[str] = []
     liveness: LivenessSummary | None = None
     comparison: list[ComparisonSummary] = []
+    # Reconciliation: when the reconciler should look (absent once terminal), and its get_result reads.
+    due_at: int | None = None
+    get_result_reads: int = 0
+    first_result: str | None = None
 
     def advanced(self, outcome: Outcome, now: datetime) -> Verification:
-        """This verification after `outcome`, one version later."""
-        return self.model_copy(update={**dict(outcome), "version": self.version + 1, "updated_at": now})
+        """This verification after `outcome`, one version later. A terminal one is never due again."""
+        update: dict[str, object] = {**dict(outcome), "version": self.version + 1, "updated_at": now}
+        if outcome.status.terminal:
+            update["due_at"] = None
+        return self.model_copy(update=update)

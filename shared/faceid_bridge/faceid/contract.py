@@ -263,6 +263,15 @@ class LiteResult(_Lenient):
     multifaces_tag: str | None = None
 
 
+def without_images(value: Any) -> Any:
+    """A FaceID payload without its images (get_result's `images`, any `image*` field): what we keep."""
+    if isinstance(value, dict):
+        return {key: without_images(item) for key, item in value.items() if not key.startswith("image")}
+    if isinstance(value, list):
+        return [without_images(item) for item in value]
+    return value
+
+
 # --- signatures ---------------------------------------------------------------------------------
 
 

@@ -18,12 +18,13 @@ from pydantic import ValidationError
 from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
-from faceid_bridge.domain.decision import evaluate
-from faceid_bridge.domain.lifecycle import can_transition, from_faceid
+from faceid_bridge.domain.decision import Outcome, evaluate
+from faceid_bridge.domain.lifecycle import from_faceid
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
 from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.services.transitions import advance
 
 
 def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
@@ -65,9 +66,7 @@ def apply_result(
 ) -> Verification | None:
     """Move the verification FaceID's result belongs to through the state machine.
 
-    Idempotent: duplicates and stale results change nothing, and a conditional write on `version`
-    makes concurrent deliveries of the same result produce exactly one transition.
-    Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
+    Idempotent (see `advance`). Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
     """
     verification = store.find_by_biz_id(result.biz_info.biz_id)
     if verification is None:
@@ -75,23 +74,12 @@ def apply_result(
         logger.warning("signed callback for an unknown biz_id", extra={"source": source})
         return None
     store.put_audit(verification.verification_id, source, payload, now)
+
+    def outcome_for(current: Verification) -> Outcome:
+        return evaluate(result, incoming, far_level=current.far_level, references=current.references)
+
     incoming = from_faceid(result.status)
-    # Each lost race means another writer moved the version forward, and there are at most two
-    # forward moves (CREATED -> PROCESSING -> terminal), so this loop ends.
-    while can_transition(verification.status, incoming):
-        outcome = evaluate(result, incoming, far_level=verification.far_level, references=verification.references)
-        advanced = verification.advanced(outcome, now)
-        if store.save_transition(verification, advanced):
-            metrics.add_metric(name="Transitions", unit="Count", value=1)
-            logger.info(
-                "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
-            )
-            return advanced
-        current = store.get(verification.verification_id)
-        assert current is not None  # verifications are never deleted
-        verification = current
-    metrics.add_metric(name="IgnoredCallbacks", unit="Count", value=1)
-    return verification
+    return advance(verification, incoming, outcome_for, store=store, now=now)
 
 
 def receive_notify(

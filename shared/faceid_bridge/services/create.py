@@ -82,6 +82,7 @@ def create_verification(
         created_at=now,
         updated_at=now,
         expires_at=datetime.fromtimestamp(token.expired_time, UTC),
+        due_at=token.expired_time + settings.reconcile_grace_seconds,
     )
     store.create(verification, claim.claim_id)
     metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)

@@ -1,0 +1,19 @@
+"""Scheduled: settle verifications that never got a terminal callback (get_result, or EXPIRED)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from faceid_bridge import wiring
+from faceid_bridge.observability import logger, metrics
+from faceid_bridge.services.reconciler import reconcile_due
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    report = reconcile_due(store=wiring.store(), faceid=wiring.faceid(), now=datetime.now(UTC))
+    counts = dict(report.counts)
+    logger.info("reconciled", extra=counts)
+    return counts

@@ -1,0 +1,43 @@
+"""The one way a verification moves: the state machine applied with a conditional write.
+Notify, return and the reconciler all go through here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.domain.decision import Outcome
+from faceid_bridge.domain.lifecycle import Status, can_transition
+from faceid_bridge.domain.verification import Verification
+from faceid_bridge.observability import logger, metrics
+
+
+def advance(
+    verification: Verification,
+    incoming: Status,
+    outcome_for: Callable[[Verification], Outcome],
+    *,
+    store: VerificationStore,
+    now: datetime,
+) -> Verification:
+    """Move `verification` to `incoming` if the state machine allows it; returns it as it now stands.
+
+    Idempotent: duplicates and stale states change nothing, and the conditional write on `version`
+    makes concurrent attempts produce exactly one transition. Each lost race means another writer
+    moved the version forward, and there are at most two forward moves (CREATED -> PROCESSING ->
+    terminal), so the loop ends.
+    """
+    while can_transition(verification.status, incoming):
+        advanced = verification.advanced(outcome_for(verification), now)
+        if store.save_transition(verification, advanced):
+            metrics.add_metric(name="Transitions", unit="Count", value=1)
+            logger.info(
+                "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
+            )
+            return advanced
+        current = store.get(verification.verification_id)
+        assert current is not None  # verifications are never deleted
+        verification = current
+    metrics.add_metric(name="IgnoredTransitions", unit="Count", value=1)
+    return verification

@@ -1,0 +1,168 @@
+"""The reconciler on moto: what it reads, how it spends get_result's three reads, and that it
+never Scans."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from faceid_bridge.adapters.store import DUE_BUCKETS, VerificationStore
+from faceid_bridge.config import settings
+from faceid_bridge.domain.lifecycle import Status
+from faceid_bridge.domain.verification import Verification
+from faceid_bridge.errors import FaceIdRejected, UpstreamUnavailable
+from faceid_bridge.faceid.contract import LiteResult
+from faceid_bridge.services.callbacks import apply_result
+from faceid_bridge.services.create import create_verification
+from faceid_bridge.services.reconciler import reconcile_due
+from tests.integration.conftest import FakeFaceId
+from tests.support import valid_create_body
+
+EXPIRED_TIME = 1795341600  # what FakeFaceId's get_token answers
+DUE = datetime.fromtimestamp(EXPIRED_TIME + 301, UTC)  # past the default 300 s grace
+PASSED = {"status": "OK", "liveness_result": {"result": "PASS", "procedure_type": "flash"}}
+
+
+def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_time: int = EXPIRED_TIME) -> Verification:
+    body = valid_create_body(biz_no=f"order-{n}", comparison_type="-1")
+    del body["image_ref1"]
+    faceid.expired_time = expired_time
+    return create_verification(
+        body,
+        base_url="https://api.test",
+        settings=settings(),
+        store=store,
+        faceid=faceid,  # type: ignore[arg-type]
+        now=datetime.fromtimestamp(expired_time - 3600, UTC),
+    )
+
+
+def reconcile(faceid: FakeFaceId, store: VerificationStore, now: datetime = DUE) -> dict[str, str]:
+    return reconcile_due(store=store, faceid=faceid, now=now).outcomes  # type: ignore[arg-type]
+
+
+def current(store: VerificationStore, verification: Verification) -> Verification:
+    found = store.get(verification.verification_id)
+    assert found is not None
+    return found
+
+
+def test_nothing_is_due_before_expiry_plus_grace(faceid: FakeFaceId, store: VerificationStore) -> None:
+    new(faceid, store)
+    assert reconcile(faceid, store, now=DUE - timedelta(seconds=2)) == {}
+    assert faceid.reads == []
+
+
+def test_one_read_settles_a_verification_whose_notify_was_lost(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given a verification whose token expired without a terminal callback
+    verification = new(faceid, store)
+    faceid.results = [PASSED]
+    # When the reconciler runs
+    assert reconcile(faceid, store) == {verification.verification_id: "settled"}
+    # Then one get_result read applied the result through the state machine, and was recorded
+    settled = current(store, verification)
+    assert (settled.status, settled.decision, settled.get_result_reads, settled.due_at) == (
+        Status.OK,
+        "APPROVED",
+        1,
+        None,
+    )
+    assert json.loads(settled.first_result or "{}")["status"] == "OK"
+    # And it is never due again
+    assert reconcile(faceid, store, now=DUE + timedelta(days=2)) == {}
+
+
+def test_not_started_expires(faceid: FakeFaceId, store: VerificationStore) -> None:
+    verification = new(faceid, store)
+    faceid.results = [{"status": "NOT_STARTED"}]
+    assert reconcile(faceid, store) == {verification.verification_id: "expired"}
+    expired = current(store, verification)
+    assert (expired.status, expired.decision, expired.reasons) == (Status.EXPIRED, "ABANDONED", ["EXPIRED"])
+
+
+def test_reads_are_spread_and_never_more_than_three(faceid: FakeFaceId, store: VerificationStore) -> None:
+    verification = new(faceid, store)
+    faceid.results = [{"status": "PROCESSING"}] * 3
+    # First read at expiry + grace, second an hour later, last one 23 h after creation
+    assert reconcile(faceid, store) == {verification.verification_id: "waiting"}
+    assert current(store, verification).due_at == int((DUE + timedelta(hours=1)).timestamp())
+    assert reconcile(faceid, store, now=DUE + timedelta(minutes=59)) == {}
+    assert reconcile(faceid, store, now=DUE + timedelta(hours=1)) == {verification.verification_id: "waiting"}
+    last = verification.created_at + timedelta(hours=23)
+    assert current(store, verification).due_at == int(last.timestamp())
+    assert reconcile(faceid, store, now=last) == {verification.verification_id: "expired"}
+    assert len(faceid.reads) == 3 and current(store, verification).get_result_reads == 3
+    assert current(store, verification).status == Status.EXPIRED
+
+
+@pytest.mark.parametrize("refusal", [FaceIdRejected("BAD_ARGUMENTS:biz_id"), FaceIdRejected("INVALID_TOKEN")])
+def test_a_result_faceid_no_longer_has_expires(
+    faceid: FakeFaceId, store: VerificationStore, refusal: Exception
+) -> None:
+    verification = new(faceid, store)
+    faceid.results = [refusal]
+    assert reconcile(faceid, store) == {verification.verification_id: "expired"}
+
+
+def test_faceid_unavailable_is_retried_later_without_spending_a_read(
+    faceid: FakeFaceId, store: VerificationStore
+) -> None:
+    verification = new(faceid, store)
+    faceid.results = [UpstreamUnavailable("FACEID_UNAVAILABLE"), PASSED]
+    assert reconcile(faceid, store) == {verification.verification_id: "error"}
+    assert current(store, verification).get_result_reads == 0
+    assert reconcile(faceid, store) == {}  # rescheduled two minutes on
+    assert reconcile(faceid, store, now=DUE + timedelta(minutes=2)) == {verification.verification_id: "settled"}
+
+
+def test_a_callback_that_wins_the_race_is_not_undone(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given the reconciler read PROCESSING, and then the real notify arrived
+    verification = new(faceid, store)
+    faceid.results = [{"status": "PROCESSING"}]
+    reconcile(faceid, store)
+    result = {"status": "CANCELLED", "biz_info": {"biz_id": verification.biz_id}}
+    apply_result(LiteResult.model_validate(result), result, source="notify", store=store, now=DUE)
+    # Then it is no longer due, and a terminal state is never expired
+    assert reconcile(faceid, store, now=DUE + timedelta(days=1)) == {}
+    assert current(store, verification).status == Status.CANCELLED
+
+
+class CountingDynamoDB:
+    """Wraps the DynamoDB client and counts calls by operation."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.calls = client, []  # type: Any, list[str]
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.client, name)
+        if callable(attribute) and not name.startswith("_") and name != "exceptions":
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                self.calls.append(name)
+                return attribute(*args, **kwargs)
+
+            return counted
+        return attribute
+
+
+def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given 3 due verifications among 40 others: not due yet, or settled
+    due = [new(faceid, store, n) for n in range(3)]
+    later = EXPIRED_TIME + 7200
+    for n in range(3, 43):
+        created = new(faceid, store, n, expired_time=later)
+        if n % 2:
+            result = {"status": "CANCELLED", "biz_info": {"biz_id": created.biz_id}}
+            apply_result(LiteResult.model_validate(result), result, source="notify", store=store, now=DUE)
+    counting = CountingDynamoDB(store.dynamodb)
+    faceid.results = [{"status": "NOT_STARTED"}] * 3
+    # When the reconciler runs at the first three's due time
+    report = reconcile_due(store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE)  # type: ignore[arg-type]
+    # Then it touched only those three: one query per index bucket, then per verification one read,
+    # one bookkeeping update and one transition. No Scan, nothing that grows with the other 40.
+    assert set(report.outcomes) == {v.verification_id for v in due}
+    assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 6}
