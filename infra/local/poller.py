@@ -15,7 +15,7 @@ from infra.local.functions import FunctionHost
 from infra.local.provision import LocalStack
 
 
-def _lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
+def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
     dynamodb = dict(record["dynamodb"])
     created = dynamodb.get("ApproximateCreationDateTime")
     if created is not None and not isinstance(created, (int, float)):
@@ -56,12 +56,12 @@ class StreamPoller(threading.Thread):
                     )["ShardIterator"]
                 response = self.streams.get_records(ShardIterator=iterators[shard_id], Limit=1000)
                 iterators[shard_id] = response["NextShardIterator"]
-                records = [_lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
+                records = [lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
                 for start in range(0, len(records), self.batch_size):
-                    self.deliver(records[start : start + self.batch_size])
+                    self.deliver(records[start : start + self.batch_size], shard_id)
             self.stopped.wait(self.interval)
 
-    def deliver(self, batch: list[dict[str, Any]]) -> None:
+    def deliver(self, batch: list[dict[str, Any]], shard_id: str) -> None:
         """Invoke until the batch is through, as Lambda does: resume from the first reported
         failure, bisect a failing batch, and give up after MaximumRetryAttempts."""
         retries = 0
@@ -74,8 +74,8 @@ class StreamPoller(threading.Thread):
             except Exception:  # noqa: BLE001 - a function error, as Lambda sees it
                 if self.bisect and len(batch) > 1:
                     middle = len(batch) // 2
-                    self.deliver(batch[:middle])
-                    self.deliver(batch[middle:])
+                    self.deliver(batch[:middle], shard_id)
+                    self.deliver(batch[middle:], shard_id)
                     return
                 failures = [batch[0]["dynamodb"]["SequenceNumber"]]
             if not failures:
@@ -84,11 +84,11 @@ class StreamPoller(threading.Thread):
             batch = [r for r in batch if int(r["dynamodb"]["SequenceNumber"]) >= int(first)]
             retries += 1
             if 0 <= self.max_retries < retries:
-                self.send_to_destination(batch)
+                self.send_to_destination(batch, shard_id)
                 return
             time.sleep(min(0.2 * 2**retries, 5.0))
 
-    def send_to_destination(self, batch: list[dict[str, Any]]) -> None:
+    def send_to_destination(self, batch: list[dict[str, Any]], shard_id: str) -> None:
         if not self.on_failure_arn:
             return
         sqs = boto3.client("sqs", region_name=self.stack.region)
@@ -96,6 +96,7 @@ class StreamPoller(threading.Thread):
         message = {
             "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.host.spec.logical_id},
             "DDBStreamBatchInfo": {
+                "shardId": shard_id,
                 "streamArn": self.stream_arn,
                 "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
                 "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
