@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -27,16 +28,19 @@ def http_app() -> APIGatewayHttpResolver:
     return app
 
 
+def raw_body(app: APIGatewayHttpResolver) -> bytes:
+    """The body's bytes. (Powertools' decoded_body decodes them as UTF-8, which fails on bytes
+    that are not, and would turn a hostile body into a 500.)"""
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+
+
 def json_body(app: APIGatewayHttpResolver) -> Any:
     try:
-        return json.loads(app.current_event.decoded_body or "")
-    except ValueError:
+        return json.loads(raw_body(app) or b'""')
+    except ValueError:  # includes UnicodeDecodeError
         raise ArgumentError.bad("body") from None
-
-
-def raw_body(app: APIGatewayHttpResolver) -> bytes:
-    event = app.current_event
-    return (event.decoded_body or "").encode("utf-8")
 
 
 def content_type(app: APIGatewayHttpResolver) -> str:

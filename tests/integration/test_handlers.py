@@ -313,3 +313,11 @@ def test_a_callback_signed_with_the_previous_secret(
         "faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], "cancel"), secret="new-secret"))
     )
     assert status == 200
+
+
+def test_bodies_that_are_not_utf8_are_refused_not_crashed_on(faceid: FakeFaceId) -> None:
+    # Found by tests/fuzz: Powertools' decoded_body raised UnicodeDecodeError, a 500
+    assert call("faceid_callbacks", sample("notify", b"\x80"))[0] == 401
+    assert call("faceid_callbacks", sample("return_post", b"\xff\xfe"))[0] == 401
+    status, _, body = call("create_verification", sample("create_verification", b"\x80"))
+    assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:body")
