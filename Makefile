@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit integration e2e browser demo serve redrive schemas clean
+.PHONY: help test lint unit integration e2e browser demo serve chaos redrive schemas clean
 
 help:
 	@echo "make demo | make test | make serve | make lint | make schemas"
@@ -56,6 +56,9 @@ demo: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(PY) -m infra.local.stack --try-it
+
+chaos: $(VENV)/.installed
+	$(PY) -m infra.local.chaos $(CHAOS_ARGS)
 
 redrive: $(VENV)/.installed
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from infra.local.chaos import STACK_ENVIRONMENT
 from infra.local.client import LocalClient, Subscriber
 from infra.local.stack import Endpoints, reachable, use_local_aws, wait_for
 from infra.local.template import ROOT
@@ -26,11 +27,7 @@ def endpoints() -> Iterator[Endpoints]:
         log = (ROOT / ".local").joinpath("e2e-stack.log")
         log.parent.mkdir(exist_ok=True)
         # Short token lives and a fast reconciler, so that expiry and reconciliation can be watched.
-        env = os.environ | {
-            "SANDBOX_TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS),
-            "FACEID_BRIDGE_PARAM_ReconcileGraceSeconds": "1",
-            "LOCAL_SCHEDULE_SECONDS": "1",
-        }
+        env = os.environ | STACK_ENVIRONMENT | {"SANDBOX_TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS)}
         stack = subprocess.Popen(
             [sys.executable, "-m", "infra.local.stack"],
             cwd=ROOT,

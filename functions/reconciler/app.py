@@ -1,11 +1,12 @@
 """Scheduled: settle verifications that never got a terminal callback (get_result, or EXPIRED)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
+from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.reconciler import reconcile_due
 
@@ -13,7 +14,12 @@ from faceid_bridge.services.reconciler import reconcile_due
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = reconcile_due(store=wiring.store(), faceid=wiring.faceid(), now=datetime.now(UTC))
+    report = reconcile_due(
+        store=wiring.store(),
+        faceid=wiring.faceid(),
+        now=datetime.now(UTC),
+        retry_after=timedelta(seconds=settings().reconcile_retry_seconds),
+    )
     counts = dict(report.counts)
     logger.info("reconciled", extra=counts)
     return counts

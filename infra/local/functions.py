@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 import threading
 import uuid
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from infra.local.template import ROOT, FunctionSpec
-
-sys.path.insert(0, str(ROOT / "shared"))  # the layer
+from infra.local.template import FunctionSpec
 
 
 @dataclass

@@ -18,8 +18,9 @@ from infra.local.functions import FunctionHost
 
 
 class Gateway:
-    def __init__(self, hosts: list[FunctionHost], domain_name: str) -> None:
+    def __init__(self, hosts: list[FunctionHost], domain_name: str, controls: dict[str, Any] | None = None) -> None:
         self.domain_name = domain_name
+        self.controls = controls or {}  # local-only routes under /_local/, for fault injection
         self.routes: list[tuple[str, re.Pattern[str], str, FunctionHost]] = []
         for host in hosts:
             for route in host.spec.routes:
@@ -61,6 +62,9 @@ class Gateway:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        control = self.controls.get(request.path)
+        if control is not None and request.method == "POST":
+            return Response(control(request.get_data()), content_type="application/json")(environ, start_response)
         for method, pattern, path, host in self.routes:
             match = pattern.match(request.path)
             if match and method == request.method:

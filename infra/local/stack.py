@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 
+from infra.local.chaos_bus import EventBridgeFaults
 from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
@@ -151,7 +152,13 @@ def main() -> None:
     hosts = [FunctionHost(spec) for spec in template.functions()]
     pollers: list[StreamPoller | Scheduler] = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
     pollers += [Scheduler(host) for host in hosts if host.spec.schedule]
-    gateway = Gateway([host for host in hosts if host.spec.routes], domain_name=f"127.0.0.1:{GATEWAY_PORT}")
+    eventbridge_faults = EventBridgeFaults()
+    eventbridge_faults.install()
+    gateway = Gateway(
+        [host for host in hosts if host.spec.routes],
+        domain_name=f"127.0.0.1:{GATEWAY_PORT}",
+        controls={"/_local/eventbridge-faults": eventbridge_faults.handle},
+    )
     server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
 
     def stop(*_: object) -> None:

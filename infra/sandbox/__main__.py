@@ -1,10 +1,6 @@
 """python -m infra.sandbox [--port 8029]"""
 
 import argparse
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
 
 from infra.sandbox.app import app
 

@@ -43,6 +43,8 @@ class Settings(BaseModel):
     dlq_url: str | None = Field(None, alias="DLQ_URL")
     # The reconciler first looks this long after a token expired without a terminal callback.
     reconcile_grace_seconds: int = Field(300, ge=0, alias="RECONCILE_GRACE_SECONDS")
+    # ... and looks again this long after FaceID failed to answer get_result.
+    reconcile_retry_seconds: int = Field(120, ge=1, alias="RECONCILE_RETRY_SECONDS")
 
     def redirect_allowed(self, url: str) -> bool:
         """Exact origin match (scheme, host, port) against the allow-list; no open redirects."""

@@ -36,7 +36,6 @@ from faceid_bridge.services.transitions import advance
 MAX_READS = 3
 SECOND_READ_AFTER = timedelta(hours=1)
 LAST_READ_AFTER_CREATION = timedelta(hours=23)  # FaceID keeps results for one day
-RETRY_UNAVAILABLE_AFTER = timedelta(minutes=2)
 EXPIRED = Outcome(status=Status.EXPIRED, decision=Decision.ABANDONED, reasons=[Status.EXPIRED.value])
 
 
@@ -61,7 +60,9 @@ def expire(verification: Verification, *, store: VerificationStore, now: datetim
     return advance(verification, Status.EXPIRED, lambda _: EXPIRED, store=store, now=now)
 
 
-def reconcile_one(verification: Verification, *, store: VerificationStore, faceid: FaceIdClient, now: datetime) -> str:
+def reconcile_one(
+    verification: Verification, *, store: VerificationStore, faceid: FaceIdClient, now: datetime, retry_after: timedelta
+) -> str:
     """Settle or reschedule one due verification. Returns what happened, for the report."""
     if verification.status.terminal:
         return "settled"  # a callback won the race since the index was read
@@ -84,7 +85,7 @@ def reconcile_one(verification: Verification, *, store: VerificationStore, facei
             "get_result failed; retrying later",
             extra={"verification_id": verification.verification_id, "error": exc.message},
         )
-        store.reschedule(verification, int((now + RETRY_UNAVAILABLE_AFTER).timestamp()))
+        store.reschedule(verification, int((now + retry_after).timestamp()))
         return "error"
 
     metrics.add_metric(name="GetResultReads", unit="Count", value=1)
@@ -106,12 +107,18 @@ def reconcile_one(verification: Verification, *, store: VerificationStore, facei
 
 
 def reconcile_due(
-    *, store: VerificationStore, faceid: FaceIdClient, now: datetime, limit: int = 100
+    *,
+    store: VerificationStore,
+    faceid: FaceIdClient,
+    now: datetime,
+    retry_after: timedelta = timedelta(minutes=2),
+    limit: int = 100,
 ) -> ReconcileReport:
     report = ReconcileReport()
     for verification_id in store.due(now, limit):
         verification = store.get(verification_id)
         if verification is not None:
-            report.outcomes[verification_id] = reconcile_one(verification, store=store, faceid=faceid, now=now)
+            outcome = reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
+            report.outcomes[verification_id] = outcome
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
     return report

@@ -1,0 +1,293 @@
+"""`make chaos`: thousands of verifications through the local stack under every fault at once,
+then proof that nothing was lost, doubled or forged.
+
+    python -m infra.local.chaos [--verifications 2000] [--outage-seconds 30]
+
+The mix (per verification): 30% duplicated notifies, 10% reordered (a PROCESSING after the final
+notify, then a signed second terminal that must be ignored), 5% forged notifies before the real
+one, 5% dropped notifies (recovered by the reconciler through get_result), the rest plain. All the
+while: EventBridge refuses 10% of PutEvents entries and has a full outage; FaceID answers
+INTERNAL_ERROR and slowly on get_token and get_result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from faceid_bridge.faceid.contract import lite_sign
+from infra.local.client import LocalClient, Subscriber, face_image
+from infra.local.stack import Endpoints, use_local_aws, wait_for
+from infra.local.template import ROOT
+
+SCENARIOS = (("duplicated", 30), ("reordered", 10), ("forged", 5), ("dropped", 5), ("plain", 50))
+OUTCOMES = {
+    "pass": "Verification Approved",
+    "mismatch": "Verification Rejected",
+    "spoof_mask": "Verification Rejected",
+    "liveness_fail": "Verification Rejected",
+    "cancel": "Verification Abandoned",
+    "timeout": "Verification Abandoned",
+    "failed": "Verification Errored",
+}
+TERMINAL_TYPES = frozenset(OUTCOMES.values())
+# The stack a chaos run needs: short token lives and a fast reconciler, so dropped notifies settle.
+STACK_ENVIRONMENT = {
+    "SANDBOX_TOKEN_TTL_SECONDS": "20",
+    "FACEID_BRIDGE_PARAM_ReconcileGraceSeconds": "1",
+    "RECONCILE_RETRY_SECONDS": "2",
+    "LOCAL_SCHEDULE_SECONDS": "1",
+}
+
+
+@dataclass
+class Tracked:
+    verification_id: str
+    scenario: str
+    expected: str
+    forged_attempts: int = 0
+    forged_accepted: int = 0
+
+
+@dataclass
+class Report:
+    tracked: list[Tracked]
+    events: dict[str, list[dict[str, Any]]]
+    statuses: dict[str, str]
+    dlq_depth: int
+    refused_entries: int
+    create_retries: int
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        for item in self.tracked:
+            unique = {
+                event["detail"]["event_id"]: event["detail-type"] for event in self.events.get(item.verification_id, [])
+            }
+            kinds = Counter(unique.values())
+            terminal = [kind for kind in kinds if kind in TERMINAL_TYPES]
+            if kinds["Verification Created"] != 1:
+                self.problems.append(f"{item.verification_id}: {kinds['Verification Created']} Created events")
+            if sum(kinds[kind] for kind in terminal) != 1:
+                self.problems.append(f"{item.verification_id} ({item.scenario}): terminal events {dict(kinds)}")
+            elif terminal != [item.expected]:
+                self.problems.append(
+                    f"{item.verification_id} ({item.scenario}): {terminal[0]}, expected {item.expected}"
+                )
+            if self.statuses.get(item.verification_id) in (None, "CREATED", "PROCESSING"):
+                self.problems.append(f"{item.verification_id}: left {self.statuses.get(item.verification_id)}")
+            if item.forged_accepted:
+                self.problems.append(f"{item.verification_id}: a forged notify was accepted")
+        if self.dlq_depth:
+            self.problems.append(f"the DLQ holds {self.dlq_depth} message(s)")
+
+    def table(self) -> str:
+        deliveries = sum(len(events) for events in self.events.values())
+        unique = sum(len({e["detail"]["event_id"] for e in events}) for events in self.events.values())
+        scenarios = Counter(item.scenario for item in self.tracked)
+        rows = [
+            ("verifications", len(self.tracked)),
+            *((f"  {name}", scenarios[name]) for name, _ in SCENARIOS),
+            ("events delivered (at least once)", deliveries),
+            ("distinct events, by event_id", unique),
+            ("redeliveries (same event_id)", deliveries - unique),
+            ("PutEvents entries refused by the injected faults", self.refused_entries),
+            ("create calls retried (FaceID 503/429)", self.create_retries),
+            ("forged notifies sent", sum(item.forged_attempts for item in self.tracked)),
+            ("forged notifies accepted", sum(item.forged_accepted for item in self.tracked)),
+            (
+                "verifications left non-terminal",
+                sum(1 for s in self.statuses.values() if s in ("CREATED", "PROCESSING")),
+            ),
+            (
+                "verifications missing an event (lost)",
+                sum(
+                    1
+                    for item in self.tracked
+                    if len({e["detail-type"] for e in self.events.get(item.verification_id, [])}) < 2
+                ),
+            ),
+            ("DLQ depth at the end", self.dlq_depth),
+            ("problems", len(self.problems)),
+            ("seconds", round(self.seconds, 1)),
+        ]
+        width = max(len(name) for name, _ in rows)
+        return "\n".join(f"{name:<{width}}  {value:>8}" for name, value in rows)
+
+
+class ChaosRun:
+    def __init__(self, endpoints: Endpoints, *, verifications: int, outage_seconds: float, seed: int = 11) -> None:
+        self.endpoints, self.count, self.outage_seconds = endpoints, verifications, outage_seconds
+        self.random = random.Random(seed)
+        self.run_id = uuid.uuid4().hex[:8]
+        self.local = threading.local()
+        self.create_retries = 0
+        self._lock = threading.Lock()
+
+    def client(self) -> LocalClient:
+        if not hasattr(self.local, "client"):
+            self.local.client = LocalClient(self.endpoints)
+        client: LocalClient = self.local.client
+        return client
+
+    def control(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.client().http.post(f"{self.endpoints.gateway}{path}", json=body, timeout=10)
+        result: dict[str, Any] = response.json()
+        return result
+
+    def sandbox_faults(self, faults: dict[str, Any]) -> None:
+        self.client().http.put(
+            f"{self.endpoints.sandbox}/sandbox/v1/faults", json=faults, timeout=10
+        ).raise_for_status()
+
+    def plan(self) -> list[tuple[str, str, bool]]:
+        """(scenario, outcome, with a reference photo) per verification. A face mismatch needs a
+        photo to mismatch; 20% of the others carry one too (face detection is the slow part)."""
+        names, weights = [name for name, _ in SCENARIOS], [weight for _, weight in SCENARIOS]
+        steps = []
+        for _ in range(self.count):
+            outcome = self.random.choice(list(OUTCOMES))
+            steps.append(
+                (self.random.choices(names, weights)[0], outcome, outcome == "mismatch" or self.random.random() < 0.2)
+            )
+        return steps
+
+    def create(self, index: int, with_photo: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {"biz_no": f"chaos-{self.run_id}-{index}", "uuid": f"user-{index}"}
+        body |= {"comparison_type": "0", "image_ref1": face_image()} if with_photo else {"comparison_type": "-1"}
+        for _ in range(20):
+            response = self.client().http.post(f"{self.endpoints.gateway}/v1/verifications", json=body, timeout=30)
+            if response.status_code == 201:
+                return dict(response.json())
+            if response.status_code not in (409, 429, 503):
+                raise RuntimeError(f"create failed: {response.status_code} {response.text}")
+            with self._lock:
+                self.create_retries += 1
+            time.sleep(0.2)
+        raise RuntimeError("create kept failing")
+
+    def verify(self, index: int, scenario: str, outcome: str, with_photo: bool) -> Tracked:
+        client = self.client()
+        created = self.create(index, with_photo)
+        tracked = Tracked(created["verification_id"], scenario, OUTCOMES[outcome])
+        if scenario == "forged":  # an attacker claims a pass before the real result
+            data = json.dumps(
+                {"status": "OK", "biz_info": {"biz_id": created["biz_id"]}, "liveness_result": {"result": "PASS"}}
+            )
+            for sign in (lite_sign("attacker-guess", data), None, "0" * 40):
+                tracked.forged_attempts += 1
+                tracked.forged_accepted += client.notify(data, sign).status_code < 300
+        faults = {"duplicated": {"duplicates": 2}, "reordered": {"out_of_order": True}, "dropped": {"drop": True}}.get(
+            scenario, {}
+        )
+        finished = client.complete(created["token"], outcome, confidence=20.0, faults=faults)
+        if scenario == "reordered":  # terminal A, then a signed terminal B: B must change nothing
+            other = json.loads(finished["data"]) | {"status": "TIMEOUT" if outcome == "cancel" else "CANCELLED"}
+            text = json.dumps(other)
+            client.notify(text, lite_sign("sandbox-secret", text))
+        return tracked
+
+    def run(self) -> Report:
+        started = time.monotonic()
+        subscriber = Subscriber(self.endpoints)
+        self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.1})
+        self.sandbox_faults(
+            {
+                "get_token": {"latency_ms": 5, "internal_errors": max(3, self.count // 100)},
+                "get_result": {"latency_ms": 20, "internal_errors": 2},
+            }
+        )
+        tracked: list[Tracked] = []
+        try:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                futures = [pool.submit(self.verify, i, *step) for i, step in enumerate(self.plan())]
+                for done, future in enumerate(as_completed(futures), 1):
+                    tracked.append(future.result())
+                    if done == self.count // 3:
+                        self.control("/_local/eventbridge-faults", {"outage_seconds": self.outage_seconds})
+                        print(
+                            f"  {done} verifications in: EventBridge outage for {self.outage_seconds:g} s", flush=True
+                        )
+            elapsed = time.monotonic() - started
+            print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
+            events = self.wait_for_events(subscriber, {item.verification_id for item in tracked})
+        finally:
+            self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.0, "outage_seconds": 0})
+            self.sandbox_faults({})
+        statuses = {item.verification_id: self.client().get(item.verification_id).json()["status"] for item in tracked}
+        refused = self.control("/_local/eventbridge-faults", {})["refused"]
+        report = Report(
+            tracked, events, statuses, self.dlq_depth(), refused, self.create_retries, time.monotonic() - started
+        )
+        report.check()
+        return report
+
+    def wait_for_events(self, subscriber: Subscriber, ids: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """Until every verification has a Created and a terminal event (or time is up), then a
+        grace period to catch anything extra."""
+        deadline = time.monotonic() + 120 + self.outage_seconds
+        while time.monotonic() < deadline:
+            subscriber.drain()
+            if all(len({e["detail-type"] for e in subscriber.events[vid]}) >= 2 for vid in ids):
+                break
+            time.sleep(0.5)
+        time.sleep(3)
+        subscriber.drain()
+        return {vid: subscriber.events[vid] for vid in ids}
+
+    def dlq_depth(self) -> int:
+        sqs = boto3.client("sqs", region_name=self.endpoints.region)
+        url = sqs.get_queue_url(QueueName="faceid-bridge-PublisherDLQ")["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]
+        return int(attributes["ApproximateNumberOfMessages"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="chaos suite against the local stack")
+    parser.add_argument("--verifications", type=int, default=2000)
+    parser.add_argument("--outage-seconds", type=float, default=30)
+    args = parser.parse_args()
+    endpoints = Endpoints.from_environment()
+    use_local_aws(endpoints)
+    log = ROOT / ".local" / "chaos-stack.log"
+    log.parent.mkdir(exist_ok=True)
+    print(f"chaos: the stack's log is {log.relative_to(ROOT)}", flush=True)
+    stack = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.stack"],
+        cwd=ROOT,
+        env=os.environ | STACK_ENVIRONMENT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(endpoints.gateway, 60)
+        print(f"chaos: {args.verifications} verifications, EventBridge outage {args.outage_seconds:g} s", flush=True)
+        report = ChaosRun(endpoints, verifications=args.verifications, outage_seconds=args.outage_seconds).run()
+    finally:
+        stack.terminate()
+        stack.wait(timeout=30)
+    print("\n" + report.table())
+    for problem in report.problems[:20]:
+        print(f"  PROBLEM {problem}")
+    print("\nPASS" if not report.problems else "\nFAIL")
+    raise SystemExit(1 if report.problems else 0)
+
+
+if __name__ == "__main__":
+    main()
