@@ -63,7 +63,9 @@ def test_create_fails_when_the_claim_was_lost(store: VerificationStore) -> None:
     taken_over = store.claim_biz_no("order-4", "h", NOW + timedelta(minutes=5))
     assert taken_over.claim_id
     with pytest.raises(Conflict):
-        store.create(verification(biz_no="order-4"), "not-our-claim")
+        store.create(verification("vrf_4", biz_no="order-4"), "not-our-claim")
+    # The transaction is all or nothing: its Put did not stay behind
+    assert store.get("vrf_4") is None
 
 
 def test_lookups_by_id_and_biz_id(store: VerificationStore) -> None:
