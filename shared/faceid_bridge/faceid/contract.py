@@ -6,6 +6,7 @@ before FaceID is called, and the sandbox enforces the same rules as FaceID does.
 - `GetTokenOptions` / `GetTokenRequest`: 000_fbc33288dfc210df.txt (lite/get_token)
 - `LiteResult`: 001_8ff02eafcc442772.txt (notify/return `data`), also the get_result body
 - `lite_sign`: the callback signature, sign = sha1(api_secret + data), lowercase hex
+- `app_sign` / `check_app_sign`: App-Authentication (notes §3), for the App (SDK) APIs
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -289,3 +290,38 @@ def lite_sign_valid(secrets: Iterable[str], data: str, sign: str) -> bool:
         # No early exit: every secret is tried so timing does not tell which one matched.
         valid |= hmac.compare_digest(lite_sign(secret, data).encode("ascii"), provided)
     return valid
+
+
+# --- App-Authentication (notes §3) ---------------------------------------------------------------
+
+APP_SIGN_VERSION = "hmac_sha1"
+_SHA1_BYTES = 20
+
+
+def app_sign(api_key: str, api_secret: str, *, expire_time: int, current_time: int, random: str) -> str:
+    """sign = Base64(HMAC-SHA1(api_secret, raw) || raw), raw = "a=<key>&b=<expire>&c=<now>&d=<random>".
+    expire_time 0 makes a one-time sign; otherwise the sign is valid until expire_time."""
+    raw = f"a={api_key}&b={expire_time}&c={current_time}&d={random}".encode()
+    digest = hmac.new(api_secret.encode(), raw, hashlib.sha1).digest()
+    return base64.b64encode(digest + raw).decode()
+
+
+def check_app_sign(sign: str, secret_of: Callable[[str], str | None], now: int) -> tuple[str, str, int] | str:
+    """(api_key, raw, expire_time) of a valid sign, or the AUTHORIZATION_ERROR reason it fails with:
+    INVALID_SIGN (malformed, unknown key, wrong HMAC) or EXPIRED_SIGN (past expire_time)."""
+    try:
+        decoded = base64.b64decode(sign, validate=True)
+        raw = decoded[_SHA1_BYTES:].decode("ascii")
+        fields = dict(part.split("=", 1) for part in raw.split("&"))
+        api_key, expire_time, current_time = fields["a"], int(fields["b"]), int(fields["c"])
+        if list(fields) != ["a", "b", "c", "d"] or not fields["d"].isdigit() or len(fields["d"]) > 10:
+            return "INVALID_SIGN"
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError):
+        return "INVALID_SIGN"
+    secret = secret_of(api_key)
+    expected = hmac.new((secret or "").encode(), raw.encode(), hashlib.sha1).digest()
+    if secret is None or not hmac.compare_digest(expected, decoded[:_SHA1_BYTES]):
+        return "INVALID_SIGN"
+    if expire_time and (expire_time < now or current_time > expire_time):
+        return "EXPIRED_SIGN"
+    return api_key, raw, expire_time
