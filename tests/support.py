@@ -33,15 +33,43 @@ def valid_create_body(**overrides: Any) -> dict[str, Any]:
 
 def get_token_rules() -> list[dict[str, Any]]:
     """The rules of 000_fbc33288dfc210df.txt as cases: a valid body, changed, and the expected error."""
-    return load_json(FIXTURES / "get_token_rules.json")  # type: ignore[no-any-return]
+    return rules("get_token_rules")
 
 
 def body_for(rule: dict[str, Any], **base: Any) -> dict[str, Any]:
-    body = valid_create_body(**base)
-    for key in rule["remove"]:
-        body.pop(key, None)
+    return apply_rule(rule, valid_create_body(**base))
+
+
+def apply_rule(rule: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """`base` changed as a rules table's case says (a change to None removes the key)."""
+    body = {key: value for key, value in base.items() if key not in rule["remove"]}
     body.update({key: _placeholder(value) for key, value in rule["change"].items()})
-    return body
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def rules(name: str) -> list[dict[str, Any]]:
+    """A rules table from tests/fixtures: get_token_rules, get_biz_token_rules, raw_verify_rules."""
+    return load_json(FIXTURES / f"{name}.json")  # type: ignore[no-any-return]
+
+
+def valid_biz_token_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "liveness_type": "still",
+        "comparison_type": "0",
+        "uuid": "customer-1",
+        "image_ref1": face_image(),
+        **overrides,
+    }
+
+
+def valid_raw_body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "token": "token-still",
+        "comparison_type": "0",
+        "uuid": "customer-1",
+        "image_ref1": face_image(),
+        **overrides,
+    }
 
 
 def sandbox_form(body: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]]:

@@ -264,6 +264,175 @@ class LiteResult(_Lenient):
     multifaces_tag: str | None = None
 
 
+# --- App: v3 get_biz_token (003) and v3 verify (notes §4) ---------------------------------------
+
+LivenessType = Literal["meglive", "still", "flash", "raw_image"]
+_PER_LIVENESS_TYPE = {
+    "liveness_action_count": ("meglive",),
+    "face_replace_detection": ("meglive",),
+    "eyes_close_detection": ("still", "flash"),
+    "flash_liveness_timeout": ("flash",),
+    "image": ("raw_image",),
+    "fail_when_multiple_faces": ("raw_image",),
+    "face_quality_threshold": ("raw_image",),
+    "return_faces": ("raw_image",),
+}
+
+
+class GetBizTokenOptions(BaseModel):
+    """The parameters of v3 get_biz_token that describe the verification (all but sign/sign_version),
+    in the document's order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+
+    liveness_type: LivenessType
+    comparison_type: Annotated[Literal["0", "1"], BeforeValidator(_as_str)]
+    idcard_name: NonEmpty | None = None
+    idcard_number: Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$")] | None = None
+    uuid: Annotated[NonEmpty, _max_bytes(128)] | None = None
+    image_ref1: Image | None = None
+    image_ref2: Image | None = None
+    biz_no: Annotated[NonEmpty, _max_bytes(128)] | None = None
+    liveness_timeout: Annotated[int, Field(ge=5, le=60)] | None = None
+    liveness_action_count: Annotated[int, Field(ge=1, le=3)] | None = None
+    face_replace_detection: Flag | None = None
+    eyes_close_detection: Flag | None = None
+    flash_liveness_timeout: Annotated[int, Field(ge=60, le=180)] | None = None
+    image: Image | None = None
+    fail_when_multiple_faces: Flag | None = None
+    face_quality_threshold: Annotated[int, Field(ge=0, le=100, strict=False)] | None = None
+    return_faces: Flag | None = None
+    verbose: Flag | None = None
+    security_level: Annotated[Literal["1", "2", "3", "4"], BeforeValidator(_as_str)] | None = None
+    force_compare: Flag | None = None
+    multi_oriented_detection: Flag | None = None
+    liveness_level: Annotated[Literal["0", "1", "2"], BeforeValidator(_as_str)] | None = None
+    maximum_brightness: Flag | None = None
+    get_liveness_video: Annotated[Literal["0", "1", "2", "3"], BeforeValidator(_as_str)] | None = None
+    device_risk: Flag | None = None
+    multiple_faces_detection: Flag | None = None
+
+    @model_validator(mode="after")
+    def _combinations(self) -> GetBizTokenOptions:
+        # Options of one liveness type ("four choose one" in 003) are refused with another.
+        for name, types in _PER_LIVENESS_TYPE.items():
+            if getattr(self, name) is not None and self.liveness_type not in types:
+                raise _bad(name)
+        if self.liveness_type == "raw_image" and self.image is None:
+            raise _missing("image")
+        if self.comparison_type == "1":  # KYC against the data source
+            for key in ("idcard_name", "idcard_number"):
+                if getattr(self, key) is None:
+                    raise _missing(key)
+        else:  # face comparison with the customer's photos
+            if self.uuid is None:
+                raise _missing("uuid")
+            if self.image_ref1 is None:
+                raise _missing("image_ref1")
+            for key in ("idcard_name", "idcard_number"):
+                if getattr(self, key) is not None:
+                    raise _bad(key)
+        if self.image_ref2 is not None and self.image_ref1 is None:
+            raise _missing("image_ref1")
+        return self
+
+    @property
+    def reference_count(self) -> int:
+        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
+
+    def form_fields(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items() if not isinstance(v, bytes)}
+
+    def files(self) -> dict[str, bytes]:
+        return {k: v for k, v in self.model_dump(exclude_none=True).items() if isinstance(v, bytes)}
+
+
+class GetBizTokenResponse(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    request_id: str
+    time_used: int = 0
+    biz_token: str
+
+
+class AttackResult(_Lenient):
+    score: Score
+    threshold: Score
+    result: bool
+
+
+class AppVerification(_Lenient):
+    idcard: ComparisonResult | None = None
+    ref1: ComparisonResult | None = None
+    ref2: ComparisonResult | None = None
+
+
+class AppVerifyResult(_Lenient):
+    """v3 sdk/verify's answer (notes §4)."""
+
+    request_id: str | None = None
+    biz_no: str | None = None
+    result_code: int
+    result_message: str
+    verification: AppVerification | None = None
+    attack_result: AttackResult | None = None
+
+
+# --- H5 Raw: raw/verify (002) ----------------------------------------------------------------------
+
+
+class RawVerifyOptions(BaseModel):
+    """The parameters of lite/raw/verify (002) besides credentials, in the document's order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+
+    token: NonEmpty
+    biz_no: Annotated[NonEmpty, _max_bytes(128)] | None = None
+    comparison_type: Annotated[Literal["0"], BeforeValidator(_as_str)]
+    uuid: Annotated[NonEmpty, _max_bytes(512)]
+    image_ref1: Image | None = None
+    image_ref2: Image | None = None
+    image_ref3: Image | None = None
+    multi_oriented_detection: Flag | None = None
+    fail_when_ref_multiple_faces: Flag | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> RawVerifyOptions:
+        if self.image_ref1 is None:
+            raise _missing("image_ref1")
+        if self.image_ref3 is not None and self.image_ref2 is None:
+            raise _missing("image_ref2")
+        return self
+
+    @property
+    def reference_count(self) -> int:
+        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2, self.image_ref3))
+
+    def form_fields(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items() if not isinstance(v, bytes)}
+
+    def files(self) -> dict[str, bytes]:
+        return {k: v for k, v in self.model_dump(exclude_none=True).items() if isinstance(v, bytes)}
+
+
+class RawLiveness(_Lenient):
+    procedure_validation: str
+    face_genuineness: str | None = None  # absent when procedure_validation is not PASSED
+
+
+class RawVerifyResult(_Lenient):
+    request_id: str
+    biz_no: str | None = None
+    liveness: RawLiveness
+    result_ref1: ComparisonResult | None = None
+    result_ref2: ComparisonResult | None = None
+    result_ref3: ComparisonResult | None = None
+
+    def refs(self) -> dict[str, ComparisonResult]:
+        found = (("ref1", self.result_ref1), ("ref2", self.result_ref2), ("ref3", self.result_ref3))
+        return {name: ref for name, ref in found if ref}
+
+
 def without_images(value: Any) -> Any:
     """A FaceID payload without its images (get_result's `images`, any `image*` field): what we keep."""
     if isinstance(value, dict):
