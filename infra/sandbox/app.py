@@ -311,3 +311,7 @@ def advance_clock() -> Response:
     global _clock_offset
     _clock_offset += float((request.get_json(silent=True) or {}).get("advance_seconds", 0))
     return jsonify({"now": now()})
+
+
+# The App (SDK) and H5 Raw APIs register on the same app; imported last, as they use the above.
+from infra.sandbox import app_flows  # noqa: E402,F401

@@ -23,9 +23,17 @@ def count_faces(image: np.ndarray, *, multi_oriented: bool) -> int:
     return 0
 
 
-def check_references(images: dict[str, bytes], *, multi_oriented: bool, fail_when_multiple: bool) -> str | None:
-    """FaceID's error for the first reference photo that fails, or None when all are usable."""
-    for name in ("image_ref1", "image_ref2"):
+def check_references(
+    images: dict[str, bytes],
+    *,
+    multi_oriented: bool,
+    fail_when_multiple: bool,
+    names: tuple[str, ...] = ("image_ref1", "image_ref2"),
+    face_errors_name_the_image: bool = False,
+) -> str | None:
+    """FaceID's error for the first photo that fails, or None when all are usable. get_token (000)
+    says NO_FACE_FOUND / MULTIPLE_FACES; raw/verify (002) and get_biz_token (003) add ":<param>"."""
+    for name in names:
         if name not in images:
             continue
         image = cv2.imdecode(np.frombuffer(images[name], np.uint8), cv2.IMREAD_COLOR)
@@ -34,8 +42,9 @@ def check_references(images: dict[str, bytes], *, multi_oriented: bool, fail_whe
         if max(image.shape[:2]) > MAX_SIDE_PX:
             return f"INVALID_IMAGE_SIZE:{name}"
         faces = count_faces(image, multi_oriented=multi_oriented)
+        suffix = f":{name}" if face_errors_name_the_image else ""
         if faces == 0:
-            return "NO_FACE_FOUND"
+            return f"NO_FACE_FOUND{suffix}"
         if faces > 1 and fail_when_multiple:
-            return "MULTIPLE_FACES"
+            return f"MULTIPLE_FACES{suffix}"
     return None

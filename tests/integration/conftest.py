@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from moto import mock_aws
 
 from faceid_bridge import wiring
@@ -18,6 +19,8 @@ from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, Lit
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.template import Template
+from infra.sandbox import app as sandbox
+from infra.sandbox import app_flows
 
 REGION = "us-east-1"
 CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
@@ -110,3 +113,17 @@ def lambda_context() -> Any:
     from infra.local.functions import LambdaContext
 
     return LambdaContext(function_name="test", aws_request_id="req-1")
+
+
+@pytest.fixture
+def sandbox_client() -> Iterator[FlaskClient]:
+    """The FaceID sandbox, reset, through Flask's test client."""
+    with sandbox._lock:
+        sandbox._sessions.clear()
+        sandbox._by_biz_id.clear()
+        sandbox._biz_nos.clear()
+    sandbox.faults.set(sandbox.Faults())
+    sandbox._clock_offset = 0.0
+    app_flows.reset()
+    yield sandbox.app.test_client()
+    sandbox.faults.set(sandbox.Faults())

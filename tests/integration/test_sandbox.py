@@ -23,18 +23,6 @@ RULES = [rule for rule in get_token_rules() if rule.get("sandbox") != "not appli
 FACES = FIXTURES / "faces"
 
 
-@pytest.fixture
-def faceid() -> Iterator[FlaskClient]:
-    with sandbox._lock:
-        sandbox._sessions.clear()
-        sandbox._by_biz_id.clear()
-        sandbox._biz_nos.clear()
-    sandbox.faults.set(sandbox.Faults())
-    sandbox._clock_offset = 0.0
-    yield sandbox.app.test_client()
-    sandbox.faults.set(sandbox.Faults())
-
-
 def get_token(client: FlaskClient, body: dict[str, Any] | None = None, **fields: str) -> Any:
     form, files = sandbox_form(body or valid_create_body())
     form.update(fields)
@@ -56,8 +44,8 @@ def with_images(**images: bytes | str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule["rule"] for rule in RULES])
-def test_get_token_rule(faceid: FlaskClient, rule: dict[str, Any]) -> None:
-    response = get_token(faceid, body_for(rule))
+def test_get_token_rule(sandbox_client: FlaskClient, rule: dict[str, Any]) -> None:
+    response = get_token(sandbox_client, body_for(rule))
     expected = rule.get("sandbox", rule["error"])
     if expected is None:
         assert response.status_code == 200, response.json
@@ -82,22 +70,24 @@ def test_get_token_rule(faceid: FlaskClient, rule: dict[str, Any]) -> None:
     ],
 )
 def test_get_token_credentials_urls_and_scenes(
-    faceid: FlaskClient, change: dict[str, str], status: int, key: str, message: str
+    sandbox_client: FlaskClient, change: dict[str, str], status: int, key: str, message: str
 ) -> None:
-    response = get_token(faceid, **change)
+    response = get_token(sandbox_client, **change)
     assert (response.status_code, response.json[key]) == (status, message)
 
 
-def test_get_token_accepts_a_known_scene_and_every_callback_port(faceid: FlaskClient) -> None:
-    assert get_token(faceid, valid_create_body(biz_no="s"), scene_id="default").status_code == 200
+def test_get_token_accepts_a_known_scene_and_every_callback_port(sandbox_client: FlaskClient) -> None:
+    assert get_token(sandbox_client, valid_create_body(biz_no="s"), scene_id="default").status_code == 200
     for n, port in enumerate((443, 5000, 16003, 8883, 8028)):
-        response = get_token(faceid, valid_create_body(biz_no=f"p{n}"), notify_url=f"https://shop.example.com:{port}/n")
+        response = get_token(
+            sandbox_client, valid_create_body(biz_no=f"p{n}"), notify_url=f"https://shop.example.com:{port}/n"
+        )
         assert response.status_code == 200
 
 
-def test_biz_no_must_be_unique(faceid: FlaskClient) -> None:
-    assert get_token(faceid).status_code == 200
-    response = get_token(faceid)
+def test_biz_no_must_be_unique(sandbox_client: FlaskClient) -> None:
+    assert get_token(sandbox_client).status_code == 200
+    response = get_token(sandbox_client)
     assert (response.status_code, response.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_no")
 
 
@@ -130,9 +120,9 @@ def _png(width: int, height: int) -> bytes:
     ],
 )
 def test_reference_photos_are_judged_by_a_real_face_detector(
-    faceid: FlaskClient, images: dict[str, Any], options: dict[str, str], error: str | None
+    sandbox_client: FlaskClient, images: dict[str, Any], options: dict[str, str], error: str | None
 ) -> None:
-    response = get_token(faceid, with_images(**images) | options)
+    response = get_token(sandbox_client, with_images(**images) | options)
     if error is None:
         assert response.status_code == 200, response.json
     else:
@@ -142,28 +132,31 @@ def test_reference_photos_are_judged_by_a_real_face_detector(
 # --- tokens and the do page --------------------------------------------------------------------
 
 
-def test_a_token_works_once(faceid: FlaskClient) -> None:
-    token = get_token(faceid).json["token"]
-    assert faceid.get(f"/faceid/lite/do?token={token}").status_code == 200
-    assert faceid.post("/faceid/lite/do", data={"token": token, "outcome": "cancel"}).status_code in (200, 303)
-    assert faceid.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
-    assert faceid.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
+def test_a_token_works_once(sandbox_client: FlaskClient) -> None:
+    token = get_token(sandbox_client).json["token"]
+    assert sandbox_client.get(f"/faceid/lite/do?token={token}").status_code == 200
+    assert sandbox_client.post("/faceid/lite/do", data={"token": token, "outcome": "cancel"}).status_code in (
+        200,
+        303,
+    )
+    assert sandbox_client.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
+    assert sandbox_client.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
 
 
-def test_a_token_expires(faceid: FlaskClient) -> None:
-    token = get_token(faceid).json["token"]
-    faceid.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.TOKEN_TTL_SECONDS + 1})
-    assert faceid.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
-    assert faceid.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
+def test_a_token_expires(sandbox_client: FlaskClient) -> None:
+    token = get_token(sandbox_client).json["token"]
+    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.TOKEN_TTL_SECONDS + 1})
+    assert sandbox_client.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
+    assert sandbox_client.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
 
 
-def test_unknown_tokens_are_invalid(faceid: FlaskClient) -> None:
-    assert faceid.get("/faceid/lite/do?token=nope").json["error_message"] == "INVALID_TOKEN"
+def test_unknown_tokens_are_invalid(sandbox_client: FlaskClient) -> None:
+    assert sandbox_client.get("/faceid/lite/do?token=nope").json["error_message"] == "INVALID_TOKEN"
 
 
-def test_the_do_page_offers_every_outcome_and_follows_the_language(faceid: FlaskClient) -> None:
-    token = get_token(faceid, valid_create_body(language="2")).json["token"]
-    page = faceid.get(f"/faceid/lite/do?token={token}").get_data(as_text=True)
+def test_the_do_page_offers_every_outcome_and_follows_the_language(sandbox_client: FlaskClient) -> None:
+    token = get_token(sandbox_client, valid_create_body(language="2")).json["token"]
+    page = sandbox_client.get(f"/faceid/lite/do?token={token}").get_data(as_text=True)
     assert '<html lang="id">' in page
     for outcome in (
         "pass",
@@ -191,11 +184,11 @@ def test_the_do_page_offers_every_outcome_and_follows_the_language(faceid: Flask
     ],
 )
 def test_the_browser_returns_as_action_http_method_and_redirect_type_say(
-    faceid: FlaskClient, options: dict[str, str], kind: str
+    sandbox_client: FlaskClient, options: dict[str, str], kind: str
 ) -> None:
-    created = get_token(faceid, valid_create_body(**options))
+    created = get_token(sandbox_client, valid_create_body(**options))
     token, biz_id = created.json["token"], created.json["biz_id"]
-    response = faceid.post("/faceid/lite/do", data={"token": token, "outcome": "pass"})
+    response = sandbox_client.post("/faceid/lite/do", data={"token": token, "outcome": "pass"})
     expected_url = "http://127.0.0.1:8028/v1/faceid/return?biz_id=" + biz_id.replace(",", "%2C")
     if kind == "303":
         assert (response.status_code, response.headers["Location"]) == (303, expected_url)
@@ -214,25 +207,25 @@ def read(client: FlaskClient, **query: str) -> Any:
     return client.get("/faceid/lite/get_result", query_string=credentials | query)
 
 
-def test_get_result_follows_the_flow_and_allows_three_reads(faceid: FlaskClient) -> None:
-    created = get_token(faceid).json
-    assert read(faceid, biz_id=created["biz_id"]).json["status"] == "NOT_STARTED"
-    faceid.get(f"/faceid/lite/do?token={created['token']}")
-    assert read(faceid, biz_id=created["biz_id"]).json["status"] == "PROCESSING"
-    faceid.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
-    result = read(faceid, biz_id=created["biz_id"], return_verify_time="1").json
+def test_get_result_follows_the_flow_and_allows_three_reads(sandbox_client: FlaskClient) -> None:
+    created = get_token(sandbox_client).json
+    assert read(sandbox_client, biz_id=created["biz_id"]).json["status"] == "NOT_STARTED"
+    sandbox_client.get(f"/faceid/lite/do?token={created['token']}")
+    assert read(sandbox_client, biz_id=created["biz_id"]).json["status"] == "PROCESSING"
+    sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
+    result = read(sandbox_client, biz_id=created["biz_id"], return_verify_time="1").json
     assert (result["status"], result["liveness_result"]["result"]) == ("OK", "PASS")
     assert result["biz_info"] == {"biz_id": created["biz_id"], "biz_no": "order-1"}
     assert "verify_time" in result["verify_result"] and "request_id" in result
-    fourth = read(faceid, biz_id=created["biz_id"])  # every read counts
+    fourth = read(sandbox_client, biz_id=created["biz_id"])  # every read counts
     assert (fourth.status_code, fourth.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_id")
 
 
-def test_get_result_is_kept_one_day(faceid: FlaskClient) -> None:
-    created = get_token(faceid).json
-    faceid.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
-    faceid.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.RESULT_RETENTION_SECONDS + 1})
-    assert read(faceid, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
+def test_get_result_is_kept_one_day(sandbox_client: FlaskClient) -> None:
+    created = get_token(sandbox_client).json
+    sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
+    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.RESULT_RETENTION_SECONDS + 1})
+    assert read(sandbox_client, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
 
 
 @pytest.mark.parametrize(
@@ -244,9 +237,9 @@ def test_get_result_is_kept_one_day(faceid: FlaskClient) -> None:
         ({"biz_id": "unknown"}, 400, "BAD_ARGUMENTS:biz_id"),
     ],
 )
-def test_get_result_errors(faceid: FlaskClient, query: dict[str, str], status: int, message: str) -> None:
-    created = get_token(faceid).json
-    response = read(faceid, **({"biz_id": created["biz_id"]} | query))
+def test_get_result_errors(sandbox_client: FlaskClient, query: dict[str, str], status: int, message: str) -> None:
+    created = get_token(sandbox_client).json
+    response = read(sandbox_client, **({"biz_id": created["biz_id"]} | query))
     assert response.status_code == status
     assert message in (response.json.get("error_message"), response.json.get("error"))
 
@@ -309,23 +302,23 @@ def test_a_mismatch_carries_the_chosen_confidence_and_every_threshold() -> None:
 # --- fault switches -----------------------------------------------------------------------------
 
 
-def test_api_faults_fire_the_set_number_of_times(faceid: FlaskClient) -> None:
-    faceid.put("/sandbox/v1/faults", json={"get_token": {"internal_errors": 2, "concurrency_limits": 1}})
-    statuses = [get_token(faceid, valid_create_body(biz_no=f"f{i}")).status_code for i in range(4)]
+def test_api_faults_fire_the_set_number_of_times(sandbox_client: FlaskClient) -> None:
+    sandbox_client.put("/sandbox/v1/faults", json={"get_token": {"internal_errors": 2, "concurrency_limits": 1}})
+    statuses = [get_token(sandbox_client, valid_create_body(biz_no=f"f{i}")).status_code for i in range(4)]
     assert statuses == [500, 500, 403, 200]
 
 
-def test_get_result_faults_fire_and_do_not_count_as_reads(faceid: FlaskClient) -> None:
-    created = get_token(faceid).json
-    faceid.put("/sandbox/v1/faults", json={"get_result": {"internal_errors": 1, "concurrency_limits": 1}})
-    answers = [read(faceid, biz_id=created["biz_id"]) for _ in range(5)]
+def test_get_result_faults_fire_and_do_not_count_as_reads(sandbox_client: FlaskClient) -> None:
+    created = get_token(sandbox_client).json
+    sandbox_client.put("/sandbox/v1/faults", json={"get_result": {"internal_errors": 1, "concurrency_limits": 1}})
+    answers = [read(sandbox_client, biz_id=created["biz_id"]) for _ in range(5)]
     assert [answer.status_code for answer in answers] == [500, 403, 200, 200, 200]
     assert answers[1].json["error_message"] == "CONCURRENCY_LIMIT_EXCEEDED"
-    assert read(faceid, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
+    assert read(sandbox_client, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
 
 
-def test_unknown_fault_switches_are_refused(faceid: FlaskClient) -> None:
-    assert faceid.put("/sandbox/v1/faults", json={"get_token": {"explode": 1}}).status_code == 400
+def test_unknown_fault_switches_are_refused(sandbox_client: FlaskClient) -> None:
+    assert sandbox_client.put("/sandbox/v1/faults", json={"get_token": {"explode": 1}}).status_code == 400
 
 
 class CountingCallback(BaseHTTPRequestHandler):
@@ -365,11 +358,16 @@ def callback_url() -> Iterator[str]:
     ],
 )
 def test_notify_faults(
-    faceid: FlaskClient, callback_url: str, faults: dict[str, Any], failures: int, sent: int, first_status: int | None
+    sandbox_client: FlaskClient,
+    callback_url: str,
+    faults: dict[str, Any],
+    failures: int,
+    sent: int,
+    first_status: int | None,
 ) -> None:
     CountingCallback.failures = failures
-    token = get_token(faceid, notify_url=callback_url).json
-    finished = faceid.post(
+    token = get_token(sandbox_client, notify_url=callback_url).json
+    finished = sandbox_client.post(
         "/sandbox/v1/complete", json={"token": token["token"], "outcome": "pass", "faults": faults}
     ).json
     assert len(CountingCallback.received) == sent
