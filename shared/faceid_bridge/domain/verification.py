@@ -34,9 +34,9 @@ class Verification(BaseModel):
     verification_id: str
     channel: Channel
     biz_no: str
-    biz_id: str
-    token: str
-    verification_url: str
+    biz_id: str  # FaceID's id for the flow: biz_id (H5 Lite), biz_token (App), request_id (H5 Raw)
+    token: str | None = None  # what the user's device needs: the do-page token, or the SDK's biz_token
+    verification_url: str | None = None  # H5 Lite only
     comparison_type: str
     references: int
     far_level: FarLevel

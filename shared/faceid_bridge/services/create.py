@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from pydantic import model_validator
+from pydantic import BaseModel, model_validator
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import ArgumentError, BridgeError, Conflict
-from faceid_bridge.faceid.contract import FarLevel, GetTokenOptions, HttpUrl, parse
+from faceid_bridge.faceid.contract import FarLevel, GetTokenOptions, GetTokenResponse, HttpUrl, parse
 from faceid_bridge.observability import logger, metrics
 
 
@@ -30,6 +31,49 @@ class CreateVerificationRequest(GetTokenOptions):
         return self
 
 
+def request_hash(request: BaseModel) -> str:
+    """What makes two requests for one biz_no the same request (after defaults are applied)."""
+    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+def create_once[T](
+    biz_no: str,
+    fingerprint: str,
+    *,
+    store: VerificationStore,
+    now: datetime,
+    call_faceid: Callable[[], T],
+    build: Callable[[T], Verification],
+) -> tuple[Verification, bool]:
+    """Create the verification for biz_no exactly once, whatever the channel. Returns it, and
+    whether this call created it. The same biz_no with the same request returns the verification
+    it already has, without calling FaceID again; with another request it is a conflict. Nothing is
+    kept when FaceID refuses."""
+    claim = store.claim_biz_no(biz_no, fingerprint, now)
+    if claim.claim_id is None:
+        if claim.request_hash != fingerprint:
+            raise Conflict("CONFLICT:biz_no")
+        if claim.state == "CREATED" and claim.verification_id:
+            existing = store.get(claim.verification_id)
+            if existing is not None:
+                metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
+                return existing, False
+        raise Conflict("REQUEST_IN_PROGRESS:biz_no", retry_after=1)
+    try:
+        answer = call_faceid()
+    except BridgeError as exc:
+        store.release_biz_no(biz_no, claim.claim_id)
+        logger.warning("FaceID refused the request", extra={"error": exc.message, "status": exc.status})
+        raise
+    verification = build(answer)
+    store.create(verification, claim.claim_id)
+    metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
+    logger.info(
+        "verification created", extra={"verification_id": verification.verification_id, "channel": verification.channel}
+    )
+    return verification, True
+
+
 def create_verification(
     body: object,
     *,
@@ -44,47 +88,34 @@ def create_verification(
     if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
         raise ArgumentError.bad("redirect_url")
     request = request.model_copy(update={"far_level": request.far_level or settings.default_far_level})
-    request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+    fingerprint = request_hash(request)
 
-    claim = store.claim_biz_no(request.biz_no, request_hash, now)
-    if claim.claim_id is None:
-        if claim.request_hash != request_hash:
-            raise Conflict("CONFLICT:biz_no")
-        if claim.state == "CREATED" and claim.verification_id:
-            existing = store.get(claim.verification_id)
-            if existing is not None:
-                metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
-                return existing
-        raise Conflict("REQUEST_IN_PROGRESS:biz_no", retry_after=1)
+    def build(token: GetTokenResponse) -> Verification:
+        return Verification(
+            verification_id=new_verification_id(),
+            channel=Channel.H5_LITE,
+            biz_no=request.biz_no,
+            biz_id=token.biz_id,
+            token=token.token,
+            verification_url=faceid.do_url(token.token),
+            comparison_type=request.comparison_type,
+            references=request.reference_count,
+            far_level=request.far_level or settings.default_far_level,
+            redirect_url=request.redirect_url,
+            biz_extra_data=request.biz_extra_data,
+            request_hash=fingerprint,
+            created_at=now,
+            updated_at=now,
+            expires_at=datetime.fromtimestamp(token.expired_time, UTC),
+            due_at=token.expired_time + settings.reconcile_grace_seconds,
+        )
 
-    try:
-        token = faceid.get_token(
+    def call_faceid() -> GetTokenResponse:
+        return faceid.get_token(
             request, return_url=f"{base_url}/v1/faceid/return", notify_url=f"{base_url}/v1/faceid/notify"
         )
-    except BridgeError as exc:
-        store.release_biz_no(request.biz_no, claim.claim_id)
-        logger.warning("FaceID refused get_token", extra={"error": exc.message, "status": exc.status})
-        raise
 
-    verification = Verification(
-        verification_id=new_verification_id(),
-        channel=Channel.H5_LITE,
-        biz_no=request.biz_no,
-        biz_id=token.biz_id,
-        token=token.token,
-        verification_url=faceid.do_url(token.token),
-        comparison_type=request.comparison_type,
-        references=request.reference_count,
-        far_level=request.far_level or settings.default_far_level,
-        redirect_url=request.redirect_url,
-        biz_extra_data=request.biz_extra_data,
-        request_hash=request_hash,
-        created_at=now,
-        updated_at=now,
-        expires_at=datetime.fromtimestamp(token.expired_time, UTC),
-        due_at=token.expired_time + settings.reconcile_grace_seconds,
+    verification, _ = create_once(
+        request.biz_no, fingerprint, store=store, now=now, call_faceid=call_faceid, build=build
     )
-    store.create(verification, claim.claim_id)
-    metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
-    logger.info("verification created", extra={"verification_id": verification.verification_id})
     return verification
