@@ -30,6 +30,10 @@ class Unauthorized(BridgeError):
     status = 401
 
 
+class Forbidden(BridgeError):
+    status = 403
+
+
 class NotFound(BridgeError):
     status = 404
 

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import json
+import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -24,11 +26,23 @@ from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.errors import (
     BridgeError,
     FaceIdRejected,
+    Forbidden,
     RateLimited,
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, LiteResult
+from faceid_bridge.faceid.contract import (
+    APP_SIGN_VERSION,
+    AppVerifyResult,
+    GetBizTokenOptions,
+    GetBizTokenResponse,
+    GetTokenOptions,
+    GetTokenResponse,
+    LiteResult,
+    RawVerifyOptions,
+    RawVerifyResult,
+    app_sign,
+)
 
 RETRY_AFTER_SECONDS = 1
 
@@ -46,6 +60,8 @@ def _error_of(status: int, body: bytes) -> BridgeError:
     code = message.split(":", 1)[0]
     if code == "CONCURRENCY_LIMIT_EXCEEDED":
         return RateLimited(code, retry_after=RETRY_AFTER_SECONDS)
+    if message == "AUTHORIZATION_ERROR:NO_DATA_SOURCE_PERMISSION":
+        return Forbidden(message)  # a KYC request this FaceID account may not make: the client's to know
     if code in ("AUTHENTICATION_ERROR", "AUTHORIZATION_ERROR"):
         return UpstreamMisconfigured(f"FACEID_{message}")
     if status == 400 and message:
@@ -101,6 +117,47 @@ class FaceIdClient:
         fields = {"api_key": credentials.api_key, "api_secret": credentials.api_secret, "biz_id": biz_id}
         payload = self._call("GET", "/faceid/lite/get_result", fields)
         return LiteResult.model_validate(payload), payload
+
+    # --- App (SDK): signed with App-Authentication instead of api_key/api_secret -------------------
+
+    def _signed(self) -> dict[str, str]:
+        credentials, now = self._credentials(), int(time.time())
+        # Valid for a minute rather than one-time, so that a retried request is not refused.
+        sign = app_sign(
+            credentials.api_key,
+            credentials.api_secret,
+            expire_time=now + 60,
+            current_time=now,
+            random=f"{secrets.randbelow(10**10):010d}",
+        )
+        return {"sign": sign, "sign_version": APP_SIGN_VERSION}
+
+    def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
+        fields: dict[str, Any] = {**self._signed(), **options.form_fields()}
+        fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
+        return GetBizTokenResponse.model_validate(self._post("/faceid/v3/sdk/get_biz_token", fields))
+
+    def app_verify(self, biz_token: str, meglive_data: bytes) -> tuple[AppVerifyResult, dict[str, Any]]:
+        fields = {
+            **self._signed(),
+            "biz_token": biz_token,
+            "meglive_data": ("meglive_data", meglive_data, "application/octet-stream"),
+        }
+        payload = self._post("/faceid/v3/sdk/verify", fields)
+        return AppVerifyResult.model_validate(payload), payload
+
+    # --- H5 Raw --------------------------------------------------------------------------------------
+
+    def raw_verify(self, options: RawVerifyOptions) -> tuple[RawVerifyResult, dict[str, Any]]:
+        credentials = self._credentials()
+        fields: dict[str, Any] = {
+            "api_key": credentials.api_key,
+            "api_secret": credentials.api_secret,
+            **options.form_fields(),
+        }
+        fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
+        payload = self._post("/faceid/lite/raw/verify", fields)
+        return RawVerifyResult.model_validate(payload), payload
 
     def _post(self, path: str, fields: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", path, fields)

@@ -100,6 +100,7 @@ Flag = Annotated[Literal["0", "1"], BeforeValidator(_as_str)]
 Image = Annotated[bytes, BeforeValidator(_image_bytes), AfterValidator(_image_size)]
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 NotifyUrl = Annotated[str, AfterValidator(_http_url), AfterValidator(_notify_port)]
+BizNo = Annotated[NonEmpty, _max_bytes(128)]
 
 
 def _bad(key: str) -> PydanticCustomError:
@@ -341,10 +342,13 @@ class GetBizTokenOptions(BaseModel):
         return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
 
     def form_fields(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items() if not isinstance(v, bytes)}
+        """The document's parameters only (never fields a subclass adds), images excluded."""
+        values = self.model_dump(exclude_none=True, include=set(GetBizTokenOptions.model_fields))
+        return {key: str(value) for key, value in values.items() if not isinstance(value, bytes)}
 
     def files(self) -> dict[str, bytes]:
-        return {k: v for k, v in self.model_dump(exclude_none=True).items() if isinstance(v, bytes)}
+        values = self.model_dump(exclude_none=True, include=set(GetBizTokenOptions.model_fields))
+        return {key: value for key, value in values.items() if isinstance(value, bytes)}
 
 
 class GetBizTokenResponse(BaseModel):
@@ -409,10 +413,13 @@ class RawVerifyOptions(BaseModel):
         return sum(ref is not None for ref in (self.image_ref1, self.image_ref2, self.image_ref3))
 
     def form_fields(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items() if not isinstance(v, bytes)}
+        """The document's parameters only (never fields a subclass adds), images excluded."""
+        values = self.model_dump(exclude_none=True, include=set(RawVerifyOptions.model_fields))
+        return {key: str(value) for key, value in values.items() if not isinstance(value, bytes)}
 
     def files(self) -> dict[str, bytes]:
-        return {k: v for k, v in self.model_dump(exclude_none=True).items() if isinstance(v, bytes)}
+        values = self.model_dump(exclude_none=True, include=set(RawVerifyOptions.model_fields))
+        return {key: value for key, value in values.items() if isinstance(value, bytes)}
 
 
 class RawLiveness(_Lenient):

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -23,22 +21,9 @@ from faceid_bridge.domain.lifecycle import from_faceid
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
 from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
+from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.transitions import advance
-
-
-def parse_form(body: bytes, content_type: str) -> dict[str, list[str]]:
-    """Fields of an urlencoded or multipart form body."""
-    if content_type.lower().startswith("multipart/form-data"):
-        message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
-        fields: dict[str, list[str]] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                fields.setdefault(name, []).append(payload.decode("utf-8", "replace"))
-        return fields
-    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
 def verify_callback(
@@ -48,7 +33,10 @@ def verify_callback(
     if len(body) > max_bytes:
         raise PayloadTooLarge("REQUEST_ENTITY_TOO_LARGE")
     form = parse_form(body, content_type)
-    data, sign = form.get("data", []), form.get("sign", [])
+    data, sign = (
+        [v.decode("utf-8", "replace") for v in form.get("data", [])],
+        [v.decode("ascii", "replace") for v in form.get("sign", [])],
+    )
     if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(credentials.signing_secrets(now), data[0], sign[0]):
         metrics.add_metric(name="SignatureFailures", unit="Count", value=1)
         logger.warning("callback refused: missing or invalid sign")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import NotFound
 
 # What a client may read. Never the FaceID token or our internal request hash.
@@ -27,8 +28,12 @@ PUBLIC_FIELDS = frozenset(
 )
 
 
+def public_view(verification: Verification) -> dict[str, Any]:
+    return verification.model_dump(mode="json", include=set(PUBLIC_FIELDS))
+
+
 def get_verification(verification_id: str, *, store: VerificationStore) -> dict[str, Any]:
     verification = store.get(verification_id)
     if verification is None:
         raise NotFound("NOT_FOUND:verification_id")
-    return verification.model_dump(mode="json", include=set(PUBLIC_FIELDS))
+    return public_view(verification)

@@ -26,7 +26,7 @@ from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.domain.verification import Verification
+from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamMisconfigured, UpstreamUnavailable
 from faceid_bridge.faceid.contract import without_images
 from faceid_bridge.observability import logger, metrics
@@ -66,6 +66,11 @@ def reconcile_one(
     """Settle or reschedule one due verification. Returns what happened, for the report."""
     if verification.status.terminal:
         return "settled"  # a callback won the race since the index was read
+    if verification.channel is not Channel.H5_LITE:
+        # No get_result for these: an App biz_token unused for its hour, or a Raw verification whose
+        # process died before storing FaceID's answer, is abandoned.
+        expire(verification, store=store, now=now)
+        return "expired"
     if verification.get_result_reads >= MAX_READS:
         expire(verification, store=store, now=now)
         return "expired"

@@ -1,0 +1,62 @@
+"""The H5 Raw channel: the customer's own page uploaded the selfie video (validate_still gave a
+token); raw/verify judges it at once. Same store, state machine and events; channel "h5_raw"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.config import Settings
+from faceid_bridge.domain.decision import evaluate_raw
+from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
+from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult, parse
+from faceid_bridge.services.create import create_once, request_hash
+from faceid_bridge.services.transitions import advance
+
+
+class RawVerificationRequest(RawVerifyOptions):
+    """POST /v1/raw-verifications: every raw/verify parameter of 002, plus ours. biz_no is
+    required here: it is what makes the call idempotent (FaceID's token works once)."""
+
+    biz_no: BizNo
+    far_level: FarLevel | None = None
+
+
+def create_raw_verification(
+    body: object, *, settings: Settings, store: VerificationStore, faceid: FaceIdClient, now: datetime | None = None
+) -> Verification:
+    now = now or datetime.now(UTC)
+    request = parse(RawVerificationRequest, body)
+    request = request.model_copy(update={"far_level": request.far_level or settings.default_far_level})
+    fingerprint = request_hash(request)
+    answers: list[tuple[RawVerifyResult, dict[str, Any]]] = []
+
+    def build(answer: tuple[RawVerifyResult, dict[str, Any]]) -> Verification:
+        answers.append(answer)
+        return Verification(
+            verification_id=new_verification_id(),
+            channel=Channel.H5_RAW,
+            biz_no=request.biz_no,
+            biz_id=answer[0].request_id,
+            comparison_type=request.comparison_type,
+            references=request.reference_count,
+            far_level=request.far_level or settings.default_far_level,
+            request_hash=fingerprint,
+            created_at=now,
+            updated_at=now,
+            expires_at=now,
+            # Decided in this same call; due only if the process dies before the decision is stored.
+            due_at=int(now.timestamp()) + settings.reconcile_grace_seconds,
+        )
+
+    verification, created = create_once(
+        request.biz_no, fingerprint, store=store, now=now, call_faceid=lambda: faceid.raw_verify(request), build=build
+    )
+    if not created:
+        return verification  # a replay: decided the first time
+    result, payload = answers[0]
+    store.put_audit(verification.verification_id, "raw_verify", payload, now)
+    outcome = evaluate_raw(result, far_level=verification.far_level, references=verification.references)
+    return advance(verification, outcome.status, lambda _: outcome, store=store, now=now)

@@ -1,0 +1,263 @@
+"""The App and H5 Raw channels through our handlers, with the real FaceID client talking HTTP to the
+sandbox, on moto: parameters, outcomes, idempotency, and what FaceID's refusals become."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from werkzeug.serving import make_server
+
+from faceid_bridge import wiring
+from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.services.reconciler import reconcile_due
+from infra.local.provision import LocalStack
+from infra.sandbox import app as sandbox
+from infra.sandbox import app_flows
+from tests.integration.test_handlers import call, sample
+from tests.support import apply_rule, face_image, rules, valid_biz_token_body, valid_raw_body
+
+
+@pytest.fixture
+def faceid_http(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The sandbox on a real port, and our FaceID client pointed at it."""
+    app_flows.reset()
+    server = make_server("127.0.0.1", 0, sandbox.app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setattr(wiring, "faceid", lambda: FaceIdClient(url, wiring.credentials(), retries=0))
+    yield url
+    server.shutdown()
+
+
+def post(
+    function: str,
+    path: str,
+    body: Any,
+    path_parameters: dict[str, str] | None = None,
+    content_type: str = "application/json",
+) -> tuple[int, dict[str, str], Any]:
+    event = sample("create_verification", body if isinstance(body, (str, bytes)) else json.dumps(body))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path
+    event["routeKey"] = event["requestContext"]["routeKey"] = f"POST {path}"
+    event["headers"]["content-type"] = content_type
+    event["pathParameters"] = path_parameters
+    return call(function, event)
+
+
+def create_app(**body: Any) -> tuple[int, dict[str, str], Any]:
+    return post("app_verifications", "/v1/app-verifications", valid_biz_token_body(biz_no="app-1") | body)
+
+
+def meglive(url: str, biz_token: str, outcome: str = "pass") -> str:
+    import requests
+
+    return str(
+        requests.post(
+            f"{url}/sandbox/v1/meglive_data", json={"biz_token": biz_token, "outcome": outcome}, timeout=10
+        ).json()["meglive_data"]
+    )
+
+
+def verify_app(verification_id: str, package: str) -> tuple[int, dict[str, str], Any]:
+    path = f"/v1/app-verifications/{verification_id}/verify"
+    return post("app_verifications", path, {"meglive_data": package}, {"verification_id": verification_id})
+
+
+# --- App ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "decision", "first_reason"),
+    [
+        ("pass", "OK", "APPROVED", "FACEID_1000:SUCCESS"),
+        ("mismatch", "OK", "REJECTED", "FACEID_2000:PASS_LIVING_NOT_THE_SAME"),
+        ("attack", "OK", "REJECTED", "FACEID_4100:FAIL_LIVING_FACE_ATTACK"),
+        ("cancel", "CANCELLED", "ABANDONED", "FACEID_4200:USER_CANCELLATION"),
+        ("data_source_error", "FAILED", "ERRORED", "FACEID_3000:DATA_SOURCE_ERROR"),
+    ],
+)
+def test_app_verification_outcomes(
+    faceid_http: str, store: VerificationStore, outcome: str, status: str, decision: str, first_reason: str
+) -> None:
+    # Given an App verification, and the package the SDK produced on the phone
+    created = create_app()
+    assert created[0] == 201 and set(created[2]) == {"verification_id", "biz_token", "biz_no", "expires_at"}
+    vid, biz_token = created[2]["verification_id"], created[2]["biz_token"]
+    # When our server verifies it
+    verified = verify_app(vid, meglive(faceid_http, biz_token, outcome))
+    # Then FaceID's result code decides it, on the same lifecycle, and it says so in its reasons
+    assert verified[0] == 200
+    assert (verified[2]["status"], verified[2]["decision"], verified[2]["reasons"][0], verified[2]["channel"]) == (
+        status,
+        decision,
+        first_reason,
+        "app",
+    )
+
+
+def test_app_verify_is_idempotent_and_takes_multipart(faceid_http: str) -> None:
+    created = create_app()[2]
+    package = base64.b64decode(meglive(faceid_http, created["biz_token"]))
+    boundary = "b0undary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="meglive_data"; filename="m"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + package
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    path = f"/v1/app-verifications/{created['verification_id']}/verify"
+    first = post(
+        "app_verifications",
+        path,
+        body,
+        {"verification_id": created["verification_id"]},
+        f"multipart/form-data; boundary={boundary}",
+    )
+    assert (first[0], first[2]["decision"]) == (200, "APPROVED")
+    # Repeating it does not ask FaceID again (a second verify of the biz_token would be BIZ_TOKEN_DENIED)
+    again = verify_app(created["verification_id"], meglive(faceid_http, created["biz_token"], "attack"))
+    assert again[2] == first[2]
+
+
+def test_app_verify_refusals_change_nothing(faceid_http: str, store: VerificationStore) -> None:
+    created = create_app()[2]
+    other = create_app(biz_no="app-2")[2]
+    foreign = verify_app(created["verification_id"], meglive(faceid_http, other["biz_token"]))
+    assert (foreign[0], foreign[2]["error_message"]) == (400, "MEGLIVE_DATA_BIZ_TOKEN_NOT_MATCH")
+    assert verify_app(created["verification_id"], "not base64!")[2]["error_message"] == "BAD_ARGUMENTS:meglive_data"
+    missing = post(
+        "app_verifications",
+        f"/v1/app-verifications/{created['verification_id']}/verify",
+        {},
+        {"verification_id": created["verification_id"]},
+    )
+    assert missing[2]["error_message"] == "MISSING_ARGUMENTS:meglive_data"
+    assert verify_app("vrf_unknown", "AAAA")[0] == 404
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.status == "CREATED"
+
+
+APP_RULES = rules("get_biz_token_rules")
+
+
+@pytest.mark.parametrize("rule", APP_RULES, ids=[rule["rule"] for rule in APP_RULES])
+def test_every_get_biz_token_rule_through_our_api(faceid_http: str, rule: dict[str, Any]) -> None:
+    status, _, body = post(
+        "app_verifications",
+        "/v1/app-verifications",
+        apply_rule(rule, valid_biz_token_body(biz_no=f"rule-{APP_RULES.index(rule)}")),
+    )
+    if rule["error"] is None:
+        assert status == 201, body
+    else:
+        assert (status, body["error_message"]) == (400, rule["error"])
+
+
+def test_our_api_requires_biz_no_for_idempotency(faceid_http: str) -> None:
+    body = valid_biz_token_body()
+    assert post("app_verifications", "/v1/app-verifications", body)[2]["error_message"] == "MISSING_ARGUMENTS:biz_no"
+    assert (
+        post("raw_verifications", "/v1/raw-verifications", valid_raw_body())[2]["error_message"]
+        == "MISSING_ARGUMENTS:biz_no"
+    )
+
+
+def test_kyc_without_the_data_source_permission_is_403(faceid_http: str) -> None:
+    import requests
+
+    requests.put(f"{faceid_http}/sandbox/v1/permissions", json={"data_source": False}, timeout=10)
+    kyc = {
+        "liveness_type": "still",
+        "comparison_type": "1",
+        "idcard_name": "x",
+        "idcard_number": "11010519491231002X",
+        "biz_no": "kyc-1",
+    }
+    status, _, body = post("app_verifications", "/v1/app-verifications", kyc)
+    assert (status, body["error_message"]) == (403, "AUTHORIZATION_ERROR:NO_DATA_SOURCE_PERMISSION")
+
+
+def test_a_sign_faceid_refuses_is_reported_as_our_misconfiguration(faceid_http: str, stack: LocalStack) -> None:
+    # Given our secret holds the wrong api_secret, so every App sign we make is forged to FaceID
+    boto3.client("secretsmanager", region_name=stack.region).put_secret_value(
+        SecretId=stack.refs["FaceIdSecret"], SecretString=json.dumps({"api_key": "sandbox-key", "api_secret": "wrong"})
+    )
+    status, _, body = create_app()
+    # Then the client learns it is on our side (502), with FaceID's reason, and nothing was kept
+    assert (status, body["error_message"]) == (502, "FACEID_AUTHORIZATION_ERROR:INVALID_SIGN")
+
+
+def test_an_app_verification_never_verified_expires(faceid_http: str, store: VerificationStore) -> None:
+    created = create_app()[2]
+    later = datetime.now(UTC) + timedelta(hours=1, minutes=10)
+    reconcile_due(store=store, faceid=wiring.faceid(), now=later)
+    expired = store.get(created["verification_id"])
+    assert expired is not None and (expired.status, expired.decision) == ("EXPIRED", "ABANDONED")
+
+
+# --- H5 Raw ---------------------------------------------------------------------------------------
+
+
+def raw_token(url: str, outcome: str = "pass") -> str:
+    import requests
+
+    return str(
+        requests.post(f"{url}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10).json()["token_still"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "decision", "reasons"),
+    [
+        ("pass", "APPROVED", []),
+        ("mismatch", "REJECTED", ["FACE_MISMATCH_REF1"]),
+        ("mask", "REJECTED", ["SPOOF_MASK"]),
+        ("facegen", "REJECTED", ["SPOOF_FACEGEN"]),
+        ("video_sr_error", "REJECTED", ["PROCEDURE_VIDEO_SR_ERROR"]),
+        ("selfie_metadata_inconsistent", "REJECTED", ["PROCEDURE_SELFIE_METADATA_INCONSISTENT"]),
+    ],
+)
+def test_raw_verification_outcomes(faceid_http: str, outcome: str, decision: str, reasons: list[str]) -> None:
+    status, _, body = post(
+        "raw_verifications",
+        "/v1/raw-verifications",
+        valid_raw_body(token=raw_token(faceid_http, outcome), biz_no="raw-1"),
+    )
+    assert status == 201
+    assert (body["channel"], body["status"], body["decision"], body["reasons"]) == ("h5_raw", "OK", decision, reasons)
+
+
+def test_raw_verification_is_idempotent_and_refusals_keep_nothing(faceid_http: str) -> None:
+    refused = post("raw_verifications", "/v1/raw-verifications", valid_raw_body(token="spent", biz_no="raw-2"))
+    assert (refused[0], refused[2]["error_message"]) == (400, "INVALID_TOKEN")
+    body = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-2")
+    first, again = (
+        post("raw_verifications", "/v1/raw-verifications", body),
+        post("raw_verifications", "/v1/raw-verifications", body),
+    )
+    assert (first[0], again[0]) == (201, 201) and first[2] == again[2]  # FaceID's token was used once
+    no_face = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-3", image_ref1=face_image("no_face.jpg"))
+    assert post("raw_verifications", "/v1/raw-verifications", no_face)[2]["error_message"] == "NO_FACE_FOUND:image_ref1"
+
+
+RAW_RULES = rules("raw_verify_rules")
+
+
+@pytest.mark.parametrize("rule", RAW_RULES, ids=[rule["rule"] for rule in RAW_RULES])
+def test_every_raw_verify_rule_through_our_api(faceid_http: str, rule: dict[str, Any]) -> None:
+    base = valid_raw_body(token=raw_token(faceid_http), biz_no=f"raw-rule-{RAW_RULES.index(rule)}")
+    status, _, body = post("raw_verifications", "/v1/raw-verifications", apply_rule(rule, base))
+    if rule["error"] is None:
+        assert status == 201, body
+    else:
+        assert (status, body["error_message"]) == (400, rule["error"])
