@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from faceid_bridge.domain.events import DETAIL_TYPES, SCHEMA_VERSION
+from faceid_bridge.domain.verification import Channel
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "events" / "schemas"
 
@@ -20,6 +21,8 @@ def file_name(detail_type: str) -> str:
 
 
 def schemas() -> dict[str, dict[str, Any]]:
+    """Schema files by path under events/schemas: one per detail-type, and one per channel and
+    detail-type (channel fixed), for consumers that subscribe to one channel."""
     result = {}
     for detail_type, model in DETAIL_TYPES.items():
         schema = model.model_json_schema(mode="serialization")
@@ -29,6 +32,12 @@ def schemas() -> dict[str, dict[str, Any]]:
             f"detail of a '{detail_type}' event, source faceid.bridge, schema_version {SCHEMA_VERSION}"
         )
         result[file_name(detail_type)] = schema
+        for channel in Channel:
+            narrowed = json.loads(json.dumps(schema))
+            narrowed["$id"] = f"faceid.bridge/{SCHEMA_VERSION}/{channel.value}/{file_name(detail_type)}"
+            narrowed["description"] += f", channel {channel.value}"
+            narrowed["properties"]["channel"] = {"const": channel.value}
+            result[f"{channel.value}/{file_name(detail_type)}"] = narrowed
     return result
 
 
@@ -37,8 +46,8 @@ def render(schema: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas().items():
+        (SCHEMA_DIR / name).parent.mkdir(parents=True, exist_ok=True)
         (SCHEMA_DIR / name).write_text(render(schema))
         print(f"wrote events/schemas/{name}")
 

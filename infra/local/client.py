@@ -61,6 +61,46 @@ class LocalClient:
             url, data={"data": finished["data"], "sign": finished["sign"]}, allow_redirects=False, timeout=10
         )
 
+    def create_app(self, **fields: Any) -> requests.Response:
+        body = {
+            "biz_no": f"app-{uuid.uuid4()}",
+            "liveness_type": "still",
+            "comparison_type": "0",
+            "uuid": "user-1",
+            "image_ref1": face_image(),
+            **fields,
+        }
+        return self.http.post(f"{self.endpoints.gateway}/v1/app-verifications", json=body, timeout=30)
+
+    def sdk_package(self, biz_token: str, outcome: str) -> str:
+        """What the MegLiveStill SDK on the phone would hand the app (base64), from the sandbox."""
+        response = self.http.post(
+            f"{self.endpoints.sandbox}/sandbox/v1/meglive_data",
+            json={"biz_token": biz_token, "outcome": outcome},
+            timeout=10,
+        )
+        response.raise_for_status()
+        return str(response.json()["meglive_data"])
+
+    def verify_app(self, verification_id: str, meglive_data: str) -> requests.Response:
+        url = f"{self.endpoints.gateway}/v1/app-verifications/{verification_id}/verify"
+        return self.http.post(url, json={"meglive_data": meglive_data}, timeout=30)
+
+    def create_raw(self, outcome: str, **fields: Any) -> requests.Response:
+        """A token_still as the customer's page would get it from validate_still, then our raw route."""
+        token = self.http.post(
+            f"{self.endpoints.sandbox}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10
+        ).json()["token_still"]
+        body = {
+            "biz_no": f"raw-{uuid.uuid4()}",
+            "token": token,
+            "comparison_type": "0",
+            "uuid": "user-1",
+            "image_ref1": face_image(),
+            **fields,
+        }
+        return self.http.post(f"{self.endpoints.gateway}/v1/raw-verifications", json=body, timeout=30)
+
     def notify(self, data: str, sign: str | None) -> requests.Response:
         form = {"data": data} if sign is None else {"data": data, "sign": sign}
         return self.http.post(f"{self.endpoints.gateway}/v1/faceid/notify", data=form, timeout=10)
@@ -94,7 +134,8 @@ class Subscriber:
             for message in messages:
                 event = json.loads(message["Body"])
                 self.events[event["detail"]["verification_id"]].append(event)
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
 
     def wait_for(self, expected: dict[str, int], seconds: float = 20) -> dict[str, list[dict[str, Any]]]:
         """Events per verification once each has at least its expected count (or time runs out),

@@ -45,9 +45,16 @@ def run(endpoints: Endpoints) -> bool:
             f"notify -> {finished['notify_status']}  return -> {back.status_code}"
         )
         started[body["verification_id"]] = scenario
+    app = client.create_app().json()
+    verified = client.verify_app(app["verification_id"], client.sdk_package(app["biz_token"], "pass"))
+    print(f"{'app (SDK)':<14} created {app['verification_id']}  SDK verify -> {verified.status_code}")
+    started[app["verification_id"]] = Scenario("app (SDK)", "pass", {}, "Verification Approved")
+    raw = client.create_raw("mask").json()
+    print(f"{'h5 raw':<14} created {raw['verification_id']}  raw/verify decided {raw['decision']}")
+    started[raw["verification_id"]] = Scenario("h5 raw (mask)", "mask", {}, "Verification Rejected")
     received = subscriber.wait_for({vid: 2 for vid in started})
 
-    print(f"\n{'scenario':<14} {'verification':<27} {'status':<10} {'decision':<10} events received")
+    print(f"\n{'scenario':<14} {'verification':<27} {'channel':<8} {'status':<10} {'decision':<10} events received")
     ok = True
     for vid, scenario in started.items():
         state = client.get(vid).json()
@@ -58,7 +65,7 @@ def run(endpoints: Endpoints) -> bool:
         )
         ok &= good
         print(
-            f"{scenario.name:<14} {vid:<27} {state['status']:<10} {state['decision']!s:<10} "
+            f"{scenario.name:<14} {vid:<27} {state['channel']:<8} {state['status']:<10} {state['decision']!s:<10} "
             f"{', '.join(names)}  {'OK' if good else 'UNEXPECTED'}"
         )
     print(

@@ -10,7 +10,7 @@ from faceid_bridge.domain.lifecycle import Status
 from infra.schemas import SCHEMA_DIR, file_name, render, schemas
 from tests.support import EVENTS, load_json
 
-SAMPLES = sorted((EVENTS / "samples").glob("*.json"))
+SAMPLES = sorted((EVENTS / "samples").glob("*/*.json"))
 
 
 @pytest.mark.parametrize("name", sorted(schemas()))
@@ -19,22 +19,32 @@ def test_schema_files_match_the_models(name: str) -> None:
     assert (SCHEMA_DIR / name).read_text() == render(schemas()[name])
 
 
-def test_every_detail_type_has_a_schema_and_a_sample() -> None:
+def test_every_detail_type_has_a_schema_per_channel_and_samples() -> None:
     expected = {file_name(detail_type) for detail_type in DETAIL_TYPES}
     assert {path.name for path in SCHEMA_DIR.glob("*.json")} == expected
-    assert {path.name for path in SAMPLES} == expected
+    for channel in ("h5_lite", "app", "h5_raw"):
+        assert {path.name for path in (SCHEMA_DIR / channel).glob("*.json")} == expected
+    assert {path.name for path in (EVENTS / "samples" / "h5_lite").glob("*.json")} == expected
+    assert {path.name for path in (EVENTS / "samples" / "app").glob("*.json")} == expected
+    assert {path.parent.name for path in SAMPLES} == {"h5_lite", "app", "h5_raw"}
 
 
-@pytest.mark.parametrize("sample", SAMPLES, ids=[path.stem for path in SAMPLES])
-def test_samples_validate_against_their_schema(sample: Path) -> None:
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{path.parent.name}/{path.stem}" for path in SAMPLES])
+def test_samples_validate_against_their_schemas(sample: Path) -> None:
     event = load_json(sample)
-    schema = load_json(SCHEMA_DIR / file_name(event["detail-type"]))
-    jsonschema.validate(event["detail"], schema)
-    assert event["source"] == "faceid.bridge"
+    jsonschema.validate(event["detail"], load_json(SCHEMA_DIR / file_name(event["detail-type"])))
+    jsonschema.validate(event["detail"], load_json(SCHEMA_DIR / sample.parent.name / file_name(event["detail-type"])))
+    assert (event["source"], event["detail"]["channel"]) == ("faceid.bridge", sample.parent.name)
+
+
+def test_a_channel_schema_refuses_another_channel() -> None:
+    event = load_json(EVENTS / "samples" / "app" / "verification-approved.json")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(event["detail"], load_json(SCHEMA_DIR / "h5_raw" / "verification-approved.json"))
 
 
 def test_a_detail_with_the_wrong_decision_fails_its_schema() -> None:
-    event = load_json(EVENTS / "samples" / "verification-approved.json")
+    event = load_json(EVENTS / "samples" / "h5_lite" / "verification-approved.json")
     event["detail"]["decision"] = "REJECTED"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(event["detail"], load_json(SCHEMA_DIR / "verification-approved.json"))
