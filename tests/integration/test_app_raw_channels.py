@@ -261,3 +261,14 @@ def test_every_raw_verify_rule_through_our_api(faceid_http: str, rule: dict[str,
         assert status == 201, body
     else:
         assert (status, body["error_message"]) == (400, rule["error"])
+
+
+def test_the_sample_events_reach_their_routes(faceid_http: str) -> None:
+    # events/api samples, for `sam local invoke`: the routes resolve and validate them
+    from tests.integration.test_handlers import call as invoke
+    from tests.support import EVENTS, load_json
+
+    assert invoke("app_verifications", load_json(EVENTS / "api" / "app_create.json"))[0] == 201
+    assert invoke("app_verifications", load_json(EVENTS / "api" / "app_verify.json"))[0] == 404  # no such verification here
+    raw = invoke("raw_verifications", load_json(EVENTS / "api" / "raw_create.json"))
+    assert (raw[0], raw[2]["error_message"]) == (400, "INVALID_TOKEN")  # a placeholder token
