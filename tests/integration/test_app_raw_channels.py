@@ -269,6 +269,8 @@ def test_the_sample_events_reach_their_routes(faceid_http: str) -> None:
     from tests.support import EVENTS, load_json
 
     assert invoke("app_verifications", load_json(EVENTS / "api" / "app_create.json"))[0] == 201
-    assert invoke("app_verifications", load_json(EVENTS / "api" / "app_verify.json"))[0] == 404  # no such verification here
+    assert (
+        invoke("app_verifications", load_json(EVENTS / "api" / "app_verify.json"))[0] == 404
+    )  # no such verification here
     raw = invoke("raw_verifications", load_json(EVENTS / "api" / "raw_create.json"))
     assert (raw[0], raw[2]["error_message"]) == (400, "INVALID_TOKEN")  # a placeholder token

@@ -15,6 +15,14 @@ from tests.integration.test_sandbox import FACES
 from tests.support import apply_rule, rules, valid_biz_token_body, valid_raw_body
 
 
+def wide_png() -> bytes:
+    """A photo wider than the 4096 px FaceID accepts (and well under 2 MB)."""
+    import cv2
+    import numpy as np
+
+    return cv2.imencode(".png", np.zeros((8, 4097, 3), np.uint8))[1].tobytes()
+
+
 def sign(secret: str = "sandbox-secret", *, expire_time: int | None = None, key: str = "sandbox-key") -> str:
     now = int(time.time())
     return app_sign(
@@ -117,6 +125,7 @@ def image(name: str) -> str:
         ({"liveness_type": "raw_image", "image": image("two_faces.jpg")}, "MULTIPLE_FACES"),
         ({"liveness_type": "raw_image", "image": image("two_faces.jpg"), "fail_when_multiple_faces": "0"}, None),
         ({"liveness_type": "raw_image", "image": image("no_face.jpg")}, "NO_FACE_FOUND:image"),
+        ({"image_ref1": base64.b64encode(wide_png()).decode()}, "INVALID_IMAGE_SIZE:image_ref1"),
     ],
 )
 def test_get_biz_token_images(sandbox_client: FlaskClient, change: dict[str, str], error: str | None) -> None:
@@ -245,6 +254,10 @@ def test_raw_verify_rule(sandbox_client: FlaskClient, rule: dict[str, Any]) -> N
         ({"image_ref1": image("one_face_rotated.jpg")}, "NO_FACE_FOUND:image_ref1"),
         ({"image_ref1": image("one_face_rotated.jpg"), "multi_oriented_detection": "1"}, None),
         ({"token": "not-a-token"}, "INVALID_TOKEN"),
+        (
+            {"image_ref3": base64.b64encode(wide_png()).decode(), "image_ref2": image("one_face.jpg")},
+            "INVALID_IMAGE_SIZE:image_ref3",
+        ),
     ],
 )
 def test_raw_verify_images_and_tokens(sandbox_client: FlaskClient, change: dict[str, str], error: str | None) -> None:
