@@ -128,10 +128,29 @@ def parse[M: BaseModel](model: type[M], data: Any) -> M:
         raise argument_error(exc) from None
 
 
+# --- requests sent as forms ----------------------------------------------------------------------
+
+
+class FormParameters(BaseModel):
+    """A FaceID request's parameters, sent as a form: strings as fields, images as files. Only the
+    document's parameters are sent: the fields of the class that derives from this one directly,
+    never those a subclass adds (our own, like far_level)."""
+
+    def _parameters(self) -> dict[str, Any]:
+        document = next(c for c in type(self).__mro__ if issubclass(c, BaseModel) and FormParameters in c.__bases__)
+        return self.model_dump(exclude_none=True, include=set(document.model_fields))
+
+    def form_fields(self) -> dict[str, str]:
+        return {key: str(value) for key, value in self._parameters().items() if not isinstance(value, bytes)}
+
+    def files(self) -> dict[str, bytes]:
+        return {key: value for key, value in self._parameters().items() if isinstance(value, bytes)}
+
+
 # --- lite/get_token (000) ----------------------------------------------------------------------
 
 
-class GetTokenOptions(BaseModel):
+class GetTokenOptions(FormParameters):
     """The parameters of lite/get_token that describe the verification (everything but credentials
     and callback URLs), in the document's order so the first error reported is the first in the doc."""
 
@@ -173,16 +192,6 @@ class GetTokenOptions(BaseModel):
     @property
     def reference_count(self) -> int:
         return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
-
-    def form_fields(self) -> dict[str, str]:
-        """The string form fields FaceID receives (images go as files)."""
-        fields = self.model_dump(exclude_none=True, exclude={"image_ref1", "image_ref2"})
-        return {key: str(value) for key, value in fields.items() if key in GetTokenOptions.model_fields}
-
-    def files(self) -> dict[str, bytes]:
-        return {
-            key: value for key, value in (("image_ref1", self.image_ref1), ("image_ref2", self.image_ref2)) if value
-        }
 
 
 class GetTokenRequest(GetTokenOptions):
@@ -280,7 +289,7 @@ _PER_LIVENESS_TYPE = {
 }
 
 
-class GetBizTokenOptions(BaseModel):
+class GetBizTokenOptions(FormParameters):
     """The parameters of v3 get_biz_token that describe the verification (all but sign/sign_version),
     in the document's order."""
 
@@ -341,15 +350,6 @@ class GetBizTokenOptions(BaseModel):
     def reference_count(self) -> int:
         return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
 
-    def form_fields(self) -> dict[str, str]:
-        """The document's parameters only (never fields a subclass adds), images excluded."""
-        values = self.model_dump(exclude_none=True, include=set(GetBizTokenOptions.model_fields))
-        return {key: str(value) for key, value in values.items() if not isinstance(value, bytes)}
-
-    def files(self) -> dict[str, bytes]:
-        values = self.model_dump(exclude_none=True, include=set(GetBizTokenOptions.model_fields))
-        return {key: value for key, value in values.items() if isinstance(value, bytes)}
-
 
 class GetBizTokenResponse(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -385,7 +385,7 @@ class AppVerifyResult(_Lenient):
 # --- H5 Raw: raw/verify (002) ----------------------------------------------------------------------
 
 
-class RawVerifyOptions(BaseModel):
+class RawVerifyOptions(FormParameters):
     """The parameters of lite/raw/verify (002) besides credentials, in the document's order."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
@@ -411,15 +411,6 @@ class RawVerifyOptions(BaseModel):
     @property
     def reference_count(self) -> int:
         return sum(ref is not None for ref in (self.image_ref1, self.image_ref2, self.image_ref3))
-
-    def form_fields(self) -> dict[str, str]:
-        """The document's parameters only (never fields a subclass adds), images excluded."""
-        values = self.model_dump(exclude_none=True, include=set(RawVerifyOptions.model_fields))
-        return {key: str(value) for key, value in values.items() if not isinstance(value, bytes)}
-
-    def files(self) -> dict[str, bytes]:
-        values = self.model_dump(exclude_none=True, include=set(RawVerifyOptions.model_fields))
-        return {key: value for key, value in values.items() if isinstance(value, bytes)}
 
 
 class RawLiveness(_Lenient):

@@ -9,10 +9,10 @@ from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_app
-from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
+from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
-from faceid_bridge.faceid.contract import BizNo, FarLevel, GetBizTokenOptions, GetBizTokenResponse, parse
-from faceid_bridge.services.create import create_once, request_hash
+from faceid_bridge.faceid.contract import BizNo, FarLevel, GetBizTokenOptions, GetBizTokenResponse
+from faceid_bridge.services.create import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once
@@ -30,24 +30,18 @@ def create_app_verification(
     body: object, *, settings: Settings, store: VerificationStore, faceid: FaceIdClient, now: datetime | None = None
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request = parse(AppVerificationRequest, body)
-    request = request.model_copy(update={"far_level": request.far_level or settings.default_far_level})
-    fingerprint = request_hash(request)
+    request, fingerprint = prepare(AppVerificationRequest, body, settings)
     expires_at = now + BIZ_TOKEN_LIFETIME
 
     def build(answer: GetBizTokenResponse) -> Verification:
-        return Verification(
-            verification_id=new_verification_id(),
-            channel=Channel.APP,
-            biz_no=request.biz_no,
+        return new_verification(
+            Channel.APP,
+            request,
+            fingerprint,
+            settings=settings,
+            now=now,
             biz_id=answer.biz_token,
             token=answer.biz_token,
-            comparison_type=request.comparison_type,
-            references=request.reference_count,
-            far_level=request.far_level or settings.default_far_level,
-            request_hash=fingerprint,
-            created_at=now,
-            updated_at=now,
             expires_at=expires_at,
             # Never verified within the hour: the reconciler ends it as EXPIRED.
             due_at=int(expires_at.timestamp()) + settings.reconcile_grace_seconds,

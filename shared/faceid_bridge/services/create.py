@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from pydantic import BaseModel, model_validator
 
@@ -34,6 +35,46 @@ class CreateVerificationRequest(GetTokenOptions):
 def request_hash(request: BaseModel) -> str:
     """What makes two requests for one biz_no the same request (after defaults are applied)."""
     return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+
+
+class ChannelRequest(Protocol):
+    """What every channel's create request has."""
+
+    @property
+    def biz_no(self) -> str: ...
+    @property
+    def comparison_type(self) -> str: ...
+    @property
+    def far_level(self) -> FarLevel | None: ...
+    @property
+    def reference_count(self) -> int: ...
+
+
+def prepare[R: BaseModel](model: type[R], body: object, settings: Settings) -> tuple[R, str]:
+    """Validate a create request (FaceID's error form), apply the default FAR level, fingerprint it."""
+    request = parse(model, body)
+    request = request.model_copy(
+        update={"far_level": getattr(request, "far_level", None) or settings.default_far_level}
+    )
+    return request, request_hash(request)
+
+
+def new_verification(
+    channel: Channel, request: ChannelRequest, fingerprint: str, *, settings: Settings, now: datetime, **fields: Any
+) -> Verification:
+    """A verification as every channel starts it; `fields` are the channel's own."""
+    return Verification(
+        verification_id=new_verification_id(),
+        channel=channel,
+        biz_no=request.biz_no,
+        comparison_type=request.comparison_type,
+        references=request.reference_count,
+        far_level=request.far_level or settings.default_far_level,
+        request_hash=fingerprint,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
 
 
 def create_once[T](
@@ -84,28 +125,22 @@ def create_verification(
     now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request = parse(CreateVerificationRequest, body)
+    request, fingerprint = prepare(CreateVerificationRequest, body, settings)
     if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
         raise ArgumentError.bad("redirect_url")
-    request = request.model_copy(update={"far_level": request.far_level or settings.default_far_level})
-    fingerprint = request_hash(request)
 
     def build(token: GetTokenResponse) -> Verification:
-        return Verification(
-            verification_id=new_verification_id(),
-            channel=Channel.H5_LITE,
-            biz_no=request.biz_no,
+        return new_verification(
+            Channel.H5_LITE,
+            request,
+            fingerprint,
+            settings=settings,
+            now=now,
             biz_id=token.biz_id,
             token=token.token,
             verification_url=faceid.do_url(token.token),
-            comparison_type=request.comparison_type,
-            references=request.reference_count,
-            far_level=request.far_level or settings.default_far_level,
             redirect_url=request.redirect_url,
             biz_extra_data=request.biz_extra_data,
-            request_hash=fingerprint,
-            created_at=now,
-            updated_at=now,
             expires_at=datetime.fromtimestamp(token.expired_time, UTC),
             due_at=token.expired_time + settings.reconcile_grace_seconds,
         )

@@ -10,9 +10,9 @@ from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_raw
-from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult, parse
-from faceid_bridge.services.create import create_once, request_hash
+from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult
+from faceid_bridge.services.create import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance
 
 
@@ -28,24 +28,18 @@ def create_raw_verification(
     body: object, *, settings: Settings, store: VerificationStore, faceid: FaceIdClient, now: datetime | None = None
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request = parse(RawVerificationRequest, body)
-    request = request.model_copy(update={"far_level": request.far_level or settings.default_far_level})
-    fingerprint = request_hash(request)
+    request, fingerprint = prepare(RawVerificationRequest, body, settings)
     answers: list[tuple[RawVerifyResult, dict[str, Any]]] = []
 
     def build(answer: tuple[RawVerifyResult, dict[str, Any]]) -> Verification:
         answers.append(answer)
-        return Verification(
-            verification_id=new_verification_id(),
-            channel=Channel.H5_RAW,
-            biz_no=request.biz_no,
+        return new_verification(
+            Channel.H5_RAW,
+            request,
+            fingerprint,
+            settings=settings,
+            now=now,
             biz_id=answer[0].request_id,
-            comparison_type=request.comparison_type,
-            references=request.reference_count,
-            far_level=request.far_level or settings.default_far_level,
-            request_hash=fingerprint,
-            created_at=now,
-            updated_at=now,
             expires_at=now,
             # Decided in this same call; due only if the process dies before the decision is stored.
             due_at=int(now.timestamp()) + settings.reconcile_grace_seconds,
