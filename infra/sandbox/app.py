@@ -76,12 +76,12 @@ def _authenticate(values: dict[str, str]) -> Response | None:
     return None
 
 
-def _injected(api: str) -> Response | None:
+def _injected(api: str, *, key: str = "error_message", concurrency_status: int = 403) -> Response | None:
     error = faults.fire(api)
     if error == "INTERNAL_ERROR":
-        return _error(500, error)
+        return _error(500, error, key=key)
     if error:
-        return _error(403, error)
+        return _error(concurrency_status, error, key=key)
     return None
 
 

@@ -33,8 +33,8 @@ from faceid_bridge.faceid.contract import (
     check_app_sign,
     parse,
 )
-from infra.sandbox.app import API_KEY, API_SECRET, _authenticate, _error, _lock, _request_id, app, now
-from infra.sandbox.faces import check_references
+from infra.sandbox.app import API_KEY, API_SECRET, _authenticate, _error, _injected, _lock, _request_id, app, now
+from infra.sandbox.faces import check_references, face_quality
 from infra.sandbox.outcomes import THRESHOLDS
 
 BIZ_TOKEN_TTL_SECONDS = 3600  # 003: valid for one hour, usable once
@@ -63,7 +63,9 @@ RAW_OUTCOMES = ("pass", "mismatch", *(o.lower() for o in RAW_PROCEDURE_FAILURES)
 _biz_tokens: dict[str, dict[str, Any]] = {}
 _raw_tokens: dict[str, dict[str, Any]] = {}
 _used_one_time_signs: set[str] = set()
-_permissions = {"data_source": True}
+# What the account may do: KYC against the data source (003), face comparison and passive liveness (002, notes §5)
+_PERMISSIONS = {"data_source": True, "face_comparison": True, "passive_liveness": True}
+_permissions = dict(_PERMISSIONS)
 
 
 def reset() -> None:
@@ -71,7 +73,7 @@ def reset() -> None:
         _biz_tokens.clear()
         _raw_tokens.clear()
         _used_one_time_signs.clear()
-        _permissions["data_source"] = True
+        _permissions.update(_PERMISSIONS)
 
 
 def _signed_error(status: int, message: str) -> Response:
@@ -106,7 +108,8 @@ def _files() -> dict[str, bytes]:
 
 @app.put("/sandbox/v1/permissions")
 def permissions() -> Response:
-    _permissions["data_source"] = bool((request.get_json(silent=True) or {}).get("data_source", True))
+    wanted = request.get_json(silent=True) or {}
+    _permissions.update({name: bool(wanted[name]) for name in _PERMISSIONS if name in wanted})
     return jsonify(_permissions)
 
 
@@ -118,7 +121,7 @@ def get_biz_token() -> Response:
     ):
         return Response("Request Entity Too Large", status=413, content_type="text/plain")
     form = request.form.to_dict()
-    refused = _check_sign(form)
+    refused = _check_sign(form) or _injected("get_biz_token", key="error")
     if refused:
         return refused
     try:
@@ -142,6 +145,9 @@ def get_biz_token() -> Response:
             face_errors_name_the_image=True,
         )
         image_error = "MULTIPLE_FACES" if image_error == "MULTIPLE_FACES:image" else image_error
+        threshold = 30 if options.face_quality_threshold is None else options.face_quality_threshold  # 003: default 30
+        if image_error is None and face_quality(options.image) < threshold:
+            image_error = "LOW_QUALITY"
     if image_error:
         return _signed_error(400, image_error)
     biz_token = f"{int(now())},{uuid.uuid4()}"
@@ -199,7 +205,8 @@ def app_verify() -> Response:
     if sum(len(content) for content in files.values()) > MAX_REQUEST_BYTES:
         return Response("Request Entity Too Large", status=413, content_type="text/plain")
     form = request.form.to_dict()
-    refused = _check_sign(form)
+    # notes §4: this API answers CONCURRENCY_LIMIT_EXCEEDED with 429, where the others use 403
+    refused = _check_sign(form) or _injected("app_verify", key="error", concurrency_status=429)
     if refused:
         return refused
     biz_token = form.get("biz_token")
@@ -258,6 +265,8 @@ def validate_still() -> Response:
     refused = _authenticate(request.form.to_dict())
     if refused:
         return refused
+    if not _permissions["passive_liveness"]:  # notes §5: the key needs passive-liveness permission
+        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
     if not files.get("video"):
         return _error(400, "MISSING_ARGUMENTS:video")
     return jsonify({"request_id": _request_id(), "time_used": 800, "token_still": _raw_token("pass")})
@@ -277,9 +286,11 @@ def raw_verify() -> Response:
     if any(len(content) > MAX_IMAGE_BYTES for content in files.values()):
         return Response("Request Entity Too Large", status=413, content_type="text/plain")
     form = request.form.to_dict()
-    refused = _authenticate(form)
+    refused = _authenticate(form) or _injected("raw_verify")
     if refused:
         return refused
+    if not _permissions["face_comparison"]:  # 002: comparison_type 0 needs face comparison permission
+        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
     base: dict[str, Any] = {"request_id": _request_id(), "time_used": 1943}
     if form.get("biz_no"):
         base["biz_no"] = form["biz_no"]  # 002: echoed whether the request fails or not

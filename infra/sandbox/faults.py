@@ -34,6 +34,9 @@ class Faults(BaseModel):
 
     get_token: ApiFaults = ApiFaults()
     get_result: ApiFaults = ApiFaults()
+    get_biz_token: ApiFaults = ApiFaults()
+    app_verify: ApiFaults = ApiFaults()
+    raw_verify: ApiFaults = ApiFaults()
     notify: NotifyFaults = NotifyFaults()
 
 
