@@ -19,6 +19,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         faceid=wiring.faceid(),
         now=datetime.now(UTC),
         retry_after=timedelta(seconds=settings().reconcile_retry_seconds),
+        # Leave room for one more FaceID call (its timeout) and the final writes.
+        out_of_time=lambda: context.get_remaining_time_in_millis() < 30_000,
     )
     counts = dict(report.counts)
     logger.info("reconciled", extra=counts)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -20,9 +21,11 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = ""
     function_version: str = "$LATEST"
+    deadline: float = field(default_factory=lambda: time.monotonic() + 30)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        """Counts down from the function's Timeout in template.yaml, as Lambda's does."""
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 class FunctionHost:
@@ -50,5 +53,6 @@ class FunctionHost:
             function_name=self.spec.logical_id,
             aws_request_id=str(uuid.uuid4()),
             invoked_function_arn=f"arn:aws:lambda:local:123456789012:function:{self.spec.logical_id}",
+            deadline=time.monotonic() + self.spec.timeout_seconds,
         )
         return handler(event, context)

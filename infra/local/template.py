@@ -57,6 +57,7 @@ class FunctionSpec:
     routes: list[Route] = field(default_factory=list)
     stream: dict[str, Any] | None = None
     schedule: str | None = None
+    timeout_seconds: int = 3
 
 
 class Template:
@@ -90,5 +91,6 @@ class Template:
                 elif event["Type"] == "Schedule":
                     schedule = event["Properties"]["Schedule"]
             handler = props.get("Handler", globals_.get("Handler"))
-            specs.append(FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule))
+            timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
+            specs.append(FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule, timeout))
         return specs

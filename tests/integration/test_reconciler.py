@@ -166,3 +166,15 @@ def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, st
     # one bookkeeping update and one transition. No Scan, nothing that grows with the other 40.
     assert set(report.outcomes) == {v.verification_id for v in due}
     assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 6}
+
+
+def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given three due verifications, and time for only two of them
+    due = {new(faceid, store, n).verification_id for n in range(3)}
+    faceid.results = [{"status": "NOT_STARTED"}] * 3
+    checks = iter([False, False, True])
+    first = reconcile_due(store=store, faceid=faceid, now=DUE, out_of_time=lambda: next(checks, True))  # type: ignore[arg-type]
+    # Then two are settled, and the third, still due, is settled by the next run
+    assert len(first.outcomes) == 2
+    second = reconcile_due(store=store, faceid=faceid, now=DUE)  # type: ignore[arg-type]
+    assert set(first.outcomes) | set(second.outcomes) == due and len(second.outcomes) == 1

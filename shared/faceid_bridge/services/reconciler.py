@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -118,9 +119,15 @@ def reconcile_due(
     now: datetime,
     retry_after: timedelta = timedelta(minutes=2),
     limit: int = 100,
+    out_of_time: Callable[[], bool] = lambda: False,
 ) -> ReconcileReport:
+    """Settle what is due. Stops early when `out_of_time` says so (the Lambda's remaining time): what
+    is left stays due and the next run takes it, so nothing is cut off in the middle of a read."""
     report = ReconcileReport()
     for verification_id in store.due(now, limit):
+        if out_of_time():
+            metrics.add_metric(name="ReconcilerOutOfTime", unit="Count", value=1)
+            break
         verification = store.get(verification_id)
         if verification is not None:
             outcome = reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
