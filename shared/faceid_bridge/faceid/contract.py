@@ -146,6 +146,11 @@ class FormParameters(BaseModel):
     def files(self) -> dict[str, bytes]:
         return {key: value for key, value in self._parameters().items() if isinstance(value, bytes)}
 
+    @property
+    def reference_count(self) -> int:
+        """How many reference photos (image_ref1, image_ref2, image_ref3) the request carries."""
+        return sum(getattr(self, f"image_ref{index}", None) is not None for index in (1, 2, 3))
+
 
 # --- lite/get_token (000) ----------------------------------------------------------------------
 
@@ -188,10 +193,6 @@ class GetTokenOptions(FormParameters):
         if self.image_ref2 is not None and self.image_ref1 is None:
             raise _missing("image_ref1")
         return self
-
-    @property
-    def reference_count(self) -> int:
-        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
 
 
 class GetTokenRequest(GetTokenOptions):
@@ -346,10 +347,6 @@ class GetBizTokenOptions(FormParameters):
             raise _missing("image_ref1")
         return self
 
-    @property
-    def reference_count(self) -> int:
-        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2))
-
 
 class GetBizTokenResponse(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -407,10 +404,6 @@ class RawVerifyOptions(FormParameters):
         if self.image_ref3 is not None and self.image_ref2 is None:
             raise _missing("image_ref2")
         return self
-
-    @property
-    def reference_count(self) -> int:
-        return sum(ref is not None for ref in (self.image_ref1, self.image_ref2, self.image_ref3))
 
 
 class RawLiveness(_Lenient):
