@@ -59,10 +59,23 @@ def _request_id() -> str:
     return f"{int(now())},{uuid.uuid4()}"
 
 
-def _error(status: int, message: str, key: str = "error_message") -> Response:
-    response = jsonify({key: message, "request_id": _request_id(), "time_used": 1})
+def _error(status: int, message: str, key: str = "error_message", extra: dict[str, Any] | None = None) -> Response:
+    response = jsonify({key: message, "request_id": _request_id(), "time_used": 1} | (extra or {}))
     response.status_code = status
     return response
+
+
+def _uploads() -> dict[str, bytes]:
+    return {name: storage.read() for name, storage in request.files.items()}
+
+
+def _too_large(files: dict[str, bytes], *, per_file: int | None = None, total: int | None = None) -> Response | None:
+    """FaceID's 413, in plain text, for an image or a whole request over its limit."""
+    if (per_file is not None and any(len(content) > per_file for content in files.values())) or (
+        total is not None and sum(len(content) for content in files.values()) > total
+    ):
+        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    return None
 
 
 def _authenticate(values: dict[str, str]) -> Response | None:
@@ -87,11 +100,9 @@ def _injected(api: str, *, key: str = "error_message", concurrency_status: int =
 
 @app.post("/faceid/lite/get_token")
 def get_token() -> Response:
-    files = {name: storage.read() for name, storage in request.files.items()}
-    if any(len(content) > MAX_IMAGE_BYTES for content in files.values()):
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    files = _uploads()
     form = request.form.to_dict()
-    refused = _authenticate(form) or _injected("get_token")
+    refused = _too_large(files, per_file=MAX_IMAGE_BYTES) or _authenticate(form) or _injected("get_token")
     if refused:
         return refused
     try:

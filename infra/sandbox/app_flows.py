@@ -33,7 +33,19 @@ from faceid_bridge.faceid.contract import (
     check_app_sign,
     parse,
 )
-from infra.sandbox.app import API_KEY, API_SECRET, _authenticate, _error, _injected, _lock, _request_id, app, now
+from infra.sandbox.app import (
+    API_KEY,
+    API_SECRET,
+    _authenticate,
+    _error,
+    _injected,
+    _lock,
+    _request_id,
+    _too_large,
+    _uploads,
+    app,
+    now,
+)
 from infra.sandbox.faces import check_references, face_quality
 from infra.sandbox.outcomes import THRESHOLDS
 
@@ -102,10 +114,6 @@ def _check_sign(form: dict[str, str]) -> Response | None:
     return None
 
 
-def _files() -> dict[str, bytes]:
-    return {name: storage.read() for name, storage in request.files.items()}
-
-
 @app.put("/sandbox/v1/permissions")
 def permissions() -> Response:
     wanted = request.get_json(silent=True) or {}
@@ -115,13 +123,13 @@ def permissions() -> Response:
 
 @app.post("/faceid/v3/sdk/get_biz_token")
 def get_biz_token() -> Response:
-    files = _files()
-    if sum(len(content) for content in files.values()) > MAX_REQUEST_BYTES or any(
-        len(c) > MAX_IMAGE_BYTES for c in files.values()
-    ):
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    files = _uploads()
     form = request.form.to_dict()
-    refused = _check_sign(form) or _injected("get_biz_token", key="error")
+    refused = (
+        _too_large(files, per_file=MAX_IMAGE_BYTES, total=MAX_REQUEST_BYTES)
+        or _check_sign(form)
+        or _injected("get_biz_token", key="error")
+    )
     if refused:
         return refused
     try:
@@ -201,10 +209,11 @@ def _comparison(confidence: float) -> dict[str, Any]:
 
 @app.post("/faceid/v3/sdk/verify")
 def app_verify() -> Response:
-    files = _files()
-    if sum(len(content) for content in files.values()) > MAX_REQUEST_BYTES:
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    files = _uploads()
     form = request.form.to_dict()
+    too_large = _too_large(files, total=MAX_REQUEST_BYTES)
+    if too_large:
+        return too_large
     # notes §4: this API answers CONCURRENCY_LIMIT_EXCEEDED with 429, where the others use 403
     refused = _check_sign(form) or _injected("app_verify", key="error", concurrency_status=429)
     if refused:
@@ -259,10 +268,8 @@ def _raw_token(outcome: str) -> str:
 def validate_still() -> Response:
     """The selfie video in, token_still out (notes §5). The sandbox cannot judge a video: a valid
     upload passes; /sandbox/v1/raw_token gives a token for any other outcome."""
-    files = _files()
-    if sum(len(content) for content in files.values()) > MAX_REQUEST_BYTES:
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
-    refused = _authenticate(request.form.to_dict())
+    files = _uploads()
+    refused = _too_large(files, total=MAX_REQUEST_BYTES) or _authenticate(request.form.to_dict())
     if refused:
         return refused
     if not _permissions["passive_liveness"]:  # notes §5: the key needs passive-liveness permission
@@ -282,11 +289,9 @@ def raw_token() -> Response:
 
 @app.post("/faceid/lite/raw/verify")
 def raw_verify() -> Response:
-    files = _files()
-    if any(len(content) > MAX_IMAGE_BYTES for content in files.values()):
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    files = _uploads()
     form = request.form.to_dict()
-    refused = _authenticate(form) or _injected("raw_verify")
+    refused = _too_large(files, per_file=MAX_IMAGE_BYTES) or _authenticate(form) or _injected("raw_verify")
     if refused:
         return refused
     if not _permissions["face_comparison"]:  # 002: comparison_type 0 needs face comparison permission
@@ -297,7 +302,7 @@ def raw_verify() -> Response:
     try:
         options = parse(RawVerifyOptions, {k: v for k, v in form.items() if k not in ("api_key", "api_secret")} | files)
     except ArgumentError as exc:
-        return _error_with(400, exc.message, base)
+        return _error(400, exc.message, extra=base)
     image_error = check_references(
         options.files(),
         multi_oriented=options.multi_oriented_detection == "1",
@@ -306,11 +311,11 @@ def raw_verify() -> Response:
         face_errors_name_the_image=True,
     )
     if image_error:
-        return _error_with(400, image_error, base)
+        return _error(400, image_error, extra=base)
     with _lock:
         token = _raw_tokens.get(options.token)
         if token is None or token["used"] or token["expires"] < now():
-            return _error_with(400, "INVALID_TOKEN", base)
+            return _error(400, "INVALID_TOKEN", extra=base)
         token["used"] = True
     outcome = token["outcome"].upper()
     if outcome in RAW_PROCEDURE_FAILURES:  # 002: no genuineness and no comparison then
@@ -319,9 +324,3 @@ def raw_verify() -> Response:
     confidence = 30.0 if outcome == "MISMATCH" else 88.5
     refs = {f"result_ref{i}": _comparison(confidence) for i in range(1, options.reference_count + 1)}
     return jsonify(base | {"liveness": liveness} | refs)
-
-
-def _error_with(status: int, message: str, base: dict[str, Any]) -> Response:
-    response = jsonify(base | {"error_message": message})
-    response.status_code = status
-    return response
