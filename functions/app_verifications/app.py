@@ -22,7 +22,11 @@ app = http_app()
 @app.post("/v1/app-verifications")
 def create() -> tuple[dict[str, Any], int]:
     verification = create_app_verification(
-        json_body(app), settings=settings(), store=wiring.store(), faceid=wiring.faceid()
+        json_body(app),
+        settings=settings(),
+        store=wiring.store(),
+        faceid=wiring.faceid(),
+        hash_key=wiring.request_hash_key()(),
     )
     return {
         "verification_id": verification.verification_id,

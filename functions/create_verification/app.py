@@ -22,6 +22,7 @@ def create() -> tuple[dict[str, Any], int]:
         settings=settings(),
         store=wiring.store(),
         faceid=wiring.faceid(),
+        hash_key=wiring.request_hash_key()(),
     )
     return {
         "verification_id": verification.verification_id,

@@ -18,7 +18,11 @@ app = http_app()
 @app.post("/v1/raw-verifications")
 def create() -> tuple[dict[str, Any], int]:
     verification = create_raw_verification(
-        json_body(app), settings=settings(), store=wiring.store(), faceid=wiring.faceid()
+        json_body(app),
+        settings=settings(),
+        store=wiring.store(),
+        faceid=wiring.faceid(),
+        hash_key=wiring.request_hash_key()(),
     )
     return public_view(verification), 201
 

@@ -4,6 +4,7 @@ resolve the functions' environment against them, the way CloudFormation would.""
 from __future__ import annotations
 
 import json
+import secrets as random_secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,12 +85,17 @@ def provision(
             "QueueArn"
         ]
 
-    for name in template.of_type("AWS::SecretsManager::Secret"):
+    for name, resource in template.of_type("AWS::SecretsManager::Secret").items():
         secret_name = f"faceid-bridge-{name}"
-        value = json.dumps(secrets[name])
+        generated = "GenerateSecretString" in resource.get("Properties", {})
+        # A generated secret is made once, as CloudFormation does; one we are given is (re)set.
+        value = random_secrets.token_urlsafe(48) if generated else json.dumps(secrets[name])
         try:
             arn = secretsmanager.create_secret(Name=secret_name, SecretString=value)["ARN"]
         except secretsmanager.exceptions.ResourceExistsException:
-            arn = secretsmanager.put_secret_value(SecretId=secret_name, SecretString=value)["ARN"]
+            if generated:
+                arn = secretsmanager.describe_secret(SecretId=secret_name)["ARN"]
+            else:
+                arn = secretsmanager.put_secret_value(SecretId=secret_name, SecretString=value)["ARN"]
         stack.refs[name] = arn
     return stack

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import requests
 from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from faceid_bridge.errors import ArgumentError
 from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES, GetTokenRequest, lite_sign, parse
@@ -96,6 +97,20 @@ def _injected(api: str, *, key: str = "error_message", concurrency_status: int =
     if error:
         return _error(concurrency_status, error, key=key)
     return None
+
+
+@app.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    """Errors Flask itself raises, in FaceID's form (000's general table): an unknown path is 404
+    API_NOT_FOUND; a known API called with another method is AUTHORIZATION_ERROR ("no permission to
+    call this API with the current method"); anything else keeps its status with FaceID's body."""
+    if isinstance(exc, NotFound):
+        return _error(404, "API_NOT_FOUND", key="error")
+    if isinstance(exc, MethodNotAllowed):
+        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
+    if exc.code == 413:
+        return Response("Request Entity Too Large", status=413, content_type="text/plain")
+    return _error(exc.code or 500, "INTERNAL_ERROR" if (exc.code or 500) >= 500 else "BAD_ARGUMENTS:body")
 
 
 @app.post("/faceid/lite/get_token")
@@ -278,9 +293,11 @@ def do_finish() -> Response:
     return Response(f"<!doctype html><title>Returning</title>{form}", content_type="text/html")
 
 
-@app.get("/faceid/lite/get_result")
+@app.route("/faceid/lite/get_result", methods=["GET", "POST"])
 def get_result() -> Response:
-    values = request.args.to_dict()
+    # Notes §2 documents GET with a query string; faceid-bridge posts a form so that api_secret never
+    # sits in a URL (access logs, proxies). The sandbox takes both.
+    values = request.args.to_dict() | request.form.to_dict()
     refused = _authenticate(values) or _injected("get_result")
     if refused:
         return refused

@@ -8,13 +8,26 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
+from faceid_bridge import bounded_json, deadline
 from faceid_bridge.config import settings
 from faceid_bridge.errors import ArgumentError, BridgeError
 from faceid_bridge.observability import logger
 
 
+def _start_deadline(app: APIGatewayHttpResolver, next_middleware: Any) -> Response[Any]:
+    # Every FaceID call of this request is sized to the time Lambda gives the invocation.
+    remaining = getattr(app.lambda_context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        deadline.clear()
+    else:
+        deadline.start(remaining())
+    response: Response[Any] = next_middleware(app)
+    return response
+
+
 def http_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver()
+    app.use(middlewares=[_start_deadline])
 
     @app.exception_handler(BridgeError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: BridgeError) -> Response[str]:
@@ -38,8 +51,8 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
 
 def json_body(app: APIGatewayHttpResolver) -> Any:
     try:
-        return json.loads(raw_body(app) or b'""')
-    except ValueError:  # includes UnicodeDecodeError
+        return bounded_json.loads(raw_body(app) or b'""')
+    except ValueError:  # includes UnicodeDecodeError and nesting past the bound
         raise ArgumentError.bad("body") from None
 
 

@@ -27,6 +27,7 @@ class Settings(BaseModel):
     event_source: str = Field("faceid.bridge", alias="EVENT_SOURCE")
     faceid_endpoint: str = Field(alias="FACEID_ENDPOINT")
     faceid_secret_id: str = Field(alias="FACEID_SECRET_ID")
+    request_hash_key_secret_id: str | None = Field(None, alias="REQUEST_HASH_KEY_SECRET_ID")
     faceid_timeout_seconds: float = Field(10.0, alias="FACEID_TIMEOUT_SECONDS")
     faceid_retries: int = Field(2, alias="FACEID_RETRIES")
     # Empty when deployed without a custom domain: the API's own domain is taken from API Gateway's
@@ -38,6 +39,9 @@ class Settings(BaseModel):
         default_factory=list, alias="ALLOWED_REDIRECT_ORIGINS"
     )
     audit_retention_days: int = Field(30, ge=1, alias="AUDIT_RETENTION_DAYS")
+    # At least two days: a verification must outlive get_result's one-day retention (reconciler).
+    verification_retention_days: int = Field(365, ge=2, alias="VERIFICATION_RETENTION_DAYS")
+    keep_idcard_info: bool = Field(False, alias="KEEP_IDCARD_INFO")
     max_callback_body_bytes: int = Field(1024 * 1024, alias="MAX_CALLBACK_BODY_BYTES")
     secret_cache_seconds: int = Field(300, alias="SECRET_CACHE_SECONDS")
     dlq_url: str | None = Field(None, alias="DLQ_URL")

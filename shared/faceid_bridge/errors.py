@@ -62,5 +62,20 @@ class UpstreamMisconfigured(BridgeError):
     status = 502
 
 
+class ConfigurationError(BridgeError):
+    """A deployment problem (a secret that is not usable): the operator's to fix, not the client's."""
+
+    status = 500
+
+
 class UpstreamUnavailable(BridgeError):
     status = 503
+
+
+class FaceIdOutcomeUnknown(UpstreamUnavailable):
+    """The request reached FaceID, but its answer did not reach us (a read timeout, a connection
+    reset after sending). FaceID may have acted on it: the caller must not treat it as refused."""
+
+
+class FaceIdBadResponse(UpstreamMisconfigured):
+    """FaceID answered 200 with a body that is not JSON or not the documented model."""

@@ -12,7 +12,7 @@ from faceid_bridge.config import settings
 
 if TYPE_CHECKING:
     from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
-    from faceid_bridge.adapters.credentials import SecretCredentials
+    from faceid_bridge.adapters.credentials import SecretCredentials, SecretKey
     from faceid_bridge.adapters.faceid_client import FaceIdClient
     from faceid_bridge.adapters.store import VerificationStore
 
@@ -21,7 +21,13 @@ if TYPE_CHECKING:
 def store() -> VerificationStore:
     from faceid_bridge.adapters.store import VerificationStore
 
-    return VerificationStore(settings().table_name, audit_retention_days=settings().audit_retention_days)
+    config = settings()
+    return VerificationStore(
+        config.table_name,
+        verification_retention_days=config.verification_retention_days,
+        audit_retention_days=config.audit_retention_days,
+        keep_idcard_info=config.keep_idcard_info,
+    )
 
 
 @cache
@@ -29,6 +35,15 @@ def credentials() -> SecretCredentials:
     from faceid_bridge.adapters.credentials import SecretCredentials
 
     return SecretCredentials(settings().faceid_secret_id, max_age=settings().secret_cache_seconds)
+
+
+@cache
+def request_hash_key() -> SecretKey:
+    from faceid_bridge.adapters.credentials import SecretKey
+
+    if not settings().request_hash_key_secret_id:
+        raise RuntimeError("REQUEST_HASH_KEY_SECRET_ID is not configured")
+    return SecretKey(settings().request_hash_key_secret_id or "", max_age=settings().secret_cache_seconds)
 
 
 @cache

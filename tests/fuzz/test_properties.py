@@ -17,6 +17,7 @@ from faceid_bridge.faceid.contract import lite_sign
 from faceid_bridge.services.create import CreateVerificationRequest
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, sample
+from tests.support import FIXTURES, load_json, valid_create_body
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 DOCUMENTED = re.compile(r"^(MISSING_ARGUMENTS|BAD_ARGUMENTS):[^\s:]+$")
@@ -70,6 +71,77 @@ def test_signed_notify_payloads(faceid: FakeFaceId, data: str) -> None:
     assert status in (200, 400)
     if status == 400:
         assert answer["error_message"] == "BAD_ARGUMENTS:data"
+
+
+DOCUMENTED_DATA = load_json(FIXTURES / "callback_tolerance.json")["base"]
+known_keys = set()
+
+
+def _keys(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            known_keys.add(key)
+            _keys(item)
+
+
+_keys(DOCUMENTED_DATA)
+extra_names = st.text(min_size=1, max_size=12).filter(lambda name: name not in known_keys)
+
+
+@st.composite
+def with_extra_fields(draw: st.DrawFn, value: Any) -> Any:
+    """`value` with new fields of any JSON type added to every object, at every level."""
+    if not isinstance(value, dict):
+        return value
+    extended = {key: draw(with_extra_fields(item)) for key, item in value.items()}
+    extended.update(draw(st.dictionaries(extra_names, json_values, min_size=1, max_size=3)))
+    return extended
+
+
+@FUZZ
+@given(data=with_extra_fields(DOCUMENTED_DATA))
+def test_extra_fields_at_every_level_change_nothing(faceid: FakeFaceId, store: VerificationStore, data: Any) -> None:
+    # Given a verification and FaceID's documented result for it, with fields added at every level
+    created = create(
+        json.loads(json.dumps({"biz_no": "fuzz-extra", "uuid": "u", "comparison_type": "0"}))
+        | {"image_ref1": valid_create_body()["image_ref1"]}
+    )[2]
+    data = data | {"biz_info": data["biz_info"] | {"biz_id": created["biz_id"]}}
+    text = json.dumps(data)
+    # When FaceID signs and sends it
+    status, _, _ = call(
+        "faceid_callbacks", sample("notify", urlencode({"data": text, "sign": lite_sign("sandbox-secret", text)}))
+    )
+    # Then it is accepted and decided as the documented fields say
+    assert status == 200
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.decision == "APPROVED"
+
+
+nesting = st.integers(min_value=33, max_value=6000).flatmap(
+    lambda depth: st.sampled_from(["[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth])
+)
+
+
+@FUZZ
+@given(
+    data=st.one_of(
+        nesting,
+        st.integers(min_value=65 * 1024, max_value=900_000).map(lambda n: json.dumps({"status": "OK", "f": "x" * n})),
+    )
+)
+def test_signed_nesting_and_field_size_are_bounded(faceid: FakeFaceId, data: str) -> None:
+    status, _, answer = call(
+        "faceid_callbacks", sample("notify", urlencode({"data": data, "sign": lite_sign("sandbox-secret", data)}))
+    )
+    assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:data")
+
+
+@FUZZ
+@given(body=nesting)
+def test_create_nesting_is_bounded(faceid: FakeFaceId, body: str) -> None:
+    status, _, answer = call("create_verification", sample("create_verification", body))
+    assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:body")
 
 
 @FUZZ

@@ -28,7 +28,14 @@ CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
 
 def _clear_caches() -> None:
     settings.cache_clear()
-    for factory in (wiring.store, wiring.credentials, wiring.faceid, wiring.bus, wiring.dead_letters):
+    for factory in (
+        wiring.store,
+        wiring.credentials,
+        wiring.request_hash_key,
+        wiring.faceid,
+        wiring.bus,
+        wiring.dead_letters,
+    ):
         getattr(factory, "cache_clear", lambda: None)()  # a test may have replaced it with a fake
     from faceid_bridge.adapters import aws
 

@@ -37,6 +37,7 @@ def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_tim
         settings=settings(),
         store=store,
         faceid=faceid,  # type: ignore[arg-type]
+        hash_key=b"test-key",
         now=datetime.fromtimestamp(expired_time - 3600, UTC),
     )
 

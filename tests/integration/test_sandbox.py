@@ -221,6 +221,35 @@ def test_get_result_follows_the_flow_and_allows_three_reads(sandbox_client: Flas
     assert (fourth.status_code, fourth.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_id")
 
 
+def test_get_result_takes_its_parameters_as_a_form_body_too(sandbox_client: FlaskClient) -> None:
+    # Given a finished flow
+    created = get_token(sandbox_client).json
+    sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
+    # When get_result is asked with the credentials in a form body rather than the URL
+    credentials = {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "biz_id": created["biz_id"]}
+    response = sandbox_client.post("/faceid/lite/get_result", data=credentials)
+    # Then it answers as the GET does
+    assert (response.status_code, response.json["status"]) == (200, "OK")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "message"),
+    [
+        ("get", "/faceid/lite/no_such_api", 404, "API_NOT_FOUND"),
+        ("post", "/faceid/v9/unknown", 404, "API_NOT_FOUND"),
+        ("get", "/faceid/lite/get_token", 403, "AUTHORIZATION_ERROR:Denied"),
+    ],
+)
+def test_unknown_apis_answer_in_faceids_error_form(
+    sandbox_client: FlaskClient, method: str, path: str, status: int, message: str
+) -> None:
+    # When an API that does not exist (or with a method it does not take) is called
+    response = getattr(sandbox_client, method)(path)
+    # Then the answer is FaceID's JSON error (000's general table), never an HTML page
+    assert response.status_code == status
+    assert response.is_json and response.json["error"] == message and "request_id" in response.json
+
+
 def test_get_result_is_kept_one_day(sandbox_client: FlaskClient) -> None:
     created = get_token(sandbox_client).json
     sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})

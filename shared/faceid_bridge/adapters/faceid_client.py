@@ -1,4 +1,5 @@
-"""FaceID HTTP adapter: form posts, retries, and FaceID's errors as our domain errors.
+"""FaceID HTTP adapter: form posts, retries inside the invocation's time, and FaceID's errors as
+our domain errors.
 
 | FaceID says                                               | raised                     | HTTP |
 | --------------------------------------------------------- | -------------------------- | ---- |
@@ -7,7 +8,14 @@
 | 413 Request Entity Too Large (plain text)                 | FaceIdRejected             | 400  |
 | 403 AUTHENTICATION_ERROR, AUTHORIZATION_ERROR:<reason>    | UpstreamMisconfigured      | 502  |
 | 403/429 CONCURRENCY_LIMIT_EXCEEDED                        | RateLimited (Retry-After)  | 429  |
-| 500 INTERNAL_ERROR, timeouts, connection errors           | retried, then Unavailable  | 503  |
+| 500 INTERNAL_ERROR, connection refused                    | retried, then Unavailable  | 503  |
+| no answer after sending (read timeout, reset)             | FaceIdOutcomeUnknown       | 503  |
+| 200 with a body that is not the documented JSON           | FaceIdBadResponse          | 502  |
+
+Retries: a request that never reached FaceID (connect error) or that FaceID answered with a 5xx
+("send the request again", 000) is sent again, each try sized to the time the invocation has left
+(faceid_bridge.deadline). A request FaceID may have acted on is never resent here: its outcome is
+unknown, and only the caller knows how to recover it (see services/create.py).
 """
 
 from __future__ import annotations
@@ -20,11 +28,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
-from urllib3.exceptions import HTTPError
+from pydantic import BaseModel, ValidationError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 
+from faceid_bridge import deadline
 from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.errors import (
     BridgeError,
+    FaceIdBadResponse,
+    FaceIdOutcomeUnknown,
     FaceIdRejected,
     Forbidden,
     RateLimited,
@@ -45,6 +57,9 @@ from faceid_bridge.faceid.contract import (
 )
 
 RETRY_AFTER_SECONDS = 1
+CONNECT_TIMEOUT_SECONDS = 3.0
+MIN_TRY_SECONDS = 0.5
+BACKOFF_SECONDS = 0.2
 
 
 def _error_of(status: int, body: bytes) -> BridgeError:
@@ -80,18 +95,14 @@ class FaceIdClient:
         timeout_seconds: float = 10.0,
         retries: int = 2,
         http: urllib3.PoolManager | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self._credentials = credentials
-        retry = urllib3.Retry(
-            total=retries,
-            status_forcelist=(500, 502, 503, 504),
-            allowed_methods=None,  # FaceID asks callers to resend on INTERNAL_ERROR, POST included
-            backoff_factor=0.2,
-            raise_on_status=False,
-            respect_retry_after_header=True,
-        )
-        self._http = http or urllib3.PoolManager(retries=retry, timeout=urllib3.Timeout(total=timeout_seconds))
+        self.timeout_seconds = timeout_seconds
+        self.retries = retries
+        self._sleep = sleep
+        self._http = http or urllib3.PoolManager(retries=False)
 
     def do_url(self, token: str) -> str:
         """Where the user's browser goes for the liveness flow (notes §1)."""
@@ -108,15 +119,16 @@ class FaceIdClient:
         }
         for name, content in options.files().items():
             fields[name] = (name, content, "application/octet-stream")
-        return GetTokenResponse.model_validate(self._post("/faceid/lite/get_token", fields))
+        return self._post("/faceid/lite/get_token", fields, GetTokenResponse)[0]
 
     def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
         """lite/get_result (notes §2): the result and the raw response. Each call is one of the
         three reads FaceID allows, so callers count them."""
         credentials = self._credentials()
+        # Notes §2 shows a query string; the credentials go in the form body instead, so api_secret
+        # never sits in a URL (access logs, proxies).
         fields = {"api_key": credentials.api_key, "api_secret": credentials.api_secret, "biz_id": biz_id}
-        payload = self._call("GET", "/faceid/lite/get_result", fields)
-        return LiteResult.model_validate(payload), payload
+        return self._post("/faceid/lite/get_result", fields, LiteResult)
 
     # --- App (SDK): signed with App-Authentication instead of api_key/api_secret -------------------
 
@@ -135,16 +147,15 @@ class FaceIdClient:
     def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
         fields: dict[str, Any] = {**self._signed(), **options.form_fields()}
         fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        return GetBizTokenResponse.model_validate(self._post("/faceid/v3/sdk/get_biz_token", fields))
+        return self._post("/faceid/v3/sdk/get_biz_token", fields, GetBizTokenResponse)[0]
 
-    def app_verify(self, biz_token: str, meglive_data: bytes) -> tuple[AppVerifyResult, dict[str, Any]]:
-        fields = {
-            **self._signed(),
-            "biz_token": biz_token,
-            "meglive_data": ("meglive_data", meglive_data, "application/octet-stream"),
-        }
-        payload = self._post("/faceid/v3/sdk/verify", fields)
-        return AppVerifyResult.model_validate(payload), payload
+    def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
+        """meglive_data is None only for liveness_type raw_image (notes §4: FaceID then compares the
+        image sent at get_biz_token)."""
+        fields: dict[str, Any] = {**self._signed(), "biz_token": biz_token}
+        if meglive_data is not None:
+            fields["meglive_data"] = ("meglive_data", meglive_data, "application/octet-stream")
+        return self._post("/faceid/v3/sdk/verify", fields, AppVerifyResult)
 
     # --- H5 Raw --------------------------------------------------------------------------------------
 
@@ -156,18 +167,44 @@ class FaceIdClient:
             **options.form_fields(),
         }
         fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        payload = self._post("/faceid/lite/raw/verify", fields)
-        return RawVerifyResult.model_validate(payload), payload
+        return self._post("/faceid/lite/raw/verify", fields, RawVerifyResult)
 
-    def _post(self, path: str, fields: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", path, fields)
-
-    def _call(self, method: str, path: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def _post[M: BaseModel](self, path: str, fields: dict[str, Any], model: type[M]) -> tuple[M, dict[str, Any]]:
+        """POST the form; FaceID's answer as `model` and as the raw payload."""
+        data = self._send(path, fields)
         try:
-            response = self._http.request(method, self.endpoint + path, fields=fields)
-        except HTTPError:
-            raise UpstreamUnavailable("FACEID_UNAVAILABLE", retry_after=RETRY_AFTER_SECONDS) from None
-        if response.status != 200:
-            raise _error_of(response.status, response.data)
-        result: dict[str, Any] = json.loads(response.data)
-        return result
+            payload = json.loads(data)
+            return model.model_validate(payload), payload
+        except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
+            raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{path.rsplit('/', 1)[-1]}") from None
+
+    def _send(self, path: str, fields: dict[str, Any]) -> bytes:
+        """One request, resent while it surely did not take effect and time is left."""
+        error: BridgeError = UpstreamUnavailable("FACEID_UNAVAILABLE", retry_after=RETRY_AFTER_SECONDS)
+        for attempt in range(self.retries + 1):
+            left = deadline.seconds_left()
+            timeout = self.timeout_seconds if left is None else min(self.timeout_seconds, left)
+            if timeout < MIN_TRY_SECONDS:
+                break  # no time for another try: answer now, before the invocation is killed
+            if attempt:
+                pause = min(BACKOFF_SECONDS * 2 ** (attempt - 1), timeout / 2)
+                self._sleep(pause)
+                timeout -= pause
+            try:
+                response = self._http.request(
+                    "POST",
+                    self.endpoint + path,
+                    fields=fields,
+                    timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT_SECONDS, timeout), read=timeout),
+                    retries=False,
+                )
+            except (ConnectTimeoutError, NewConnectionError):
+                continue  # never reached FaceID: safe to send again
+            except HTTPError:
+                raise FaceIdOutcomeUnknown("FACEID_OUTCOME_UNKNOWN", retry_after=RETRY_AFTER_SECONDS) from None
+            if response.status == 200:
+                return bytes(response.data)
+            error = _error_of(response.status, response.data)
+            if not (response.status >= 500 and isinstance(error, UpstreamUnavailable)):
+                raise error
+        raise error

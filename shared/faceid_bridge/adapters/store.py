@@ -3,8 +3,12 @@
 | item         | pk                     | sk                 | why                                         |
 | ------------ | ---------------------- | ------------------ | ------------------------------------------- |
 | verification | VERIFICATION#<id>      | VERIFICATION       | the record and its state machine            |
-| biz_no guard | BIZNO#<biz_no>         | BIZNO              | biz_no is unique, forever; idempotent create |
-| audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | callback payloads (no images), with a TTL   |
+| biz_no guard | BIZNO#<biz_no>         | BIZNO              | biz_no is unique; idempotent create          |
+| audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | FaceID's answers, redacted and bounded      |
+
+Every item carries `expires_at_epoch`, the table's TTL: a verification and its biz_no guard are
+kept `verification_retention_days` after they were last written (a verification's terminal
+transition sets it anew), audit items `audit_retention_days` (never longer than the verification).
 
 Lookups never Scan: by id with GetItem, by biz_no through its guard, by biz_id through the sparse
 ByBizId index, and due verifications through the sparse ByDueAt index, which holds only the
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,13 +35,14 @@ from pydantic import BaseModel
 from faceid_bridge.adapters import aws
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import Conflict
-from faceid_bridge.faceid.contract import without_images
+from faceid_bridge.faceid.contract import redacted
 
 BIZ_ID_INDEX = "ByBizId"
 DUE_INDEX = "ByDueAt"
 DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all
 LIFECYCLE_FIELDS = ("status", "version", "updated_at", "decision", "reasons", "liveness", "comparison")
 CLAIM_LEASE = timedelta(seconds=60)  # longer than the create function's timeout
+AUDIT_MAX_BYTES = 32 * 1024  # well under DynamoDB's 400 KB item limit, whatever FaceID sends
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -56,8 +62,12 @@ def _json(model: BaseModel) -> dict[str, Any]:
     return dict(model.model_dump(mode="json", exclude_none=True))
 
 
-def _verification_item(verification: Verification) -> dict[str, Any]:
-    values = {"entity": "verification", **_json(verification)}
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _verification_item(verification: Verification, expires_at_epoch: int) -> dict[str, Any]:
+    values = {"entity": "verification", **_json(verification), "expires_at_epoch": expires_at_epoch}
     if verification.due_at is not None:
         values["due_bucket"] = _due_bucket(verification.verification_id)
     return {**verification_key(verification.verification_id), **to_attributes(values)}
@@ -82,18 +92,30 @@ def verification_from_image(image: dict[str, Any]) -> Verification:
 
 @dataclass(frozen=True)
 class BizNoClaim:
-    """Who holds a biz_no: `claim_id` is ours when we won it; otherwise what the holder stored."""
+    """Who holds a biz_no: `claim_id` is ours when we won it; otherwise what the holder stored.
+    `attempt` counts the FaceID calls made for it whose outcome we could not know (0: none)."""
 
     claim_id: str | None
     state: str
     request_hash: str
     verification_id: str | None = None
+    attempt: int = 0
 
 
 class VerificationStore:
-    def __init__(self, table_name: str, *, audit_retention_days: int = 30, dynamodb: Any = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        verification_retention_days: int = 365,
+        audit_retention_days: int = 30,
+        keep_idcard_info: bool = False,
+        dynamodb: Any = None,
+    ) -> None:
         self.table_name = table_name
-        self.audit_retention = timedelta(days=audit_retention_days)
+        self.retention = timedelta(days=verification_retention_days)
+        self.audit_retention = min(timedelta(days=audit_retention_days), self.retention)
+        self.keep_idcard_info = keep_idcard_info
         self._dynamodb = dynamodb
 
     @property
@@ -103,33 +125,39 @@ class VerificationStore:
     # --- creation --------------------------------------------------------------------------------
 
     def claim_biz_no(self, biz_no: str, request_hash: str, now: datetime) -> BizNoClaim:
-        """Take biz_no for this request, or report who has it. A PENDING claim older than the lease
-        belongs to a crashed request and may be taken over."""
+        """Take biz_no for this request, or report who has it. It may be taken over when the holder
+        crashed (PENDING past the lease) or when this same request's last FaceID call had an unknown
+        outcome (AMBIGUOUS); either way FaceID may have seen the biz_no, so the attempt goes up."""
         claim_id = secrets.token_hex(8)
-        item = {
-            **_biz_no_key(biz_no),
-            **to_attributes(
-                {
-                    "entity": "biz_no",
-                    "state": "PENDING",
-                    "claim_id": claim_id,
-                    "request_hash": request_hash,
-                    "claimed_at": int(now.timestamp()),
-                }
-            ),
-        }
         try:
-            self.dynamodb.put_item(
+            response = self.dynamodb.update_item(
                 TableName=self.table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk) OR (#state = :pending AND claimed_at < :stale)",
+                Key=_biz_no_key(biz_no),
+                UpdateExpression=(
+                    "SET entity = :entity, #state = :pending, claim_id = :claim, request_hash = :hash,"
+                    " claimed_at = :now, expires_at_epoch = :ttl, attempt = if_not_exists(attempt, :before) + :one"
+                ),
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (#state = :pending AND claimed_at < :stale)"
+                    " OR (#state = :ambiguous AND request_hash = :hash)"
+                ),
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
+                    ":entity": {"S": "biz_no"},
                     ":pending": {"S": "PENDING"},
-                    ":stale": {"N": str(int((now - CLAIM_LEASE).timestamp()))},
+                    ":ambiguous": {"S": "AMBIGUOUS"},
+                    ":claim": {"S": claim_id},
+                    ":hash": {"S": request_hash},
+                    ":now": {"N": str(_epoch(now))},
+                    ":ttl": {"N": str(_epoch(now + self.retention))},
+                    ":stale": {"N": str(_epoch(now - CLAIM_LEASE))},
+                    ":before": {"N": "-1"},
+                    ":one": {"N": "1"},
                 },
+                ReturnValues="ALL_NEW",
             )
-            return BizNoClaim(claim_id=claim_id, state="PENDING", request_hash=request_hash)
+            attempt = int(response["Attributes"]["attempt"]["N"])
+            return BizNoClaim(claim_id=claim_id, state="PENDING", request_hash=request_hash, attempt=attempt)
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             pass
         held = self.dynamodb.get_item(TableName=self.table_name, Key=_biz_no_key(biz_no), ConsistentRead=True)
@@ -141,7 +169,25 @@ class VerificationStore:
             state=values["state"],
             request_hash=values["request_hash"],
             verification_id=values.get("verification_id"),
+            attempt=int(values.get("attempt", 0)),
         )
+
+    def mark_ambiguous(self, biz_no: str, claim_id: str) -> None:
+        """Record that FaceID may have acted on this claim's last call: a retry of the same request
+        takes the claim over (with the next attempt) instead of waiting for the lease."""
+        with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=_biz_no_key(biz_no),
+                UpdateExpression="SET #state = :ambiguous",
+                ConditionExpression="claim_id = :claim AND #state = :pending",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":ambiguous": {"S": "AMBIGUOUS"},
+                    ":claim": {"S": claim_id},
+                    ":pending": {"S": "PENDING"},
+                },
+            )
 
     def release_biz_no(self, biz_no: str, claim_id: str) -> None:
         """Give biz_no back after FaceID refused the request: nothing is kept for a refused verification."""
@@ -157,7 +203,8 @@ class VerificationStore:
 
     def create(self, verification: Verification, claim_id: str) -> None:
         """Store the verification and settle its biz_no claim, atomically."""
-        item = _verification_item(verification)
+        ttl = {"N": str(_epoch(verification.created_at + self.retention))}
+        item = _verification_item(verification, int(ttl["N"]))
         try:
             self.dynamodb.transact_write_items(
                 TransactItems=[
@@ -172,13 +219,14 @@ class VerificationStore:
                         "Update": {
                             "TableName": self.table_name,
                             "Key": _biz_no_key(verification.biz_no),
-                            "UpdateExpression": "SET #state = :created, verification_id = :id",
+                            "UpdateExpression": "SET #state = :created, verification_id = :id, expires_at_epoch = :ttl",
                             "ConditionExpression": "claim_id = :claim",
                             "ExpressionAttributeNames": {"#state": "state"},
                             "ExpressionAttributeValues": {
                                 ":created": {"S": "CREATED"},
                                 ":id": {"S": verification.verification_id},
                                 ":claim": {"S": claim_id},
+                                ":ttl": ttl,
                             },
                         }
                     },
@@ -211,12 +259,20 @@ class VerificationStore:
 
     def save_transition(self, before: Verification, after: Verification) -> bool:
         """Move the stored record from `before` to `after` only if it is still at `before`'s
-        version. False when another writer won."""
-        values = to_attributes({name: _json(after).get(name) for name in LIFECYCLE_FIELDS})
-        names = {f"#{name}": name for name in LIFECYCLE_FIELDS}
-        update = "SET " + ", ".join(f"#{name} = :{name}" for name in LIFECYCLE_FIELDS)
-        if after.due_at is None:
-            update += " REMOVE due_at, due_bucket"
+        version. False when another writer won. A terminal record drops the credentials the user's
+        device needed (they are spent) and is kept for the retention period from now."""
+        fields = LIFECYCLE_FIELDS + (("expires_at_epoch",) if after.status.terminal else ())
+        current = _json(after) | {"expires_at_epoch": _epoch(after.updated_at + self.retention)}
+        values = to_attributes({name: current.get(name) for name in fields})
+        names = {f"#{name}": name for name in fields}
+        update = "SET " + ", ".join(f"#{name} = :{name}" for name in fields)
+        removed = (["due_at", "due_bucket"] if after.due_at is None else []) + (
+            ["#token", "verification_url"] if after.status.terminal else []
+        )
+        if after.status.terminal:
+            names["#token"] = "token"
+        if removed:
+            update += " REMOVE " + ", ".join(removed)
         try:
             self.dynamodb.update_item(
                 TableName=self.table_name,
@@ -235,29 +291,38 @@ class VerificationStore:
 
     # --- reconciliation ----------------------------------------------------------------------------
 
-    def due(self, now: datetime, limit: int = 100) -> list[str]:
-        """Ids of the non-terminal verifications due by `now`, oldest first in each bucket. The
-        index is sparse, so this costs what is due, not what the table holds."""
-        due: list[str] = []
+    def due(self, now: datetime, page_size: int = 100) -> Iterator[str]:
+        """Ids of the non-terminal verifications due by `now`, bucket by bucket, oldest first in
+        each, every page of each. The index is sparse, so this costs what is due, not the table."""
         for bucket in range(DUE_BUCKETS):
-            response = self.dynamodb.query(
-                TableName=self.table_name,
-                IndexName=DUE_INDEX,
-                KeyConditionExpression="due_bucket = :bucket AND due_at <= :now",
-                ExpressionAttributeValues={":bucket": {"S": f"DUE#{bucket}"}, ":now": {"N": str(int(now.timestamp()))}},
-                Limit=limit,
-            )
-            due += [item["pk"]["S"].removeprefix("VERIFICATION#") for item in response.get("Items", [])]
-        return due
+            query: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": DUE_INDEX,
+                "KeyConditionExpression": "due_bucket = :bucket AND due_at <= :now",
+                "ExpressionAttributeValues": {":bucket": {"S": f"DUE#{bucket}"}, ":now": {"N": str(_epoch(now))}},
+                "Limit": page_size,
+            }
+            while True:
+                response = self.dynamodb.query(**query)
+                for item in response.get("Items", []):
+                    yield item["pk"]["S"].removeprefix("VERIFICATION#")
+                if "LastEvaluatedKey" not in response:
+                    break
+                query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def record_read(self, verification: Verification, *, result: str | None, next_due: int | None) -> None:
-        """Count one get_result read on the item, keep the first good response, and set when to
-        look next (only while the verification is still non-terminal)."""
+    def record_read(self, verification: Verification, *, result: dict[str, Any] | None, next_due: int | None) -> None:
+        """Count one get_result read on the item, keep the first good response (redacted; only its
+        digest when it is too large to keep), and set when to look next (only while the verification
+        is still non-terminal)."""
         values: dict[str, Any] = {":one": {"N": "1"}, ":zero": {"N": "0"}}
         update = "SET get_result_reads = if_not_exists(get_result_reads, :zero) + :one"
         if result is not None:
+            body = self.audit_body(result)
+            if len(body.encode()) > AUDIT_MAX_BYTES:
+                digest = hashlib.sha256(body.encode()).hexdigest()
+                body = json.dumps({"truncated": True, "payload_bytes": len(body.encode()), "payload_sha256": digest})
             update += ", first_result = if_not_exists(first_result, :result)"
-            values[":result"] = {"S": result}
+            values[":result"] = {"S": body}
         if next_due is not None:
             update += ", due_at = :due"
             values[":due"] = {"N": str(next_due)}
@@ -283,23 +348,33 @@ class VerificationStore:
                 ExpressionAttributeValues={":due": {"N": str(next_due)}, ":live": {"N": str(verification.version)}},
             )
 
+    def audit_body(self, payload: dict[str, Any]) -> str:
+        """What we keep of a FaceID answer: redacted, as canonical JSON."""
+        return json.dumps(
+            redacted(payload, keep_idcard_info=self.keep_idcard_info), sort_keys=True, separators=(",", ":")
+        )
+
     def put_audit(self, verification_id: str, source: str, payload: dict[str, Any], now: datetime) -> None:
-        """Keep what FaceID said, for audit. Identical payloads collapse onto one item."""
-        body = json.dumps(without_images(payload), sort_keys=True, separators=(",", ":"))
-        digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+        """Keep what FaceID said, for audit. Identical payloads collapse onto one item; one larger
+        than AUDIT_MAX_BYTES keeps its first bytes, its size and its digest."""
+        body = self.audit_body(payload)
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        values: dict[str, Any] = {
+            "entity": "audit",
+            "source": source,
+            "received_at": now.isoformat(),
+            "payload": body,
+            "expires_at_epoch": _epoch(now + self.audit_retention),
+        }
+        encoded = body.encode()
+        if len(encoded) > AUDIT_MAX_BYTES:
+            prefix = encoded[:AUDIT_MAX_BYTES].decode("utf-8", "ignore")
+            values |= {"payload": prefix, "truncated": True, "payload_bytes": len(encoded), "payload_sha256": digest}
         self.dynamodb.put_item(
             TableName=self.table_name,
             Item={
                 "pk": {"S": f"VERIFICATION#{verification_id}"},
-                "sk": {"S": f"AUDIT#{digest}"},
-                **to_attributes(
-                    {
-                        "entity": "audit",
-                        "source": source,
-                        "received_at": now.isoformat(),
-                        "payload": body,
-                        "expires_at_epoch": int((now + self.audit_retention).timestamp()),
-                    }
-                ),
+                "sk": {"S": f"AUDIT#{digest[:16]}"},
+                **to_attributes(values),
             },
         )

@@ -34,9 +34,17 @@ class Verification(BaseModel):
     verification_id: str
     channel: Channel
     biz_no: str
-    biz_id: str  # FaceID's id for the flow: biz_id (H5 Lite), biz_token (App), request_id (H5 Raw)
-    token: str | None = None  # what the user's device needs: the do-page token, or the SDK's biz_token
+    # FaceID's id for the flow, never a credential: biz_id (H5 Lite), raw/verify's request_id (H5
+    # Raw), our own verification_id (App: FaceID's v3 API has no biz_id, and its biz_token is a live
+    # credential).
+    biz_id: str
+    # The biz_no FaceID was sent, when it is not biz_no: a retry after an unknown outcome (see
+    # services/create.py) uses a fresh one, as FaceID refuses a biz_no it has seen.
+    faceid_biz_no: str | None = None
+    # What the user's device needs: the do-page token, or the SDK's biz_token. Dropped once terminal.
+    token: str | None = None
     verification_url: str | None = None  # H5 Lite only
+    liveness_type: str | None = None  # App only: raw_image verifies without meglive_data
     comparison_type: str
     references: int
     far_level: FarLevel

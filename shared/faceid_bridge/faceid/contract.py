@@ -218,10 +218,16 @@ class GetTokenResponse(BaseModel):
 
 
 class _Lenient(BaseModel):
-    # FaceID may add fields at any time; unknown ones are ignored, never an error.
+    # FaceID may add fields and values at any time: unknown fields are ignored, text fields take any
+    # scalar, numbers take numeric strings, and only what a decision needs is required.
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+def _scalar_as_str(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+Text = Annotated[str, BeforeValidator(_scalar_as_str)]
 Score = Annotated[float, Field(ge=0, le=1)]
 Confidence = Annotated[float, Field(ge=0, le=100)]
 
@@ -237,42 +243,59 @@ class FaceGenuineness(_Lenient):
 
 class LivenessResult(_Lenient):
     result: Literal["PASS", "FAIL"]
-    procedure_type: str | None = None
-    details: dict[str, int] | None = None
+    procedure_type: Text | None = None
+    details: dict[str, Any] | None = None  # counters today; whatever FaceID puts there tomorrow
     face_genuineness: FaceGenuineness | None = None
+
+
+def _known_levels_kept(value: Any) -> Any:
+    # A FAR level we do not know (1e-7, say) is kept when it holds a threshold, and dropped when it
+    # holds anything else; the levels we decide by must be valid.
+    if not isinstance(value, dict):
+        return value
+
+    def usable(key: str, threshold: Any) -> bool:
+        if key in FAR_LEVELS:
+            return True
+        try:
+            return 0 <= float(threshold) <= 100 and not isinstance(threshold, bool)
+        except (TypeError, ValueError):
+            return False
+
+    return {key: threshold for key, threshold in value.items() if usable(key, threshold)}
 
 
 class ComparisonResult(_Lenient):
     confidence: Confidence
-    thresholds: dict[FarLevel, Confidence]
+    thresholds: Annotated[dict[str, Confidence], BeforeValidator(_known_levels_kept)]
 
 
 class VerifyResult(_Lenient):
-    error_message: str | None = None
+    error_message: Text | None = None
     result_ref1: ComparisonResult | None = None
     result_ref2: ComparisonResult | None = None
-    verify_time: int | None = None
+    verify_time: float | None = None
 
     def refs(self) -> dict[str, ComparisonResult]:
         return {name: ref for name, ref in (("ref1", self.result_ref1), ("ref2", self.result_ref2)) if ref}
 
 
 class BizInfo(_Lenient):
-    biz_id: NonEmpty
-    biz_no: str | None = None
-    biz_extra_data: str | None = None
+    biz_id: Annotated[Text, Field(min_length=1)]
+    biz_no: Text | None = None
+    biz_extra_data: Text | None = None
 
 
 class LiteResult(_Lenient):
     """The `data` JSON of notify/return, and the body of get_result."""
 
     status: LiteStatus
-    fail_reason: str | None = None
+    fail_reason: Text | None = None
     shooting_error: bool | None = None
     biz_info: BizInfo
     liveness_result: LivenessResult | None = None
     verify_result: VerifyResult | None = None
-    multifaces_tag: str | None = None
+    multifaces_tag: Text | None = None
 
 
 # --- App: v3 get_biz_token (003) and v3 verify (notes §4) ---------------------------------------
@@ -371,10 +394,10 @@ class AppVerification(_Lenient):
 class AppVerifyResult(_Lenient):
     """v3 sdk/verify's answer (notes §4)."""
 
-    request_id: str | None = None
-    biz_no: str | None = None
+    request_id: Text | None = None
+    biz_no: Text | None = None
     result_code: int
-    result_message: str
+    result_message: Text
     verification: AppVerification | None = None
     attack_result: AttackResult | None = None
 
@@ -407,13 +430,13 @@ class RawVerifyOptions(FormParameters):
 
 
 class RawLiveness(_Lenient):
-    procedure_validation: str
-    face_genuineness: str | None = None  # absent when procedure_validation is not PASSED
+    procedure_validation: Text
+    face_genuineness: Text | None = None  # absent when procedure_validation is not PASSED
 
 
 class RawVerifyResult(_Lenient):
-    request_id: str
-    biz_no: str | None = None
+    request_id: Text
+    biz_no: Text | None = None
     liveness: RawLiveness
     result_ref1: ComparisonResult | None = None
     result_ref2: ComparisonResult | None = None
@@ -424,12 +447,18 @@ class RawVerifyResult(_Lenient):
         return {name: ref for name, ref in found if ref}
 
 
-def without_images(value: Any) -> Any:
-    """A FaceID payload without its images (get_result's `images`, any `image*` field): what we keep."""
+def redacted(value: Any, *, keep_idcard_info: bool = False) -> Any:
+    """A FaceID payload as we may keep it: never its images (get_result's `images`, any `image*`
+    field), and without `idcard_info` (a person's ID-card OCR, notes §2) unless the operator chose
+    to keep it (KeepIdCardInfo)."""
+
+    def keep(key: str) -> bool:
+        return not key.startswith("image") and (keep_idcard_info or key != "idcard_info")
+
     if isinstance(value, dict):
-        return {key: without_images(item) for key, item in value.items() if not key.startswith("image")}
+        return {k: redacted(v, keep_idcard_info=keep_idcard_info) for k, v in value.items() if keep(k)}
     if isinstance(value, list):
-        return [without_images(item) for item in value]
+        return [redacted(item, keep_idcard_info=keep_idcard_info) for item in value]
     return value
 
 

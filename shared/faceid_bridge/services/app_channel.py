@@ -13,7 +13,7 @@ from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
 from faceid_bridge.faceid.contract import BizNo, FarLevel, GetBizTokenOptions, GetBizTokenResponse
 from faceid_bridge.services.create import create_once, new_verification, prepare
-from faceid_bridge.services.transitions import advance
+from faceid_bridge.services.transitions import advance, keep_audit
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once
 
@@ -27,21 +27,30 @@ class AppVerificationRequest(GetBizTokenOptions):
 
 
 def create_app_verification(
-    body: object, *, settings: Settings, store: VerificationStore, faceid: FaceIdClient, now: datetime | None = None
+    body: object,
+    *,
+    settings: Settings,
+    store: VerificationStore,
+    faceid: FaceIdClient,
+    hash_key: bytes,
+    now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(AppVerificationRequest, body, settings)
+    request, fingerprint = prepare(AppVerificationRequest, body, settings, hash_key)
     expires_at = now + BIZ_TOKEN_LIFETIME
 
-    def build(answer: GetBizTokenResponse) -> Verification:
+    def build(answer: GetBizTokenResponse, sent_biz_no: str) -> Verification:
+        # biz_id is our own id (new_verification's default): the biz_token is a live credential for
+        # the SDK, kept only in `token` until the verification ends.
         return new_verification(
             Channel.APP,
             request,
             fingerprint,
+            sent_biz_no=sent_biz_no,
             settings=settings,
             now=now,
-            biz_id=answer.biz_token,
             token=answer.biz_token,
+            liveness_type=request.liveness_type,
             expires_at=expires_at,
             # Never verified within the hour: the reconciler ends it as EXPIRED.
             due_at=int(expires_at.timestamp()) + settings.reconcile_grace_seconds,
@@ -52,7 +61,7 @@ def create_app_verification(
         fingerprint,
         store=store,
         now=now,
-        call_faceid=lambda: faceid.get_biz_token(request),
+        call_faceid=lambda sent_biz_no: faceid.get_biz_token(request.model_copy(update={"biz_no": sent_biz_no})),
         build=build,
     )
     return verification
@@ -73,14 +82,19 @@ def verify_app(
         raise NotFound("NOT_FOUND:verification_id")
     if verification.status.terminal:
         return verification
-    if not meglive_data:
+    # notes §4: meglive_data is required, except for raw_image, where FaceID compares the image sent
+    # at get_biz_token.
+    if not meglive_data and verification.liveness_type != "raw_image":
         raise ArgumentError.missing("meglive_data")
-    result, payload = faceid.app_verify(verification.token or verification.biz_id, meglive_data)
-    store.put_audit(verification.verification_id, "app_verify", payload, now)
+    if verification.token is None:
+        raise NotFound("NOT_FOUND:verification_id")
+    result, payload = faceid.app_verify(verification.token, meglive_data or None)
     outcome = evaluate_app(
         result,
         far_level=verification.far_level,
         references=verification.references,
         kyc=verification.comparison_type == "1",
     )
-    return advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
+    advanced = advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
+    keep_audit(store, verification.verification_id, "app_verify", payload, now)
+    return advanced

@@ -6,13 +6,13 @@ signature check reads the payload, and nothing after it trusts anything but the 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
+from faceid_bridge import bounded_json
 from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
@@ -23,7 +23,12 @@ from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unaut
 from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.transitions import advance
+from faceid_bridge.services.transitions import advance, keep_audit
+
+# No string in FaceID's callback data comes near this (images are never in callbacks; biz_extra_data
+# is at most 4 KB, 24 KB escaped); a signed payload with a larger one is refused rather than stored
+# or put in an event.
+MAX_CALLBACK_STRING = 64 * 1024
 
 
 def verify_callback(
@@ -42,7 +47,7 @@ def verify_callback(
         logger.warning("callback refused: missing or invalid sign")
         raise Unauthorized("AUTHENTICATION_ERROR:sign")
     try:
-        payload = json.loads(data[0])
+        payload = bounded_json.loads(data[0], max_string=MAX_CALLBACK_STRING)
         return LiteResult.model_validate(payload), payload
     except (ValueError, ValidationError):
         metrics.add_metric(name="MalformedCallbacks", unit="Count", value=1)
@@ -61,13 +66,14 @@ def apply_result(
         metrics.add_metric(name="OrphanCallbacks", unit="Count", value=1)
         logger.warning("signed callback for an unknown biz_id", extra={"source": source})
         return None
-    store.put_audit(verification.verification_id, source, payload, now)
 
     def outcome_for(current: Verification) -> Outcome:
         return evaluate(result, incoming, far_level=current.far_level, references=current.references)
 
     incoming = from_faceid(result.status)
-    return advance(verification, incoming, outcome_for, store=store, now=now)
+    advanced = advance(verification, incoming, outcome_for, store=store, now=now)
+    keep_audit(store, verification.verification_id, source, payload, now)
+    return advanced
 
 
 def receive_notify(

@@ -1,8 +1,17 @@
-"""Create an H5 Lite verification: validate, claim biz_no, get a FaceID token, store."""
+"""Create a verification, for every channel: validate, claim biz_no, call FaceID, store.
+
+An unknown outcome (FaceID got the request, its answer did not reach us) must not lose the
+biz_no: FaceID refuses a biz_no it has seen (000: "must be unique"), and no documented API looks a
+flow up by biz_no (get_result takes biz_id). So the claim is marked AMBIGUOUS, and the client's
+retry of the same request takes it over with the next attempt, which sends FaceID a fresh biz_no
+derived from the customer's (`faceid_biz_no`). The customer's biz_no stays the idempotency key,
+the verification's biz_no and the one in events; the one FaceID saw is kept as faceid_biz_no.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -13,7 +22,7 @@ from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.errors import ArgumentError, BridgeError, Conflict
+from faceid_bridge.errors import ArgumentError, BridgeError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.contract import FarLevel, GetTokenOptions, GetTokenResponse, HttpUrl, parse
 from faceid_bridge.observability import logger, metrics
 
@@ -32,9 +41,27 @@ class CreateVerificationRequest(GetTokenOptions):
         return self
 
 
-def request_hash(request: BaseModel) -> str:
-    """What makes two requests for one biz_no the same request (after defaults are applied)."""
-    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
+
+
+def request_hash(request: BaseModel, key: bytes) -> str:
+    """What makes two requests for one biz_no the same request (after defaults are applied). Keyed,
+    so that a stored hash of a KYC request cannot be brute-forced back to a name and ID number."""
+    return hmac.new(key, request.model_dump_json().encode(), hashlib.sha256).hexdigest()
+
+
+def faceid_biz_no(biz_no: str, attempt: int) -> str:
+    """The biz_no FaceID gets on `attempt`: the customer's on the first, then one derived from it
+    that FaceID has not seen, within FaceID's 128 bytes."""
+    if attempt == 0:
+        return biz_no
+    suffix = f"~r{attempt}"
+    if len((biz_no + suffix).encode()) > BIZ_NO_MAX_BYTES:
+        # Too long to extend: a prefix plus a digest of the whole, so that two long biz_nos sharing
+        # the prefix still differ.
+        suffix = f"~{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
+        biz_no = biz_no.encode()[: BIZ_NO_MAX_BYTES - len(suffix)].decode("utf-8", "ignore")
+    return biz_no + suffix
 
 
 class ChannelRequest(Protocol):
@@ -50,27 +77,38 @@ class ChannelRequest(Protocol):
     def reference_count(self) -> int: ...
 
 
-def prepare[R: BaseModel](model: type[R], body: object, settings: Settings) -> tuple[R, str]:
+def prepare[R: BaseModel](model: type[R], body: object, settings: Settings, hash_key: bytes) -> tuple[R, str]:
     """Validate a create request (FaceID's error form), apply the default FAR level, fingerprint it."""
     request = parse(model, body)
     request = request.model_copy(
         update={"far_level": getattr(request, "far_level", None) or settings.default_far_level}
     )
-    return request, request_hash(request)
+    return request, request_hash(request, hash_key)
 
 
 def new_verification(
-    channel: Channel, request: ChannelRequest, fingerprint: str, *, settings: Settings, now: datetime, **fields: Any
+    channel: Channel,
+    request: ChannelRequest,
+    fingerprint: str,
+    *,
+    sent_biz_no: str,
+    settings: Settings,
+    now: datetime,
+    **fields: Any,
 ) -> Verification:
-    """A verification as every channel starts it; `fields` are the channel's own."""
+    """A verification as every channel starts it; `fields` are the channel's own. Without a biz_id
+    of FaceID's, the verification's own id stands in for it."""
+    verification_id = new_verification_id()
+    fields.setdefault("biz_id", verification_id)
     return Verification(
-        verification_id=new_verification_id(),
+        verification_id=verification_id,
         channel=channel,
         biz_no=request.biz_no,
         comparison_type=request.comparison_type,
         references=request.reference_count,
         far_level=request.far_level or settings.default_far_level,
         request_hash=fingerprint,
+        faceid_biz_no=None if sent_biz_no == request.biz_no else sent_biz_no,
         created_at=now,
         updated_at=now,
         **fields,
@@ -83,13 +121,14 @@ def create_once[T](
     *,
     store: VerificationStore,
     now: datetime,
-    call_faceid: Callable[[], T],
-    build: Callable[[T], Verification],
+    call_faceid: Callable[[str], T],
+    build: Callable[[T, str], Verification],
 ) -> tuple[Verification, bool]:
     """Create the verification for biz_no exactly once, whatever the channel. Returns it, and
     whether this call created it. The same biz_no with the same request returns the verification
     it already has, without calling FaceID again; with another request it is a conflict. Nothing is
-    kept when FaceID refuses."""
+    kept when FaceID refuses; an unknown outcome keeps the claim, for the retry to take over.
+    `call_faceid` and `build` get the biz_no FaceID is sent."""
     claim = store.claim_biz_no(biz_no, fingerprint, now)
     if claim.claim_id is None:
         if claim.request_hash != fingerprint:
@@ -100,13 +139,19 @@ def create_once[T](
                 metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
                 return existing, False
         raise Conflict("REQUEST_IN_PROGRESS:biz_no", retry_after=1)
+    sent_biz_no = faceid_biz_no(biz_no, claim.attempt)
     try:
-        answer = call_faceid()
+        answer = call_faceid(sent_biz_no)
+    except FaceIdOutcomeUnknown:
+        store.mark_ambiguous(biz_no, claim.claim_id)
+        metrics.add_metric(name="FaceIdOutcomesUnknown", unit="Count", value=1)
+        logger.warning("FaceID's answer did not arrive; the claim waits for a retry", extra={"attempt": claim.attempt})
+        raise
     except BridgeError as exc:
         store.release_biz_no(biz_no, claim.claim_id)
         logger.warning("FaceID refused the request", extra={"error": exc.message, "status": exc.status})
         raise
-    verification = build(answer)
+    verification = build(answer, sent_biz_no)
     store.create(verification, claim.claim_id)
     metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
     logger.info(
@@ -122,18 +167,20 @@ def create_verification(
     settings: Settings,
     store: VerificationStore,
     faceid: FaceIdClient,
+    hash_key: bytes,
     now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(CreateVerificationRequest, body, settings)
+    request, fingerprint = prepare(CreateVerificationRequest, body, settings, hash_key)
     if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
         raise ArgumentError.bad("redirect_url")
 
-    def build(token: GetTokenResponse) -> Verification:
+    def build(token: GetTokenResponse, sent_biz_no: str) -> Verification:
         return new_verification(
             Channel.H5_LITE,
             request,
             fingerprint,
+            sent_biz_no=sent_biz_no,
             settings=settings,
             now=now,
             biz_id=token.biz_id,
@@ -145,9 +192,11 @@ def create_verification(
             due_at=token.expired_time + settings.reconcile_grace_seconds,
         )
 
-    def call_faceid() -> GetTokenResponse:
+    def call_faceid(sent_biz_no: str) -> GetTokenResponse:
         return faceid.get_token(
-            request, return_url=f"{base_url}/v1/faceid/return", notify_url=f"{base_url}/v1/faceid/notify"
+            request.model_copy(update={"biz_no": sent_biz_no}),
+            return_url=f"{base_url}/v1/faceid/return",
+            notify_url=f"{base_url}/v1/faceid/notify",
         )
 
     verification, _ = create_once(

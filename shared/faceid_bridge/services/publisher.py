@@ -3,7 +3,9 @@
 At least once: entries PutEvents refuses are retried with backoff; whatever is still refused is
 reported as a batch item failure so Lambda retries from there (events carry a stable event_id, so
 consumers deduplicate the repeats). A record that can never become an event (poison) goes to the
-DLQ with its full image, so it can be redriven once the cause is fixed.
+DLQ with its full image, so it can be redriven once the cause is fixed; so does an event over
+EventBridge's 256 KB entry limit once its optional biz_extra_data is dropped (never retried: it
+would be refused again, and would hold up its shard).
 """
 
 from __future__ import annotations
@@ -18,6 +20,19 @@ from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
 from faceid_bridge.adapters.store import verification_from_image
 from faceid_bridge.domain.events import event_for
 from faceid_bridge.observability import logger, metrics
+
+MAX_ENTRY_BYTES = 256 * 1024  # EventBridge's PutEvents entry limit
+
+
+class EventTooLarge(ValueError):
+    """An event over MAX_ENTRY_BYTES even without its optional fields."""
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    """An entry's size as EventBridge counts it: Time (14 bytes) plus the UTF-8 bytes of Source,
+    DetailType, Detail and Resources."""
+    parts = [entry.get("Source", ""), entry.get("DetailType", ""), entry.get("Detail", ""), *entry.get("Resources", [])]
+    return (14 if entry.get("Time") else 0) + sum(len(part.encode()) for part in parts)
 
 
 def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str, Any] | None:
@@ -35,13 +50,20 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str
     if event is None:
         return None
     detail_type, detail = event
-    return {
+    entry = {
         "Source": source,
         "DetailType": detail_type,
         "Detail": detail.model_dump_json(),
         "EventBusName": bus_name,
         "Time": detail.occurred_at,
     }
+    if entry_size(entry) > MAX_ENTRY_BYTES and detail.biz_extra_data is not None:
+        metrics.add_metric(name="EventsTrimmed", unit="Count", value=1)
+        logger.warning("event over 256 KB: biz_extra_data dropped", extra={"event_id": detail.event_id})
+        entry["Detail"] = detail.model_copy(update={"biz_extra_data": None}).model_dump_json()
+    if entry_size(entry) > MAX_ENTRY_BYTES:
+        raise EventTooLarge(detail.event_id)
+    return entry
 
 
 def publish_records(

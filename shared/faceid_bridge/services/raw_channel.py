@@ -13,7 +13,7 @@ from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult
 from faceid_bridge.services.create import create_once, new_verification, prepare
-from faceid_bridge.services.transitions import advance
+from faceid_bridge.services.transitions import advance, keep_audit
 
 
 class RawVerificationRequest(RawVerifyOptions):
@@ -25,18 +25,25 @@ class RawVerificationRequest(RawVerifyOptions):
 
 
 def create_raw_verification(
-    body: object, *, settings: Settings, store: VerificationStore, faceid: FaceIdClient, now: datetime | None = None
+    body: object,
+    *,
+    settings: Settings,
+    store: VerificationStore,
+    faceid: FaceIdClient,
+    hash_key: bytes,
+    now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(RawVerificationRequest, body, settings)
+    request, fingerprint = prepare(RawVerificationRequest, body, settings, hash_key)
     answers: list[tuple[RawVerifyResult, dict[str, Any]]] = []
 
-    def build(answer: tuple[RawVerifyResult, dict[str, Any]]) -> Verification:
+    def build(answer: tuple[RawVerifyResult, dict[str, Any]], sent_biz_no: str) -> Verification:
         answers.append(answer)
         return new_verification(
             Channel.H5_RAW,
             request,
             fingerprint,
+            sent_biz_no=sent_biz_no,
             settings=settings,
             now=now,
             biz_id=answer[0].request_id,
@@ -46,11 +53,17 @@ def create_raw_verification(
         )
 
     verification, created = create_once(
-        request.biz_no, fingerprint, store=store, now=now, call_faceid=lambda: faceid.raw_verify(request), build=build
+        request.biz_no,
+        fingerprint,
+        store=store,
+        now=now,
+        call_faceid=lambda sent_biz_no: faceid.raw_verify(request.model_copy(update={"biz_no": sent_biz_no})),
+        build=build,
     )
     if not created:
         return verification  # a replay: decided the first time
     result, payload = answers[0]
-    store.put_audit(verification.verification_id, "raw_verify", payload, now)
     outcome = evaluate_raw(result, far_level=verification.far_level, references=verification.references)
-    return advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
+    advanced = advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
+    keep_audit(store, verification.verification_id, "raw_verify", payload, now)
+    return advanced

@@ -11,13 +11,17 @@ settle a verification normally, keeping the rest as a last chance before retenti
 | 2    | + 1 hour                               | last chance before retention    |
 | 3    | created + 23 hours                     | EXPIRED                         |
 
-NOT_STARTED (the user never opened the page), an unreadable result (retention over, reads used
-up, unknown biz_id) or three reads without a result all end the verification as EXPIRED.
+NOT_STARTED (the user never opened the page), a refused read (retention over, reads used up,
+unknown biz_id) or three reads without a result all end the verification as EXPIRED. A read whose
+answer is unusable (not JSON, not the documented model, another biz_id, or lost to a timeout) still
+counts as one of the three: FaceID may have spent it.
+
+Each due verification is settled on its own: one that fails is logged, counted and looked at again
+later, and the run goes on with the rest, through every page of the index.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,8 +32,14 @@ from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamMisconfigured, UpstreamUnavailable
-from faceid_bridge.faceid.contract import without_images
+from faceid_bridge.errors import (
+    FaceIdBadResponse,
+    FaceIdOutcomeUnknown,
+    FaceIdRejected,
+    RateLimited,
+    UpstreamMisconfigured,
+    UpstreamUnavailable,
+)
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.callbacks import apply_result
 from faceid_bridge.services.transitions import advance
@@ -61,12 +71,29 @@ def expire(verification: Verification, *, store: VerificationStore, now: datetim
     return advance(verification, Status.EXPIRED, lambda _: EXPIRED, store=store, now=now)
 
 
+def _unreadable(verification: Verification, *, store: VerificationStore, now: datetime, error: str) -> str:
+    """A read FaceID may have spent without giving us a usable answer: count it, look again later."""
+    metrics.add_metric(name="GetResultUnreadable", unit="Count", value=1)
+    logger.warning(
+        "get_result answer unusable; the read is counted",
+        extra={"verification_id": verification.verification_id, "error": error},
+    )
+    next_read = _next_read(verification, verification.get_result_reads + 1, now)
+    store.record_read(verification, result=None, next_due=int(next_read.timestamp()) if next_read else None)
+    if next_read is None:
+        expire(verification, store=store, now=now)
+        return "expired"
+    return "unreadable"
+
+
 def reconcile_one(
     verification: Verification, *, store: VerificationStore, faceid: FaceIdClient, now: datetime, retry_after: timedelta
 ) -> str:
     """Settle or reschedule one due verification. Returns what happened, for the report."""
     if verification.status.terminal:
         return "settled"  # a callback won the race since the index was read
+    if verification.due_at is None or verification.due_at > now.timestamp():
+        return "not_due"  # the index (eventually consistent) was behind the item
     if verification.channel is not Channel.H5_LITE:
         # No get_result for these: an App biz_token unused for its hour, or a Raw verification whose
         # process died before storing FaceID's answer, is abandoned.
@@ -85,6 +112,8 @@ def reconcile_one(
         )
         expire(verification, store=store, now=now)
         return "expired"
+    except (FaceIdBadResponse, FaceIdOutcomeUnknown) as exc:
+        return _unreadable(verification, store=store, now=now, error=exc.message)
     except (UpstreamUnavailable, RateLimited, UpstreamMisconfigured) as exc:
         metrics.add_metric(name="GetResultErrors", unit="Count", value=1)
         logger.warning(
@@ -93,6 +122,8 @@ def reconcile_one(
         )
         store.reschedule(verification, int((now + retry_after).timestamp()))
         return "error"
+    if result.biz_info.biz_id != verification.biz_id:
+        return _unreadable(verification, store=store, now=now, error="FACEID_UNEXPECTED_RESPONSE:biz_id")
 
     metrics.add_metric(name="GetResultReads", unit="Count", value=1)
     reads = verification.get_result_reads + 1
@@ -100,7 +131,7 @@ def reconcile_one(
     next_read = None if settles else _next_read(verification, reads, now)
     store.record_read(
         verification,
-        result=json.dumps(without_images(payload), sort_keys=True) if settles else None,
+        result=payload if settles else None,
         next_due=int(next_read.timestamp()) if next_read else None,
     )
     if settles:
@@ -118,19 +149,41 @@ def reconcile_due(
     faceid: FaceIdClient,
     now: datetime,
     retry_after: timedelta = timedelta(minutes=2),
-    limit: int = 100,
     out_of_time: Callable[[], bool] = lambda: False,
 ) -> ReconcileReport:
     """Settle what is due. Stops early when `out_of_time` says so (the Lambda's remaining time): what
     is left stays due and the next run takes it, so nothing is cut off in the middle of a read."""
     report = ReconcileReport()
-    for verification_id in store.due(now, limit):
+    for verification_id in store.due(now):
+        if verification_id in report.outcomes:
+            continue  # seen on an earlier page of this run (the index moved under the paging)
         if out_of_time():
             metrics.add_metric(name="ReconcilerOutOfTime", unit="Count", value=1)
             break
-        verification = store.get(verification_id)
-        if verification is not None:
-            outcome = reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
-            report.outcomes[verification_id] = outcome
+        report.outcomes[verification_id] = _reconcile_isolated(
+            verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after
+        )
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
     return report
+
+
+def _reconcile_isolated(
+    verification_id: str, *, store: VerificationStore, faceid: FaceIdClient, now: datetime, retry_after: timedelta
+) -> str:
+    """reconcile_one, with whatever goes wrong kept to this verification (logged, counted, and moved
+    back in the queue when possible), so the ones behind it are still settled."""
+    verification = None
+    try:
+        verification = store.get(verification_id)
+        if verification is None:
+            return "missing"
+        return reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
+    except Exception:  # noqa: BLE001 - per-item isolation: one bad item must not stop the run
+        metrics.add_metric(name="ReconcileFailures", unit="Count", value=1)
+        logger.exception("reconciling one verification failed", extra={"verification_id": verification_id})
+        if verification is not None:
+            try:
+                store.reschedule(verification, int((now + retry_after).timestamp()))
+            except Exception:  # noqa: BLE001 - the store is failing too; the item stays due
+                logger.exception("rescheduling failed", extra={"verification_id": verification_id})
+        return "failed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Outcome
@@ -41,3 +42,15 @@ def advance(
         verification = current
     metrics.add_metric(name="IgnoredTransitions", unit="Count", value=1)
     return verification
+
+
+def keep_audit(
+    store: VerificationStore, verification_id: str, source: str, payload: dict[str, Any], now: datetime
+) -> None:
+    """Keep FaceID's answer for audit, after the transition it caused: the audit trail is worth
+    less than the verification, so a failed audit write is logged and counted, never raised."""
+    try:
+        store.put_audit(verification_id, source, payload, now)
+    except Exception:  # noqa: BLE001 - whatever the cause, the transition is already stored
+        metrics.add_metric(name="AuditWriteFailures", unit="Count", value=1)
+        logger.exception("audit write failed", extra={"verification_id": verification_id, "source": source})
