@@ -7,12 +7,14 @@ The mix (per verification): 30% duplicated notifies, 10% reordered (a PROCESSING
 notify, then a signed second terminal that must be ignored), 5% forged notifies before the real
 one, 5% dropped notifies (recovered by the reconciler through get_result), the rest plain. All the
 while: EventBridge refuses 10% of PutEvents entries and has a full outage; FaceID answers
-INTERNAL_ERROR and slowly on get_token and get_result.
+INTERNAL_ERROR and slowly on get_token and get_result, and some get_token answers come only after
+our per-try timeout (FaceID took the biz_no; the client retries and must still get its verification).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -49,10 +51,16 @@ STACK_ENVIRONMENT = {
     "SANDBOX_TOKEN_TTL_SECONDS": "20",
     "FACEID_BRIDGE_PARAM_ReconcileGraceSeconds": "1",
     "RECONCILE_RETRY_SECONDS": "2",
+    # A FaceID try that takes longer is an unknown outcome: short, so that slow answers show quickly.
+    "FACEID_TIMEOUT_SECONDS": "4",
     # moto answers an index query by scanning the table, so a reconciler every second would
     # saturate it at thousands of verifications; AWS runs it every minute.
     "LOCAL_SCHEDULE_SECONDS": "3",
 }
+
+
+class BizNoLost(RuntimeError):
+    """A create the client could not get through, whatever it retried."""
 
 
 @dataclass
@@ -72,6 +80,8 @@ class Report:
     dlq_depth: int
     refused_entries: int
     create_retries: int
+    outcomes_unknown: int
+    lost_biz_nos: list[str]
     seconds: float
     problems: list[str] = field(default_factory=list)
 
@@ -96,6 +106,7 @@ class Report:
                 self.problems.append(f"{item.verification_id}: a forged notify was accepted")
         if self.dlq_depth:
             self.problems.append(f"the DLQ holds {self.dlq_depth} message(s)")
+        self.problems.extend(f"biz_no {biz_no}: the client never got its verification" for biz_no in self.lost_biz_nos)
 
     def table(self) -> str:
         deliveries = sum(len(events) for events in self.events.values())
@@ -109,6 +120,8 @@ class Report:
             ("redeliveries (same event_id)", deliveries - unique),
             ("PutEvents entries refused by the injected faults", self.refused_entries),
             ("create calls retried (FaceID 503/429)", self.create_retries),
+            ("slow get_token answers, client retried", self.outcomes_unknown),
+            ("  biz_no lost (no verification after retries)", len(self.lost_biz_nos)),
             ("forged notifies sent", sum(item.forged_attempts for item in self.tracked)),
             ("forged notifies accepted", sum(item.forged_accepted for item in self.tracked)),
             (
@@ -138,6 +151,8 @@ class ChaosRun:
         self.run_id = uuid.uuid4().hex[:8]
         self.local = threading.local()
         self.create_retries = 0
+        self.outcomes_unknown = 0
+        self.lost_biz_nos: list[str] = []
         self._lock = threading.Lock()
 
     def client(self) -> LocalClient:
@@ -176,11 +191,14 @@ class ChaosRun:
             if response.status_code == 201:
                 return dict(response.json())
             if response.status_code not in (409, 429, 503):
-                raise RuntimeError(f"create failed: {response.status_code} {response.text}")
+                break
             with self._lock:
                 self.create_retries += 1
+                self.outcomes_unknown += response.json().get("error_message") == "FACEID_OUTCOME_UNKNOWN"
             time.sleep(0.2)
-        raise RuntimeError("create kept failing")
+        with self._lock:
+            self.lost_biz_nos.append(body["biz_no"])
+        raise BizNoLost(f"{body['biz_no']}: {response.status_code} {response.text}")
 
     def verify(self, index: int, scenario: str, outcome: str, with_photo: bool) -> Tracked:
         client = self.client()
@@ -209,7 +227,13 @@ class ChaosRun:
         self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.1})
         self.sandbox_faults(
             {
-                "get_token": {"latency_ms": 5, "internal_errors": max(3, self.count // 100)},
+                "get_token": {
+                    "latency_ms": 5,
+                    "internal_errors": max(3, self.count // 100),
+                    # Past the stack's FACEID_TIMEOUT_SECONDS (4 s): the answer is lost to us.
+                    "slow_answers": max(3, self.count // 50),
+                    "slow_answer_ms": 5000,
+                },
                 "get_result": {"latency_ms": 20, "internal_errors": 2},
             }
         )
@@ -218,7 +242,8 @@ class ChaosRun:
             with ThreadPoolExecutor(max_workers=8) as pool:
                 futures = [pool.submit(self.verify, i, *step) for i, step in enumerate(self.plan())]
                 for done, future in enumerate(as_completed(futures), 1):
-                    tracked.append(future.result())
+                    with contextlib.suppress(BizNoLost):  # counted, and a problem in the report
+                        tracked.append(future.result())
                     if done == self.count // 3:
                         self.control("/_local/eventbridge-faults", {"outage_seconds": self.outage_seconds})
                         print(
@@ -237,7 +262,15 @@ class ChaosRun:
             statuses = dict(read)
         refused = self.control("/_local/eventbridge-faults", {})["refused"]
         report = Report(
-            tracked, events, statuses, self.dlq_depth(), refused, self.create_retries, time.monotonic() - started
+            tracked,
+            events,
+            statuses,
+            self.dlq_depth(),
+            refused,
+            self.create_retries,
+            self.outcomes_unknown,
+            self.lost_biz_nos,
+            time.monotonic() - started,
         )
         report.check()
         return report

@@ -25,7 +25,7 @@ from typing import Any, get_args
 from urllib.parse import quote
 
 import requests
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
@@ -91,12 +91,21 @@ def _authenticate(values: dict[str, str]) -> Response | None:
 
 
 def _injected(api: str, *, key: str = "error_message", concurrency_status: int = 403) -> Response | None:
-    error = faults.fire(api)
+    error, g.answer_delay = faults.fire(api)
     if error == "INTERNAL_ERROR":
         return _error(500, error, key=key)
     if error:
         return _error(concurrency_status, error, key=key)
     return None
+
+
+@app.after_request
+def _hold_answer(response: Response) -> Response:
+    """A slow answer (fault switches): the call has taken effect; its answer is held back."""
+    delay = g.get("answer_delay", 0)
+    if delay:
+        time.sleep(delay)
+    return response
 
 
 @app.errorhandler(HTTPException)

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiFaults(BaseModel):
-    """For one FaceID API (get_token, get_result): slow answers and the next N failures."""
+    """For one FaceID API (get_token, get_result...): slow answers and the next N failures. A slow
+    answer comes after the call took effect (a token issued, a biz_no spent, a read counted), as
+    when FaceID's answer is lost to a timeout on our side."""
 
     model_config = ConfigDict(extra="forbid")
 
-    latency_ms: int = Field(0, ge=0, le=60_000)
+    latency_ms: int = Field(0, ge=0, le=60_000, description="Every answer comes this much later.")
+    slow_answers: int = Field(0, ge=0, description="The next N answers come slow_answer_ms later.")
+    slow_answer_ms: int = Field(15_000, ge=0, le=60_000)
     internal_errors: int = Field(0, ge=0, description="The next N calls answer 500 INTERNAL_ERROR.")
     concurrency_limits: int = Field(0, ge=0, description="The next N calls answer 403 CONCURRENCY_LIMIT_EXCEEDED.")
 
@@ -51,8 +54,9 @@ class FaultSwitches:
         with self._lock:
             self.faults = faults
 
-    def fire(self, api: str) -> str | None:
-        """Apply `api`'s faults to one call: sleep, then the error to answer (or None)."""
+    def fire(self, api: str) -> tuple[str | None, float]:
+        """Draw `api`'s faults for one call: the error to answer (or None), and how many seconds
+        to hold the answer back once the call has taken effect."""
         with self._lock:
             faults: ApiFaults = getattr(self.faults, api)
             error = None
@@ -62,7 +66,8 @@ class FaultSwitches:
             elif faults.concurrency_limits:
                 faults.concurrency_limits -= 1
                 error = "CONCURRENCY_LIMIT_EXCEEDED"
-            latency = faults.latency_ms
-        if latency:
-            time.sleep(latency / 1000)
-        return error
+            delay_ms = faults.latency_ms
+            if faults.slow_answers:
+                faults.slow_answers -= 1
+                delay_ms += faults.slow_answer_ms
+        return error, delay_ms / 1000

@@ -95,3 +95,27 @@ def test_latency_does_not_change_the_outcome(client: LocalClient, faults: Any) -
     faults(get_token={"latency_ms": 300})
     response = client.create()
     assert response.status_code == 201
+
+
+def test_a_create_retried_after_a_lost_get_token_answer_gives_one_verification(
+    client: LocalClient, subscriber: Subscriber, faults: Any
+) -> None:
+    # Given FaceID acts on the next get_token but answers after the stack's per-try timeout (4 s)
+    faults(get_token={"slow_answers": 1, "slow_answer_ms": 6000})
+    biz_no = f"slow-{uuid.uuid4()}"
+    # When the client creates, gets the unknown outcome, and retries the same request
+    first = client.create(biz_no=biz_no)
+    assert (first.status_code, first.json()["error_message"]) == (503, "FACEID_OUTCOME_UNKNOWN")
+    assert first.headers["Retry-After"] == "1"
+    second = client.create(biz_no=biz_no)
+    # Then the retry gets the verification, whose flow works to the end
+    assert second.status_code == 201, second.text
+    created = second.json()
+    assert created["biz_no"] == biz_no
+    client.complete(created["token"], "pass")
+    vid = created["verification_id"]
+    subscriber.wait_for({vid: 2})
+    # And the bus saw exactly one verification for that biz_no, with one Created event
+    for_biz_no = [e for events in subscriber.events.values() for e in events if e["detail"]["biz_no"] == biz_no]
+    assert {e["detail"]["verification_id"] for e in for_biz_no} == {vid}
+    assert names(for_biz_no) == ["Verification Created", "Verification Approved"]

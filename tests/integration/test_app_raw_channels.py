@@ -147,6 +147,34 @@ def test_app_verify_refusals_change_nothing(faceid_http: str, store: Verificatio
     assert stored is not None and stored.status == "CREATED"
 
 
+def test_a_raw_image_verification_verifies_without_meglive_data(faceid_http: str, store: VerificationStore) -> None:
+    # Given an App verification of liveness_type raw_image: FaceID judges the image sent at get_biz_token
+    created = create_app(liveness_type="raw_image", image=face_image())[2]
+    # When our server verifies it with no SDK package (notes §4: optional for raw_image)
+    path = f"/v1/app-verifications/{created['verification_id']}/verify"
+    status, _, body = post("app_verifications", path, {}, {"verification_id": created["verification_id"]})
+    # Then it is decided
+    assert (status, body["status"], body["decision"]) == (200, "OK", "APPROVED")
+
+
+def test_the_biz_token_is_never_the_biz_id_and_is_dropped_once_spent(
+    faceid_http: str, store: VerificationStore
+) -> None:
+    # Given an App verification: the SDK's biz_token goes to the caller, once
+    created = create_app()[2]
+    stored = store.get(created["verification_id"])
+    assert stored is not None and stored.biz_id == created["verification_id"] != created["biz_token"]
+    # When it is verified
+    verified = verify_app(created["verification_id"], meglive(faceid_http, created["biz_token"]))[2]
+    # Then nothing we answer or keep holds the biz_token any more
+    assert created["biz_token"] not in json.dumps(verified)
+    item = store.dynamodb.get_item(
+        TableName=store.table_name,
+        Key={"pk": {"S": f"VERIFICATION#{created['verification_id']}"}, "sk": {"S": "VERIFICATION"}},
+    )["Item"]
+    assert created["biz_token"] not in json.dumps(item)
+
+
 APP_RULES = rules("get_biz_token_rules")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -12,9 +13,16 @@ from typing import Any
 
 import pytest
 
+from faceid_bridge import deadline
 from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamUnavailable
+from faceid_bridge.errors import (
+    FaceIdBadResponse,
+    FaceIdOutcomeUnknown,
+    FaceIdRejected,
+    RateLimited,
+    UpstreamUnavailable,
+)
 from faceid_bridge.faceid.contract import GetTokenOptions, parse
 from tests.support import valid_create_body
 
@@ -26,8 +34,11 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
 
     script: list[tuple[int, Any]] = []
     received: list[dict[str, str]] = []
+    paths: list[str] = []
+    delay_seconds = 0.0
 
     def do_POST(self) -> None:
+        self.paths.append(self.path)
         body = self.rfile.read(int(self.headers["Content-Length"]))
         message = BytesParser(policy=HTTP).parsebytes(
             f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
@@ -36,6 +47,7 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
             {p.get_param("name", header="content-disposition"): p.get_content() for p in message.iter_parts()}
         )
         status, payload = self.script.pop(0) if self.script else (200, TOKEN)
+        time.sleep(self.delay_seconds)
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
@@ -48,7 +60,8 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    ScriptedFaceId.script, ScriptedFaceId.received = [], []
+    ScriptedFaceId.script, ScriptedFaceId.received, ScriptedFaceId.paths = [], [], []
+    ScriptedFaceId.delay_seconds = 0.0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedFaceId)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -105,3 +118,45 @@ def test_client_errors_are_not_retried(server: str) -> None:
 def test_an_unreachable_faceid_is_503() -> None:
     with pytest.raises(UpstreamUnavailable):
         client("http://127.0.0.1:9", retries=1).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+
+
+def test_a_lost_answer_is_an_unknown_outcome_and_is_not_resent(server: str) -> None:
+    # Given FaceID acts on the request but answers after our per-try timeout
+    ScriptedFaceId.delay_seconds = 1.5
+    faceid = FaceIdClient(server, lambda: Credentials(api_key="k", api_secret="s"), timeout_seconds=0.6, retries=2)
+    # Then the outcome is unknown, and the request (which FaceID may have acted on) went once
+    with pytest.raises(FaceIdOutcomeUnknown):
+        faceid.get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+    assert len(ScriptedFaceId.received) == 1
+
+
+def test_tries_fit_in_the_time_the_invocation_has_left(server: str) -> None:
+    # Given FaceID keeps failing with INTERNAL_ERROR, and the invocation has 1.5 s left beyond its reserve
+    ScriptedFaceId.script = [(500, {"error_message": "INTERNAL_ERROR"})] * 50
+    ScriptedFaceId.delay_seconds = 0.4
+    faceid = FaceIdClient(server, lambda: Credentials(api_key="k", api_secret="s"), timeout_seconds=10, retries=50)
+    deadline.start(1500, reserve_seconds=0)
+    started = time.monotonic()
+    try:
+        with pytest.raises(UpstreamUnavailable):
+            faceid.get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+    finally:
+        deadline.clear()
+    # Then it gives up inside that time, not after 50 tries of up to 10 s
+    assert time.monotonic() - started < 1.5
+    assert 1 <= len(ScriptedFaceId.received) <= 4
+
+
+@pytest.mark.parametrize("body", ["<html>gateway</html>", {"unexpected": True}, "[1, 2]"])
+def test_an_unexpected_200_body_is_a_mapped_error(server: str, body: Any) -> None:
+    ScriptedFaceId.script = [(200, body)]
+    with pytest.raises(FaceIdBadResponse, match="FACEID_UNEXPECTED_RESPONSE:get_result"):
+        client(server).get_result("biz-1")
+
+
+def test_get_result_sends_its_credentials_in_the_body_never_the_url(server: str) -> None:
+    ScriptedFaceId.script = [(200, {"request_id": "r", "status": "NOT_STARTED", "biz_info": {"biz_id": "biz-1"}})]
+    result, _ = client(server).get_result("biz-1")
+    assert result.status == "NOT_STARTED"
+    assert ScriptedFaceId.paths == ["/faceid/lite/get_result"]
+    assert ScriptedFaceId.received == [{"api_key": "k", "api_secret": "s", "biz_id": "biz-1"}]

@@ -14,7 +14,7 @@ from faceid_bridge.adapters.store import DUE_BUCKETS, VerificationStore
 from faceid_bridge.config import settings
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
-from faceid_bridge.errors import FaceIdRejected, UpstreamUnavailable
+from faceid_bridge.errors import FaceIdBadResponse, FaceIdOutcomeUnknown, FaceIdRejected, UpstreamUnavailable
 from faceid_bridge.faceid.contract import LiteResult
 from faceid_bridge.services.callbacks import apply_result
 from faceid_bridge.services.create import create_verification
@@ -130,6 +130,44 @@ def test_a_callback_that_wins_the_race_is_not_undone(faceid: FakeFaceId, store: 
     # Then it is no longer due, and a terminal state is never expired
     assert reconcile(faceid, store, now=DUE + timedelta(days=1)) == {}
     assert current(store, verification).status == Status.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [FaceIdBadResponse("FACEID_UNEXPECTED_RESPONSE:get_result"), FaceIdOutcomeUnknown("FACEID_OUTCOME_UNKNOWN")],
+    ids=["not the documented body", "answer lost"],
+)
+def test_an_unusable_answer_counts_its_read_and_the_run_goes_on(
+    faceid: FakeFaceId, store: VerificationStore, bad: Exception
+) -> None:
+    # Given three due verifications, and FaceID's first answer unusable
+    due = [new(faceid, store, n) for n in range(3)]
+    faceid.results = [bad, PASSED, PASSED]
+    # When the reconciler runs
+    outcomes = reconcile(faceid, store)
+    # Then the other two are settled, and the unusable read is counted: FaceID may have spent it
+    assert sorted(outcomes.values()) == ["settled", "settled", "unreadable"]
+    (unreadable,) = [v for v in due if outcomes[v.verification_id] == "unreadable"]
+    stored = current(store, unreadable)
+    assert (stored.status, stored.get_result_reads) == (Status.CREATED, 1)
+    assert stored.due_at == int((DUE + timedelta(hours=1)).timestamp())
+
+
+def test_a_failure_in_one_item_is_kept_to_that_item(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given three due verifications, and an unforeseen error on the first read
+    [new(faceid, store, n) for n in range(3)]
+    faceid.results = [RuntimeError("a bug"), PASSED, PASSED]
+    # Then the run settles the others and reports the one that failed, which stays due for later
+    outcomes = reconcile(faceid, store)
+    assert sorted(outcomes.values()) == ["failed", "settled", "settled"]
+    faceid.results = [PASSED]
+    later = reconcile(faceid, store, now=DUE + timedelta(minutes=2))
+    assert list(later.values()) == ["settled"]
+
+
+def test_every_page_of_the_due_index_is_read(faceid: FakeFaceId, store: VerificationStore) -> None:
+    due = {new(faceid, store, n).verification_id for n in range(30)}
+    assert set(store.due(DUE, page_size=2)) == due
 
 
 class CountingDynamoDB:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -344,6 +345,19 @@ def test_get_result_faults_fire_and_do_not_count_as_reads(sandbox_client: FlaskC
     assert [answer.status_code for answer in answers] == [500, 403, 200, 200, 200]
     assert answers[1].json["error_message"] == "CONCURRENCY_LIMIT_EXCEEDED"
     assert read(sandbox_client, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
+
+
+def test_a_slow_answer_comes_after_the_call_took_effect(sandbox_client: FlaskClient) -> None:
+    # Given the next get_token answer is held back
+    sandbox_client.put("/sandbox/v1/faults", json={"get_token": {"slow_answers": 1, "slow_answer_ms": 300}})
+    started = time.monotonic()
+    first = get_token(sandbox_client)
+    # Then it arrives late, but the call took effect: the biz_no is spent, and the next call is prompt
+    assert first.status_code == 200 and time.monotonic() - started >= 0.3
+    started = time.monotonic()
+    again = get_token(sandbox_client)
+    assert (again.status_code, again.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_no")
+    assert time.monotonic() - started < 0.3
 
 
 def test_unknown_fault_switches_are_refused(sandbox_client: FlaskClient) -> None:

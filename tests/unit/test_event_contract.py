@@ -1,6 +1,8 @@
 """Event contract v1: schemas on disk match the models, samples match the schemas."""
 
+import re
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -71,6 +73,34 @@ def test_events_never_carry_tokens_urls_or_images() -> None:
         "image",
     ):
         assert secret not in detail
+
+
+FORBIDDEN = re.compile(r"token|image|secret|sign|idcard|url|hash|meglive", re.IGNORECASE)
+
+
+def _names(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value).union(*(_names(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_names(item) for item in value))
+    return set()
+
+
+@pytest.mark.parametrize(
+    "schema", sorted(SCHEMA_DIR.rglob("*.json")), ids=lambda path: str(path.relative_to(SCHEMA_DIR))
+)
+def test_no_event_schema_has_room_for_a_credential_image_or_id_number(schema: Path) -> None:
+    # The schemas forbid extra properties, so what they name is all an event can carry
+    properties = _names(load_json(schema).get("$defs", {})) | _names(load_json(schema)["properties"])
+    assert not {name for name in properties if FORBIDDEN.search(name)}
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{path.parent.name}/{path.stem}" for path in SAMPLES])
+def test_no_sample_carries_a_credential(sample: Path) -> None:
+    detail = load_json(sample)["detail"]
+    assert not {name for name in _names(detail) if FORBIDDEN.search(name)}
+    if detail["channel"] == "app":  # the biz_token is a live credential: never the biz_id
+        assert detail["biz_id"] == detail["verification_id"]
 
 
 def test_processing_announces_nothing() -> None:
