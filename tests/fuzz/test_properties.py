@@ -124,17 +124,17 @@ nesting = st.integers(min_value=33, max_value=6000).flatmap(
 
 
 @FUZZ
-@given(
-    data=st.one_of(
-        nesting,
-        st.integers(min_value=65 * 1024, max_value=900_000).map(lambda n: json.dumps({"status": "OK", "f": "x" * n})),
-    )
-)
-def test_signed_nesting_and_field_size_are_bounded(faceid: FakeFaceId, data: str) -> None:
-    status, _, answer = call(
-        "faceid_callbacks", sample("notify", urlencode({"data": data, "sign": lite_sign("sandbox-secret", data)}))
-    )
+@given(extra=st.one_of(nesting, st.integers(min_value=65 * 1024, max_value=900_000).map(lambda n: json.dumps("x" * n))))
+def test_signed_nesting_and_field_size_are_bounded(faceid: FakeFaceId, store: VerificationStore, extra: str) -> None:
+    # Given a verification and FaceID's documented result for it, with one field too deep or too large
+    created = create(json.loads(json.dumps({"biz_no": "fuzz-bounds", "uuid": "u", "comparison_type": "-1"})))[2]
+    result = DOCUMENTED_DATA | {"biz_info": {"biz_id": created["biz_id"]}}
+    data = json.dumps(result)[:-1] + ',"extra":' + extra + "}"
+    form = urlencode({"data": data, "sign": lite_sign("sandbox-secret", data)})
+    # Then it is refused in the documented form, and changes nothing
+    status, _, answer = call("faceid_callbacks", sample("notify", form))
     assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:data")
+    assert unchanged(store, created["verification_id"])
 
 
 @FUZZ

@@ -154,15 +154,25 @@ def test_6_an_oversized_audit_payload_is_bounded(stack: LocalStack) -> None:
 # --- 8. no 5xx on any input, and the audit never blocks a transition ----------------------------------
 
 
+def with_extra(result: dict[str, Any], extra: str) -> str:
+    """A genuine result's JSON with `extra` (JSON text, which may be too deep to build as objects)
+    added as one more field."""
+    return json.dumps(result)[:-1] + ',"extra":' + extra + "}"
+
+
 @pytest.mark.parametrize(
-    "data",
-    ["[" * 5000 + "]" * 5000, '{"a":' * 990 + "1" + "}" * 990, json.dumps({"status": "OK", "x": "y" * 600_000})],
+    "extra",
+    ["[" * 5000 + "]" * 5000, '{"a":' * 990 + "1" + "}" * 990, json.dumps("y" * 600_000)],
     ids=["arrays 5000 deep", "objects 990 deep", "a 600 KB field"],
 )
-def test_8_hostile_signed_callbacks_are_400(faceid: FakeFaceId, store: VerificationStore, data: str) -> None:
+def test_8_hostile_signed_callbacks_are_400(faceid: FakeFaceId, store: VerificationStore, extra: str) -> None:
+    # Given FaceID's genuine result for a verification, signed, with one hostile field added
     created = create()[2]
+    data = with_extra(finished(created["biz_id"]), extra)
+    # When it arrives as notify or as the browser's signed return
     for name in ("notify", "return_post"):
         status, _, body = call("faceid_callbacks", sample(name, signed_form(data)))
+        # Then it is refused in the documented form, and changes nothing
         assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:data")
     stored = store.get(created["verification_id"])
     assert stored is not None and stored.version == 1
