@@ -154,10 +154,15 @@ def main() -> None:
     pollers += [Scheduler(host) for host in hosts if host.spec.schedule]
     eventbridge_faults = EventBridgeFaults()
     eventbridge_faults.install()
+    controls = {"/_local/eventbridge-faults": eventbridge_faults.handle}
+    if os.environ.get("LOCAL_COUNT_AWS_CALLS") == "1":  # make bench
+        from infra.local.aws_calls import AwsCallCounter
+
+        counter = AwsCallCounter()
+        counter.install()
+        controls["/_local/aws-calls"] = counter.handle
     gateway = Gateway(
-        [host for host in hosts if host.spec.routes],
-        domain_name=f"127.0.0.1:{GATEWAY_PORT}",
-        controls={"/_local/eventbridge-faults": eventbridge_faults.handle},
+        [host for host in hosts if host.spec.routes], domain_name=f"127.0.0.1:{GATEWAY_PORT}", controls=controls
     )
     server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
 

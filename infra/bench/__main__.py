@@ -1,0 +1,166 @@
+"""`make bench`: cold start, warm CPU, AWS calls, local throughput and modelled cost, side by side
+with baselines measured in the same run. Prints one table and writes bench/results.json.
+
+    python -m infra.bench [--smoke] [--pairs 10] [--calls 1000] [--sizes 500,10000] [--out PATH]
+
+--smoke runs every section, bounded (make test runs it: it must run, not meet the targets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from infra.bench import calls, cold, cost, throughput, warm
+from infra.local.template import ROOT
+
+# The targets of issue 9, checked against what was measured.
+TARGETS = {
+    "cold_init_ratio_max": 1.3,
+    "cold_rss_over_baseline_mib_max": 15,
+    "warm_first_us_max": 300,
+    "warm_duplicate_us_max": 150,
+    "first_notify_reads_max": 1,
+    "first_notify_writes_max": 2,
+    "duplicate_notify_writes_max": 0,
+    "duplicate_notify_publisher_invocations_max": 0,
+    "throughput_ratio_min": 0.5,
+    "h5_lite_dollars_per_1000_max": 0.015,
+}
+
+
+def _stack(environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    from infra.local.stack import Endpoints, reachable, wait_for
+
+    endpoints = Endpoints.from_environment()
+    if reachable(endpoints.gateway):
+        raise SystemExit(f"bench: something already listens on {endpoints.gateway}; stop it first (make serve?)")
+    log = ROOT / ".local" / "bench-stack.log"
+    log.parent.mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.stack"],
+        cwd=ROOT,
+        env=os.environ | environment,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(endpoints.gateway, 60)
+    return process
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "smoke": args.smoke,
+        "targets": TARGETS,
+    }
+    print("bench: cold init", flush=True)
+    results["cold"] = [result.summary() for result in cold.measure(args.pairs)]
+    print("bench: warm CPU per notify", flush=True)
+    results["warm"] = warm.measure(args.calls)
+    # One local stack for the rest: AWS calls counted in its process, the reconciler out of the way.
+    stack = _stack({"LOCAL_COUNT_AWS_CALLS": "1", "LOCAL_SCHEDULE_SECONDS": "3600"})
+    try:
+        from infra.local.client import LocalClient
+        from infra.local.stack import Endpoints, configure
+
+        endpoints = Endpoints.from_environment()
+        print("bench: AWS calls per verification", flush=True)
+        results["calls"] = calls.measure(LocalClient(endpoints))
+        results["cost_per_1000"] = {
+            channel: cost.per_thousand(counts)
+            for channel, counts in results["calls"].items()
+            if channel in ("h5_lite", "app", "h5_raw")
+        }
+        results["cost_model"] = {"prices": cost.PRICES, "assumptions": cost.ASSUMPTIONS}
+        print("bench: local notify throughput", flush=True)
+        _, local = configure(endpoints)
+        results["throughput"] = throughput.measure(local.refs["VerificationsTable"], args.sizes, args.notifies)
+    finally:
+        stack.terminate()
+        stack.wait(timeout=30)
+    results["checks"] = checks(results)
+    return results
+
+
+def checks(results: dict[str, Any]) -> dict[str, bool]:
+    first, duplicate = results["calls"]["first_notify"], results["calls"]["duplicate_notify"]
+    return {
+        "cold_init_ratio": all(r["ratio"] <= TARGETS["cold_init_ratio_max"] for r in results["cold"]),
+        "cold_rss": all(
+            r["rss_mib"] - r["baseline_rss_mib"] <= TARGETS["cold_rss_over_baseline_mib_max"] for r in results["cold"]
+        ),
+        "warm_first": results["warm"]["first_us_median"] <= TARGETS["warm_first_us_max"],
+        "warm_duplicate": results["warm"]["duplicate_us_median"] <= TARGETS["warm_duplicate_us_max"],
+        "first_notify_calls": first["reads"] <= TARGETS["first_notify_reads_max"]
+        and first["writes"] <= TARGETS["first_notify_writes_max"],
+        "duplicate_notify_calls": duplicate["writes"] <= TARGETS["duplicate_notify_writes_max"]
+        and duplicate["invocations"].get("PublisherFunction", 0)
+        <= TARGETS["duplicate_notify_publisher_invocations_max"],
+        "throughput": all(r["ratio"] >= TARGETS["throughput_ratio_min"] for r in results["throughput"]),
+        "h5_lite_cost": results["cost_per_1000"]["h5_lite"]["total"] <= TARGETS["h5_lite_dollars_per_1000_max"],
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = ["", "cold init (whole process; median of pairs, A/B interleaved)"]
+    lines.append(f"  {'function':<22}{'init ms':>9}{'baseline':>10}{'ratio':>7}{'RSS MiB':>9}{'base':>7}")
+    for r in results["cold"]:
+        lines.append(
+            f"  {r['function']:<22}{r['init_ms_median']:>9}{r['baseline_ms_median']:>10}"
+            f"{r['ratio']:>7}{r['rss_mib']:>9}{r['baseline_rss_mib']:>7}"
+        )
+    w = results["warm"]
+    lines.append(f"warm own CPU per notify (median of {w['calls']}, in-memory DynamoDB)")
+    lines.append(f"  first {w['first_us_median']} us   duplicate {w['duplicate_us_median']} us")
+    lines.append("AWS calls per completed verification (reads / writes; invocations)")
+    for channel, counts in results["calls"].items():
+        invocations = ", ".join(
+            f"{name.removesuffix('Function')} {n}" for name, n in sorted(counts["invocations"].items())
+        )
+        operations = ", ".join(f"{op} {n}" for op, n in sorted(counts["operations"].items()))
+        lines.append(f"  {channel:<17}{counts['reads']:>3} / {counts['writes']:<3} {operations}; {invocations}")
+    lines.append("local notify throughput at concurrency 8 (per second, vs minimal handler)")
+    for r in results["throughput"]:
+        lines.append(
+            f"  {r['table_verifications']:>6} verifications: ours {r['ours_per_second']}, "
+            f"baseline {r['baseline_per_second']}, ratio {r['ratio']}"
+        )
+    lines.append("modelled AWS cost per 1,000 verifications (USD)")
+    for channel, dollars in results["cost_per_1000"].items():
+        parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
+        lines.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
+    lines.append("targets (issue 9)")
+    lines.extend(f"  {name:<24}{'met' if ok else 'NOT MET'}" for name, ok in results["checks"].items())
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="faceid-bridge benchmark")
+    parser.add_argument("--smoke", action="store_true", help="every section, bounded")
+    parser.add_argument("--pairs", type=int, default=10)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--sizes", default="500,10000")
+    parser.add_argument("--notifies", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    args.sizes = [int(size) for size in args.sizes.split(",")]
+    if args.smoke:
+        args.pairs, args.calls, args.sizes, args.notifies = 1, 50, [50], 16
+    results = run(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nbench: results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""AWS calls per completed verification, per channel, counted in the local stack's process with
+botocore hooks (infra/local/aws_calls.py): every call a function makes, by operation, and every
+invocation. The reconciler is left out: it runs on a schedule, and its cost is per minute, not per
+verification (it reads nothing for a verification that settled normally)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from infra.local.client import LocalClient, Subscriber
+
+READS = frozenset({"GetItem", "Query", "BatchGetItem", "Scan", "GetSecretValue"})
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"})
+SCHEDULED = frozenset({"ReconcilerFunction"})
+
+
+def _counts(client: LocalClient, *, reset: bool = False) -> dict[str, Any]:
+    response = client.http.post(f"{client.endpoints.gateway}/_local/aws-calls", json={"reset": reset}, timeout=10)
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _settled(client: LocalClient, subscriber: Subscriber, verification_id: str, events: int) -> dict[str, Any]:
+    subscriber.wait_for({verification_id: events}, seconds=30)
+    time.sleep(1.5)  # the stream poller's last batches
+    return _counts(client, reset=True)
+
+
+def _summary(raw: dict[str, Any]) -> dict[str, Any]:
+    operations: Counter[str] = Counter()
+    by_function: dict[str, Counter[str]] = {}
+    for call in raw["calls"]:
+        if call["function"] in SCHEDULED:
+            continue
+        operations[call["operation"]] += call["count"]
+        by_function.setdefault(call["function"], Counter())[call["operation"]] += call["count"]
+    invocations = {name: count for name, count in raw["invocations"].items() if name not in SCHEDULED}
+    return {
+        "operations": dict(operations),
+        "reads": sum(count for op, count in operations.items() if op in READS),
+        "writes": sum(count for op, count in operations.items() if op in WRITES),
+        "by_function": {name: dict(counter) for name, counter in by_function.items()},
+        "invocations": invocations,
+    }
+
+
+def _lite(client: LocalClient, subscriber: Subscriber) -> tuple[str, dict[str, Any]]:
+    created = client.create().json()
+    finished = client.complete(created["token"], "pass")
+    client.follow_return(finished)  # the browser comes back too, as it does in every real flow
+    return created["verification_id"], finished
+
+
+def _merged(*snapshots: dict[str, Any]) -> dict[str, Any]:
+    calls: Counter[tuple[str, str, str]] = Counter()
+    invocations: Counter[str] = Counter()
+    for snapshot in snapshots:
+        calls.update({(c["function"], c["service"], c["operation"]): c["count"] for c in snapshot["calls"]})
+        invocations.update(snapshot["invocations"])
+    return {
+        "calls": [{"function": f, "service": s, "operation": o, "count": n} for (f, s, o), n in calls.items()],
+        "invocations": dict(invocations),
+    }
+
+
+def _callbacks_only(snapshot: dict[str, Any]) -> dict[str, Any]:
+    function = "FaceIdCallbacksFunction"
+    return {
+        "calls": [call for call in snapshot["calls"] if call["function"] == function],
+        "invocations": {name: n for name, n in snapshot["invocations"].items() if name == function},
+    }
+
+
+def measure(client: LocalClient) -> dict[str, Any]:
+    """Per channel, the calls one completed verification costs, with the secret cache warm (one
+    verification of each channel first, not counted); and what a duplicate notify costs."""
+    subscriber = Subscriber(client.endpoints)
+    for verification_id in (_lite(client, subscriber)[0], _app(client), _raw(client)):
+        subscriber.wait_for({verification_id: 2}, seconds=30)
+    _counts(client, reset=True)
+    results: dict[str, Any] = {}
+    created = client.create().json()
+    after_create = _counts(client, reset=True)
+    finished = client.complete(created["token"], "pass")  # the sandbox posts the notify before answering
+    after_notify = _counts(client, reset=True)
+    client.follow_return(finished)  # the browser comes back too, as it does in every real flow
+    vid = created["verification_id"]
+    rest = _settled(client, subscriber, vid, 2)
+    results["h5_lite"] = _summary(_merged(after_create, after_notify, rest))
+    results["first_notify"] = _summary(_callbacks_only(after_notify))
+    client.notify(finished["data"], finished["sign"])  # FaceID sends the same notify again
+    results["duplicate_notify"] = _summary(_settled(client, subscriber, vid, 2))
+    results["app"] = _summary(_settled(client, subscriber, _app(client), 2))
+    results["h5_raw"] = _summary(_settled(client, subscriber, _raw(client), 2))
+    return results
+
+
+def _app(client: LocalClient) -> str:
+    created = client.create_app().json()
+    client.verify_app(created["verification_id"], client.sdk_package(created["biz_token"], "pass"))
+    return str(created["verification_id"])
+
+
+def _raw(client: LocalClient) -> str:
+    return str(client.create_raw("pass").json()["verification_id"])

@@ -1,0 +1,126 @@
+"""Cold init per function, as whole processes: the function (its handler module imported, the AWS
+clients it uses created the way it creates them) against a baseline that only imports boto3 and
+creates the same clients. Runs interleaved A/B, alternating which goes first, so that the machine's
+noise falls on both."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from infra.local.template import ROOT, FunctionSpec, Template
+
+# What each IAM action in the template means as a client the function creates.
+_CLIENTS = {"dynamodb": "dynamodb", "secretsmanager": "secretsmanager", "events": "events", "sqs": "sqs"}
+
+FUNCTION = """
+import importlib.util, sys
+sys.path[:0] = ["shared", "."]
+spec = importlib.util.spec_from_file_location("app", "functions/{name}/app.py")
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+from faceid_bridge.adapters import aws
+for service in {boto_clients!r}:
+    aws.client(service)
+if {secrets!r}:  # what parameters.get_secret does on its first call
+    from aws_lambda_powertools.utilities.parameters import base, secrets
+    base.DEFAULT_PROVIDERS.setdefault("secrets", secrets.SecretsProvider())
+"""
+BASELINE = """
+import boto3
+for service in {clients!r}:
+    boto3.client(service)
+"""
+
+
+def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
+    """The AWS services a function may call, from its policy statements in the template."""
+    services: set[str] = set()
+    for policy in template.resources[spec.logical_id]["Properties"].get("Policies", []):
+        for statement in policy.get("Statement", []):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            services |= {_CLIENTS[action.split(":")[0]] for action in actions if action.split(":")[0] in _CLIENTS}
+    return sorted(services)
+
+
+def _environment(spec: FunctionSpec) -> dict[str, str]:
+    env = {key: "bench" for key in spec.environment}
+    env |= {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "POWERTOOLS_SERVICE_NAME": "faceid-bridge",
+    }
+    return env
+
+
+def _run(code: str, env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one whole process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"cold-start probe failed ({process.returncode}): {code}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+@dataclass
+class ColdResult:
+    function: str
+    clients: list[str]
+    function_ms: list[float]
+    baseline_ms: list[float]
+    function_rss: list[float]
+    baseline_rss: list[float]
+
+    def summary(self) -> dict[str, Any]:
+        f, b = statistics.median(self.function_ms), statistics.median(self.baseline_ms)
+        return {
+            "function": self.function,
+            "clients": self.clients,
+            "pairs": len(self.function_ms),
+            "init_ms_median": round(f, 1),
+            "init_ms_range": [round(min(self.function_ms), 1), round(max(self.function_ms), 1)],
+            "baseline_ms_median": round(b, 1),
+            "baseline_ms_range": [round(min(self.baseline_ms), 1), round(max(self.baseline_ms), 1)],
+            "ratio": round(f / b, 2),
+            "rss_mib": round(max(self.function_rss), 1),
+            "baseline_rss_mib": round(max(self.baseline_rss), 1),
+        }
+
+
+def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
+    template = Template()
+    results = []
+    for spec in template.functions():
+        name = spec.code_dir.name
+        if only and name not in only:
+            continue
+        clients = clients_of(template, spec)
+        boto_clients = [c for c in clients if c != "secretsmanager"]
+        code = FUNCTION.format(name=name, boto_clients=boto_clients, secrets="secretsmanager" in clients)
+        baseline = BASELINE.format(clients=clients)
+        env = _environment(spec)
+        _run(code, env), _run(baseline, env)  # compiles bytecode and warms the page cache; not counted
+        result = ColdResult(name, clients, [], [], [], [])
+        for pair in range(pairs):
+            order = [(code, True), (baseline, False)] if pair % 2 == 0 else [(baseline, False), (code, True)]
+            for source, is_function in order:
+                seconds, rss = _run(source, env)
+                if is_function:
+                    result.function_ms.append(seconds * 1000)
+                    result.function_rss.append(rss)
+                else:
+                    result.baseline_ms.append(seconds * 1000)
+                    result.baseline_rss.append(rss)
+        results.append(result)
+    return results

@@ -1,0 +1,115 @@
+"""Local notify throughput: our callbacks handler against a minimal one ("check the sign, one
+conditional UpdateItem"), both in this process, at concurrency 8, on the same moto server and
+table, at growing table sizes. The ratio says how much of the local stack's time is our code's;
+its trend with the table's size says whether a notify's cost grows with the table."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from faceid_bridge.adapters import aws
+from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
+from faceid_bridge.forms import parse_form
+from infra.bench.warm import _verification
+from infra.local.functions import FunctionHost
+from infra.local.template import ROOT, Template
+from infra.sandbox.outcomes import Outcome, lite_result
+
+SECRET = "sandbox-secret"  # noqa: S105 - the local stack's sandbox secret
+CONCURRENCY = 8
+
+
+def _form(biz_id: str) -> str:
+    session = {"biz_id": biz_id, "options": {"biz_no": "order", "comparison_type": "0"}, "references": ["ref1"]}
+    data = json.dumps(lite_result(session, Outcome(outcome="pass")), separators=(",", ":"))
+    return urlencode({"data": data, "sign": lite_sign(SECRET, data)})
+
+
+def _baseline(table: str, body: str) -> None:
+    """The least a notify handler can do: check the sign, make one conditional write."""
+    form = parse_form(body.encode(), "application/x-www-form-urlencoded")
+    data, sign = form["data"][0].decode(), form["sign"][0].decode()
+    if not lite_sign_valid([SECRET], data, sign):
+        raise RuntimeError("bad sign")
+    biz_id = json.loads(data)["biz_info"]["biz_id"]
+    aws.client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": f"BASELINE#{biz_id}"}, "sk": {"S": "BASELINE"}},
+        UpdateExpression="SET #status = :ok",
+        ConditionExpression="attribute_not_exists(#status)",
+        ExpressionAttributeNames={"#status": "status"},
+        ExpressionAttributeValues={":ok": {"S": "OK"}},
+    )
+
+
+class Throughput:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.store = VerificationStore(table)
+        spec = next(s for s in Template().functions() if s.code_dir.name == "faceid_callbacks")
+        self.host = FunctionHost(spec)
+        self.event: dict[str, Any] = json.loads((ROOT / "events" / "api" / "notify.json").read_text())
+        self.seeded = 0
+
+    def seed(self, total: int) -> None:
+        """Verifications (as creation stores them) until the table holds `total`."""
+        now = datetime.now(UTC)
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            list(pool.map(lambda n: self._seed_one(n, now), range(self.seeded, total)))
+        self.seeded = max(self.seeded, total)
+
+    def _seed_one(self, n: int, now: datetime) -> None:
+        verification = _verification(n, now).model_copy(update={"verification_id": f"vrf_tp{n}"})
+        verification = verification.model_copy(update={"biz_no": f"tp-{n}", "biz_id": f"tp-biz-{n}"})
+        claim = self.store.claim_biz_no(verification.biz_no, verification.request_hash, now)
+        assert claim.claim_id
+        self.store.create(verification, claim.claim_id)
+
+    def _ours(self, biz_id: str) -> None:
+        event = self.event | {"body": _form(biz_id), "isBase64Encoded": False}
+        response = self.host.invoke(event)
+        if response["statusCode"] != 200:
+            raise RuntimeError(response)
+
+    def rate(self, which: str, biz_ids: list[str]) -> float:
+        """Notifies per second for these (first) notifies."""
+        bodies = {biz_id: _form(biz_id) for biz_id in biz_ids}
+        work = self._ours if which == "ours" else (lambda biz_id: _baseline(self.table, bodies[biz_id]))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(CONCURRENCY) as pool:
+            list(pool.map(work, biz_ids))
+        return len(biz_ids) / (time.perf_counter() - started)
+
+
+def measure(table: str, sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, Any]]:
+    """At each table size, interleaved rounds of ours and the baseline, each on fresh verifications."""
+    bench = Throughput(table)
+    results = []
+    used = 0
+    for size in sizes:
+        bench.seed(size)
+        ours, baseline = [], []
+        for _ in range(rounds):
+            batch = [f"tp-biz-{n}" for n in range(used, used + notifies)]
+            used += notifies
+            if used > bench.seeded:
+                bench.seed(used)
+            ours.append(bench.rate("ours", batch))
+            baseline.append(bench.rate("baseline", batch))
+        median_ours, median_baseline = statistics.median(ours), statistics.median(baseline)
+        results.append(
+            {
+                "table_verifications": bench.seeded,
+                "ours_per_second": round(median_ours, 1),
+                "baseline_per_second": round(median_baseline, 1),
+                "ratio": round(median_ours / median_baseline, 2),
+            }
+        )
+    return results

@@ -1,0 +1,173 @@
+"""Warm own CPU per notify: the callbacks function's handler, warm, with AWS I/O replaced by an
+in-memory DynamoDB (so what is measured is our code, Powertools and pydantic, not the network).
+CPU time of this process per call, median over many calls: a first notify (a transition) and a
+duplicate (nothing to do)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import statistics
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from faceid_bridge.adapters.credentials import Credentials
+from faceid_bridge.adapters.store import VerificationStore, _verification_item
+from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.faceid.contract import lite_sign
+from infra.local.functions import FunctionHost, LambdaContext
+from infra.local.template import ROOT, Template
+from infra.sandbox.outcomes import Outcome, lite_result
+
+SECRET = "bench-secret"  # noqa: S105 - a local test secret
+
+
+class ConditionalCheckFailedException(Exception):
+    pass
+
+
+class InMemoryDynamoDB:
+    """The DynamoDB operations the notify path uses, on a dict, with their conditions."""
+
+    class exceptions:
+        ConditionalCheckFailedException = ConditionalCheckFailedException
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+        self.by_biz_id: dict[str, dict[str, Any]] = {}
+
+    @staticmethod
+    def _key(key: dict[str, Any]) -> tuple[str, str]:
+        return key["pk"]["S"], key["sk"]["S"]
+
+    def put(self, item: dict[str, Any]) -> None:
+        self.items[self._key(item)] = item
+        if "biz_id" in item:
+            self.by_biz_id[item["biz_id"]["S"]] = item
+
+    def get_item(self, *, Key: dict[str, Any], **_: Any) -> dict[str, Any]:
+        item = self.items.get(self._key(Key))
+        return {"Item": copy.deepcopy(item)} if item else {}
+
+    def query(self, *, ExpressionAttributeValues: dict[str, Any], **_: Any) -> dict[str, Any]:
+        item = self.by_biz_id.get(ExpressionAttributeValues[":biz_id"]["S"])
+        return {"Items": [{"pk": item["pk"], "sk": item["sk"]}] if item else []}
+
+    def put_item(self, *, Item: dict[str, Any], **_: Any) -> dict[str, Any]:
+        self.put(Item)
+        return {}
+
+    def update_item(
+        self,
+        *,
+        Key: dict[str, Any],
+        UpdateExpression: str,
+        ExpressionAttributeValues: dict[str, Any],
+        ExpressionAttributeNames: dict[str, str] | None = None,
+        ConditionExpression: str = "",
+        **_: Any,
+    ) -> dict[str, Any]:
+        names = ExpressionAttributeNames or {}
+        item = self.items[self._key(Key)]
+        if ConditionExpression == "#version = :expected" and item["version"] != ExpressionAttributeValues[":expected"]:
+            raise ConditionalCheckFailedException
+        sets, _remove, removes = UpdateExpression.removeprefix("SET ").partition(" REMOVE ")
+        for assignment in sets.split(", "):
+            name, _equals, value = assignment.partition(" = ")
+            item[names.get(name, name)] = ExpressionAttributeValues[value]
+        for name in removes.split(", ") if removes else []:
+            item.pop(names.get(name, name), None)
+        return {}
+
+
+def _verification(n: int, now: datetime) -> Verification:
+    return Verification(
+        verification_id=f"vrf_bench{n}",
+        channel=Channel.H5_LITE,
+        biz_no=f"order-{n}",
+        biz_id=f"1795338000,biz-{n}",
+        token=f"token-{n}",
+        comparison_type="0",
+        references=1,
+        far_level="1e-4",
+        request_hash="0" * 64,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(hours=1),
+        due_at=int((now + timedelta(hours=1)).timestamp()),
+    )
+
+
+def _notify_event(biz_id: str) -> dict[str, Any]:
+    session = {"biz_id": biz_id, "options": {"biz_no": "order", "comparison_type": "0"}, "references": ["ref1"]}
+    data = json.dumps(lite_result(session, Outcome(outcome="pass")), separators=(",", ":"))
+    event: dict[str, Any] = json.loads((ROOT / "events" / "api" / "notify.json").read_text())
+    return event | {"body": urlencode({"data": data, "sign": lite_sign(SECRET, data)}), "isBase64Encoded": False}
+
+
+@contextmanager
+def _quiet() -> Any:
+    """Logs and metrics still written (their cost is ours), to /dev/null instead of the terminal."""
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(null)
+        os.close(saved)
+
+
+def measure(calls: int) -> dict[str, Any]:
+    """Median CPU microseconds per notify, first and duplicate, through the warm handler."""
+    from faceid_bridge import wiring
+    from faceid_bridge.config import settings
+
+    spec = next(s for s in Template().functions() if s.code_dir.name == "faceid_callbacks")
+    for key in spec.environment:
+        os.environ.setdefault(key, "bench")
+    os.environ.update({"PUBLIC_BASE_URL": "https://bench", "DEFAULT_FAR_LEVEL": "1e-4", "ALLOWED_REDIRECT_ORIGINS": ""})
+    os.environ.update({"AUDIT_RETENTION_DAYS": "30", "VERIFICATION_RETENTION_DAYS": "365", "KEEP_IDCARD_INFO": "false"})
+    os.environ.update({"RECONCILE_GRACE_SECONDS": "300"})
+    settings.cache_clear()
+    dynamodb = InMemoryDynamoDB()
+    store = VerificationStore("bench", dynamodb=dynamodb)
+    credentials = Credentials(api_key="bench", api_secret=SECRET)
+    wiring.store.cache_clear()
+    wiring.credentials.cache_clear()
+    originals = (wiring.store, wiring.credentials)
+    wiring.store = lambda: store  # type: ignore[assignment]
+    wiring.credentials = lambda: lambda: credentials  # type: ignore[assignment]
+    try:
+        host = FunctionHost(spec)
+        now = datetime.now(UTC)
+        events = []
+        for n in range(calls + 1):
+            verification = _verification(n, now)
+            dynamodb.put(_verification_item(verification, int(now.timestamp()) + 86400))
+            events.append(_notify_event(verification.biz_id))
+        context = LambdaContext(function_name="bench", aws_request_id="bench")
+        first: list[float] = []
+        duplicate: list[float] = []
+        with _quiet():
+            host.module.lambda_handler(events[-1], context)  # the first call after import is not warm
+            for event in events[:-1]:
+                started = time.process_time_ns()
+                response = host.module.lambda_handler(event, context)
+                first.append((time.process_time_ns() - started) / 1000)
+                assert response["statusCode"] == 200, response
+            for event in events[:-1]:
+                started = time.process_time_ns()
+                host.module.lambda_handler(event, context)
+                duplicate.append((time.process_time_ns() - started) / 1000)
+        return {
+            "calls": calls,
+            "first_us_median": round(statistics.median(first), 1),
+            "duplicate_us_median": round(statistics.median(duplicate), 1),
+        }
+    finally:
+        wiring.store, wiring.credentials = originals
