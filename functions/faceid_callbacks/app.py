@@ -23,7 +23,12 @@ RESULT_PAGE = "<!doctype html><title>Verification finished</title><h1>Verificati
 @app.post("/v1/faceid/notify")
 def notify() -> dict[str, str]:
     receive_notify(
-        raw_body(app), content_type(app), settings=settings(), store=wiring.store(), credentials=wiring.credentials()()
+        raw_body(app),
+        content_type(app),
+        verification_id=app.current_event.get_query_string_value("verification_id"),
+        settings=settings(),
+        store=wiring.store(),
+        credentials=wiring.credentials()(),
     )
     return {"result": "OK"}
 

@@ -70,9 +70,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     stack = _stack({"LOCAL_COUNT_AWS_CALLS": "1", "LOCAL_SCHEDULE_SECONDS": "3600"})
     try:
         from infra.local.client import LocalClient
-        from infra.local.stack import Endpoints, configure
+        from infra.local.stack import Endpoints, configure, use_local_aws
 
         endpoints = Endpoints.from_environment()
+        use_local_aws(endpoints)
         print("bench: AWS calls per verification", flush=True)
         results["calls"] = calls.measure(LocalClient(endpoints))
         results["cost_per_1000"] = {

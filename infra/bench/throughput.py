@@ -49,8 +49,20 @@ def _baseline(table: str, body: str) -> None:
     )
 
 
+def _forget_configuration() -> None:
+    """Settings and adapters are built once per process; the warm section built them for its fakes."""
+    from faceid_bridge import wiring
+    from faceid_bridge.config import settings
+
+    settings.cache_clear()
+    for factory in (wiring.store, wiring.credentials, wiring.request_hash_key, wiring.faceid, wiring.bus):
+        factory.cache_clear()
+    aws.client.cache_clear()
+
+
 class Throughput:
     def __init__(self, table: str) -> None:
+        _forget_configuration()
         self.table = table
         self.store = VerificationStore(table)
         spec = next(s for s in Template().functions() if s.code_dir.name == "faceid_callbacks")

@@ -46,8 +46,6 @@ class InMemoryDynamoDB:
 
     def put(self, item: dict[str, Any]) -> None:
         self.items[self._key(item)] = item
-        if "biz_id" in item:
-            self.by_biz_id[item["biz_id"]["S"]] = item
 
     def get_item(self, *, Key: dict[str, Any], **_: Any) -> dict[str, Any]:
         item = self.items.get(self._key(Key))
@@ -102,11 +100,16 @@ def _verification(n: int, now: datetime) -> Verification:
     )
 
 
-def _notify_event(biz_id: str) -> dict[str, Any]:
+def _notify_event(verification_id: str, biz_id: str) -> dict[str, Any]:
     session = {"biz_id": biz_id, "options": {"biz_no": "order", "comparison_type": "0"}, "references": ["ref1"]}
     data = json.dumps(lite_result(session, Outcome(outcome="pass")), separators=(",", ":"))
     event: dict[str, Any] = json.loads((ROOT / "events" / "api" / "notify.json").read_text())
-    return event | {"body": urlencode({"data": data, "sign": lite_sign(SECRET, data)}), "isBase64Encoded": False}
+    return event | {
+        "body": urlencode({"data": data, "sign": lite_sign(SECRET, data)}),
+        "isBase64Encoded": False,
+        "rawQueryString": urlencode({"verification_id": verification_id}),  # as notify_url carries it
+        "queryStringParameters": {"verification_id": verification_id},
+    }
 
 
 @contextmanager
@@ -149,7 +152,7 @@ def measure(calls: int) -> dict[str, Any]:
         for n in range(calls + 1):
             verification = _verification(n, now)
             dynamodb.put(_verification_item(verification, int(now.timestamp()) + 86400))
-            events.append(_notify_event(verification.biz_id))
+            events.append(_notify_event(verification.verification_id, verification.biz_id))
         context = LambdaContext(function_name="bench", aws_request_id="bench")
         first: list[float] = []
         duplicate: list[float] = []

@@ -15,6 +15,17 @@ from infra.local.functions import FunctionHost
 from infra.local.provision import LocalStack
 
 
+def matches(pattern: Any, value: Any) -> bool:
+    """Lambda's event filtering, for the pattern forms the template uses: nested objects, lists of
+    allowed values, and {"anything-but": [...]}."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(matches(inner, value.get(key)) for key, inner in pattern.items())
+    return any(
+        value is not None and value not in allowed["anything-but"] if isinstance(allowed, dict) else value == allowed
+        for allowed in pattern
+    )
+
+
 def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
     dynamodb = dict(record["dynamodb"])
     created = dynamodb.get("ApproximateCreationDateTime")
@@ -42,6 +53,7 @@ class StreamPoller(threading.Thread):
         self.partial = "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])
         on_failure = props.get("DestinationConfig", {}).get("OnFailure", {})
         self.on_failure_arn = stack.resolve(on_failure["Destination"]) if on_failure else None
+        self.filters = [json.loads(f["Pattern"]) for f in props.get("FilterCriteria", {}).get("Filters", [])]
         self.streams = boto3.client("dynamodbstreams", region_name=stack.region)
         self.stopped = threading.Event()
 
@@ -57,6 +69,8 @@ class StreamPoller(threading.Thread):
                 response = self.streams.get_records(ShardIterator=iterators[shard_id], Limit=1000)
                 iterators[shard_id] = response["NextShardIterator"]
                 records = [lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
+                # Records no filter matches never reach the function, as in Lambda.
+                records = [r for r in records if not self.filters or any(matches(f, r) for f in self.filters)]
                 for start in range(0, len(records), self.batch_size):
                     self.deliver(records[start : start + self.batch_size], shard_id)
             self.stopped.wait(self.interval)

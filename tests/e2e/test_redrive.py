@@ -38,7 +38,12 @@ def test_a_failed_batch_is_read_again_from_the_stream(
         response = streams.get_records(ShardIterator=iterator, Limit=1000)
         records += response["Records"]
         iterator = response.get("NextShardIterator") if response["Records"] else None
-    ours = [r for r in records if r["dynamodb"].get("NewImage", {}).get("verification_id", {}).get("S") == vid]
+    ours = [
+        r
+        for r in records
+        if r["dynamodb"].get("NewImage", {}).get("verification_id", {}).get("S") == vid
+        and r["dynamodb"]["NewImage"]["entity"]["S"] == "verification"
+    ]
     sequence = ours[0]["dynamodb"]["SequenceNumber"]
     sqs = boto3.client("sqs", region_name=region)
     dlq = sqs.get_queue_url(QueueName="faceid-bridge-PublisherDLQ")["QueueUrl"]

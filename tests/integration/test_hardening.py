@@ -273,3 +273,24 @@ def test_10_an_event_too_large_anyway_goes_to_the_dlq_not_back_to_the_stream(sta
     assert events.calls == []
     message = boto3.client("sqs").receive_message(QueueUrl=stack.refs["PublisherDLQ"])["Messages"][0]
     assert json.loads(message["Body"])["reason"] == "EventTooLarge"
+
+
+# --- issue 9: what a callback reads and writes ----------------------------------------------------
+
+
+def test_a_duplicate_notify_writes_nothing(faceid: FakeFaceId, store: VerificationStore) -> None:
+    created = create()[2]
+    form = signed_form(finished(created["biz_id"]))
+    assert call("faceid_callbacks", sample("notify", form))[0] == 200
+    before = items_of(store, created["verification_id"])
+    assert call("faceid_callbacks", sample("notify", form))[0] == 200
+    assert items_of(store, created["verification_id"]) == before  # no second audit record, no rewrite
+
+
+def test_the_biz_id_lookup_trusts_no_hint(faceid: FakeFaceId, store: VerificationStore) -> None:
+    first, second = create()[2], create(valid_create_body(biz_no="order-2"))[2]
+    # A hint naming another verification, or none at all, still finds the biz_id's own
+    for hint in (second["verification_id"], "vrf_unknown", None):
+        found = store.find_by_biz_id(first["biz_id"], verification_id=hint)
+        assert found is not None and found.verification_id == first["verification_id"]
+    assert store.find_by_biz_id("unknown-biz-id") is None

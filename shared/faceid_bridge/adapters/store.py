@@ -4,14 +4,17 @@
 | ------------ | ---------------------- | ------------------ | ------------------------------------------- |
 | verification | VERIFICATION#<id>      | VERIFICATION       | the record and its state machine            |
 | biz_no guard | BIZNO#<biz_no>         | BIZNO              | biz_no is unique; idempotent create          |
+| biz_id key   | BIZID#<biz_id>         | BIZID              | FaceID's biz_id -> verification_id (H5 Lite) |
 | audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | FaceID's answers, redacted and bounded      |
 
 Every item carries `expires_at_epoch`, the table's TTL: a verification and its biz_no guard are
 kept `verification_retention_days` after they were last written (a verification's terminal
 transition sets it anew), audit items `audit_retention_days` (never longer than the verification).
 
-Lookups never Scan: by id with GetItem, by biz_no through its guard, by biz_id through the sparse
-ByBizId index, and due verifications through the sparse ByDueAt index, which holds only the
+Lookups never Scan: by id with GetItem, by biz_no through its guard, by biz_id through its key item
+(written in the verification's own creation transaction, so a callback's lookup is a strongly
+consistent GetItem, never an index that may lag), and due verifications through the sparse ByDueAt
+index, which holds only the
 non-terminal ones (both keys-only; the item is then read consistently). Every state change is a
 conditional update on `version`, so concurrent duplicate callbacks make exactly one transition;
 it sets only the lifecycle's fields, so the reconciler's bookkeeping is never overwritten.
@@ -33,11 +36,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel
 
 from faceid_bridge.adapters import aws
-from faceid_bridge.domain.verification import Verification
+from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import Conflict
 from faceid_bridge.faceid.contract import redacted
 
-BIZ_ID_INDEX = "ByBizId"
 DUE_INDEX = "ByDueAt"
 DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all
 LIFECYCLE_FIELDS = ("status", "version", "updated_at", "decision", "reasons", "liveness", "comparison")
@@ -83,6 +85,10 @@ def verification_key(verification_id: str) -> dict[str, Any]:
 
 def _biz_no_key(biz_no: str) -> dict[str, Any]:
     return {"pk": {"S": f"BIZNO#{biz_no}"}, "sk": {"S": "BIZNO"}}
+
+
+def _biz_id_key(biz_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"BIZID#{biz_id}"}, "sk": {"S": "BIZID"}}
 
 
 def verification_from_image(image: dict[str, Any]) -> Verification:
@@ -205,9 +211,26 @@ class VerificationStore:
         """Store the verification and settle its biz_no claim, atomically."""
         ttl = {"N": str(_epoch(verification.created_at + self.retention))}
         item = _verification_item(verification, int(ttl["N"]))
+        # Callbacks find an H5 Lite verification by FaceID's biz_id; the other channels' callers
+        # know the verification_id.
+        biz_id_item = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": {
+                        **_biz_id_key(verification.biz_id),
+                        "entity": {"S": "biz_id"},
+                        "verification_id": {"S": verification.verification_id},
+                        "expires_at_epoch": ttl,
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
         try:
             self.dynamodb.transact_write_items(
                 TransactItems=[
+                    *(biz_id_item if verification.channel is Channel.H5_LITE else []),
                     {
                         "Put": {
                             "TableName": self.table_name,
@@ -244,16 +267,17 @@ class VerificationStore:
         item = response.get("Item")
         return verification_from_image(item) if item else None
 
-    def find_by_biz_id(self, biz_id: str) -> Verification | None:
-        response = self.dynamodb.query(
-            TableName=self.table_name,
-            IndexName=BIZ_ID_INDEX,
-            KeyConditionExpression="biz_id = :biz_id",
-            ExpressionAttributeValues={":biz_id": {"S": biz_id}},
-            Limit=1,
-        )
-        items = response.get("Items", [])
-        return self.get(items[0]["pk"]["S"].removeprefix("VERIFICATION#")) if items else None
+    def find_by_biz_id(self, biz_id: str, *, verification_id: str | None = None) -> Verification | None:
+        """The H5 Lite verification of FaceID's biz_id. `verification_id`, when the caller has one
+        it cannot vouch for (a query parameter), is tried first and kept only if its biz_id is the
+        one asked for: one read instead of two."""
+        if verification_id:
+            candidate = self.get(verification_id)
+            if candidate is not None and candidate.biz_id == biz_id:
+                return candidate
+        response = self.dynamodb.get_item(TableName=self.table_name, Key=_biz_id_key(biz_id), ConsistentRead=True)
+        item = response.get("Item")
+        return self.get(item["verification_id"]["S"]) if item else None
 
     # --- transitions -----------------------------------------------------------------------------
 

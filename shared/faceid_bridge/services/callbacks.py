@@ -55,13 +55,21 @@ def verify_callback(
 
 
 def apply_result(
-    result: LiteResult, payload: dict[str, Any], *, source: str, store: VerificationStore, now: datetime
+    result: LiteResult,
+    payload: dict[str, Any],
+    *,
+    source: str,
+    store: VerificationStore,
+    now: datetime,
+    verification_id: str | None = None,
 ) -> Verification | None:
-    """Move the verification FaceID's result belongs to through the state machine.
+    """Move the verification FaceID's result belongs to through the state machine. `verification_id`
+    is a hint (notify_url's query, not signed): used only if that verification has the signed biz_id.
 
-    Idempotent (see `advance`). Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
+    Idempotent (see `advance`): a duplicate or stale result writes nothing, not even its audit
+    record. Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
     """
-    verification = store.find_by_biz_id(result.biz_info.biz_id)
+    verification = store.find_by_biz_id(result.biz_info.biz_id, verification_id=verification_id)
     if verification is None:
         metrics.add_metric(name="OrphanCallbacks", unit="Count", value=1)
         logger.warning("signed callback for an unknown biz_id", extra={"source": source})
@@ -72,18 +80,25 @@ def apply_result(
 
     incoming = from_faceid(result.status)
     advanced = advance(verification, incoming, outcome_for, store=store, now=now)
-    keep_audit(store, verification.verification_id, source, payload, now)
+    if advanced.version != verification.version:
+        keep_audit(store, verification.verification_id, source, payload, now)
     return advanced
 
 
 def receive_notify(
-    body: bytes, content_type: str, *, settings: Settings, store: VerificationStore, credentials: Credentials
+    body: bytes,
+    content_type: str,
+    *,
+    verification_id: str | None,
+    settings: Settings,
+    store: VerificationStore,
+    credentials: Credentials,
 ) -> None:
     now = datetime.now(UTC)
     result, payload = verify_callback(
         body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes, now=now
     )
-    apply_result(result, payload, source="notify", store=store, now=now)
+    apply_result(result, payload, source="notify", store=store, now=now, verification_id=verification_id)
 
 
 def with_result(url: str, verification: Verification) -> str:

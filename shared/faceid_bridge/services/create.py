@@ -15,6 +15,7 @@ import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, model_validator
 
@@ -48,6 +49,12 @@ def request_hash(request: BaseModel, key: bytes) -> str:
     """What makes two requests for one biz_no the same request (after defaults are applied). Keyed,
     so that a stored hash of a KYC request cannot be brute-forced back to a name and ID number."""
     return hmac.new(key, request.model_dump_json().encode(), hashlib.sha256).hexdigest()
+
+
+def notify_url(base_url: str, verification_id: str) -> str:
+    """Where FaceID posts a verification's result. The verification_id in its query saves the
+    callback a read (see services/callbacks.apply_result); nothing is trusted from it."""
+    return f"{base_url}/v1/faceid/notify?{urlencode({'verification_id': verification_id})}"
 
 
 def faceid_biz_no(biz_no: str, attempt: int) -> str:
@@ -96,9 +103,10 @@ def new_verification(
     now: datetime,
     **fields: Any,
 ) -> Verification:
-    """A verification as every channel starts it; `fields` are the channel's own. Without a biz_id
-    of FaceID's, the verification's own id stands in for it."""
-    verification_id = new_verification_id()
+    """A verification as every channel starts it; `fields` are the channel's own (an id chosen
+    before FaceID was called among them). Without a biz_id of FaceID's, the verification's own id
+    stands in for it."""
+    verification_id = fields.pop("verification_id", None) or new_verification_id()
     fields.setdefault("biz_id", verification_id)
     return Verification(
         verification_id=verification_id,
@@ -175,11 +183,14 @@ def create_verification(
     if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
         raise ArgumentError.bad("redirect_url")
 
+    verification_id = new_verification_id()  # before FaceID is called: notify_url carries it
+
     def build(token: GetTokenResponse, sent_biz_no: str) -> Verification:
         return new_verification(
             Channel.H5_LITE,
             request,
             fingerprint,
+            verification_id=verification_id,
             sent_biz_no=sent_biz_no,
             settings=settings,
             now=now,
@@ -196,7 +207,7 @@ def create_verification(
         return faceid.get_token(
             request.model_copy(update={"biz_no": sent_biz_no}),
             return_url=f"{base_url}/v1/faceid/return",
-            notify_url=f"{base_url}/v1/faceid/notify",
+            notify_url=notify_url(base_url, verification_id),
         )
 
     verification, _ = create_once(
