@@ -27,9 +27,9 @@ spec.loader.exec_module(module)
 from faceid_bridge.adapters import aws
 for service in {boto_clients!r}:
     aws.client(service)
-if {secrets!r}:  # what parameters.get_secret does on its first call
-    from aws_lambda_powertools.utilities.parameters import base, secrets
-    base.DEFAULT_PROVIDERS.setdefault("secrets", secrets.SecretsProvider())
+if {secrets!r}:
+    from faceid_bridge.adapters.credentials import secrets_provider
+    secrets_provider()
 """
 BASELINE = """
 import boto3
@@ -49,7 +49,8 @@ def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
 
 
 def _environment(spec: FunctionSpec) -> dict[str, str]:
-    env = {key: "bench" for key in spec.environment}
+    # The template's literal values as they are (PYDANTIC_DISABLE_PLUGINS...), references stubbed.
+    env = {key: value if isinstance(value, str) else "bench" for key, value in spec.environment.items()}
     env |= {
         "PATH": os.environ.get("PATH", ""),
         "AWS_REGION": "us-east-1",

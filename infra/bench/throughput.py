@@ -6,7 +6,10 @@ its trend with the table's size says whether a notify's cost grows with the tabl
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -14,14 +17,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from faceid_bridge.adapters import aws
+from faceid_bridge.adapters.credentials import secrets_provider
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
 from faceid_bridge.forms import parse_form
-from infra.bench.warm import _verification
+from infra.bench.warm import _quiet, _verification
 from infra.local.functions import FunctionHost
 from infra.local.template import ROOT, Template
 from infra.sandbox.outcomes import Outcome, lite_result
 
+PORT = 4567  # beside the local stack's 4566
 SECRET = "sandbox-secret"  # noqa: S105 - the local stack's sandbox secret
 CONCURRENCY = 8
 
@@ -58,6 +63,7 @@ def _forget_configuration() -> None:
     for factory in (wiring.store, wiring.credentials, wiring.request_hash_key, wiring.faceid, wiring.bus):
         factory.cache_clear()
     aws.client.cache_clear()
+    secrets_provider.cache_clear()
 
 
 class Throughput:
@@ -100,9 +106,35 @@ class Throughput:
         return len(biz_ids) / (time.perf_counter() - started)
 
 
-def measure(table: str, sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, Any]]:
-    """At each table size, interleaved rounds of ours and the baseline, each on fresh verifications."""
-    bench = Throughput(table)
+def measure(sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, Any]]:
+    """At each table size, interleaved rounds of ours and the baseline, each on fresh verifications,
+    on a moto server started for this (DynamoDB's atomic writes, as in the local stack)."""
+    from infra.local.provision import provision
+    from infra.local.stack import SANDBOX_CREDENTIALS, Endpoints, use_local_aws, wait_for
+
+    endpoints = Endpoints(aws=f"http://127.0.0.1:{PORT}", region="us-east-1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.moto_server", "-H", "127.0.0.1", "-p", str(PORT)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(endpoints.aws, 30)
+        use_local_aws(endpoints)
+        template = Template()
+        local = provision(
+            template, region=endpoints.region, parameters={}, secrets={"FaceIdSecret": SANDBOX_CREDENTIALS}
+        )
+        os.environ.update(local.environment(template) | {"POWERTOOLS_METRICS_DISABLED": "true"})
+        with _quiet():  # the function's log lines, as in warm.py
+            return _rates(Throughput(local.refs["VerificationsTable"]), sizes, notifies, rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _rates(bench: Throughput, sizes: list[int], notifies: int, rounds: int) -> list[dict[str, Any]]:
     results = []
     used = 0
     for size in sizes:

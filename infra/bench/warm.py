@@ -5,7 +5,6 @@ duplicate (nothing to do)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import statistics
@@ -49,7 +48,7 @@ class InMemoryDynamoDB:
 
     def get_item(self, *, Key: dict[str, Any], **_: Any) -> dict[str, Any]:
         item = self.items.get(self._key(Key))
-        return {"Item": copy.deepcopy(item)} if item else {}
+        return {"Item": dict(item)} if item else {}  # as a client returns a fresh response
 
     def query(self, *, ExpressionAttributeValues: dict[str, Any], **_: Any) -> dict[str, Any]:
         item = self.by_biz_id.get(ExpressionAttributeValues[":biz_id"]["S"])

@@ -38,8 +38,10 @@ def _clear_caches() -> None:
     ):
         getattr(factory, "cache_clear", lambda: None)()  # a test may have replaced it with a fake
     from faceid_bridge.adapters import aws
+    from faceid_bridge.adapters.credentials import secrets_provider
 
     aws.client.cache_clear()
+    secrets_provider.cache_clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ create requests, so that a stored fingerprint cannot be brute-forced back to a n
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -57,6 +58,17 @@ class Credentials(BaseModel):
         )
 
 
+@cache
+def secrets_provider() -> Any:
+    """Powertools' secrets provider on our own secretsmanager client: its default would build a
+    second boto3 session at cold start (tens of milliseconds) for the same credentials."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    from faceid_bridge.adapters import aws
+
+    return SecretsProvider(boto3_client=aws.client("secretsmanager"))
+
+
 class SecretCredentials:
     """Callable provider: reads the secret at most once per `max_age` seconds per process, and
     validates each value it reads once."""
@@ -67,11 +79,11 @@ class SecretCredentials:
         self._loaded: tuple[Any, Credentials] | None = None
 
     def __call__(self) -> Credentials:
-        from aws_lambda_powertools.utilities import parameters
+        from aws_lambda_powertools.utilities.parameters.exceptions import TransformParameterError
 
         try:
-            raw = parameters.get_secret(self.secret_id, transform="json", max_age=self.max_age)
-        except parameters.exceptions.TransformParameterError:
+            raw = secrets_provider().get(self.secret_id, transform="json", max_age=self.max_age)
+        except TransformParameterError:
             logger.error("the FaceID secret is not JSON")
             raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
         if self._loaded is None or self._loaded[0] != raw:
@@ -87,9 +99,7 @@ class SecretKey:
         self.max_age = max_age
 
     def __call__(self) -> bytes:
-        from aws_lambda_powertools.utilities import parameters
-
-        value = parameters.get_secret(self.secret_id, max_age=self.max_age)
+        value = secrets_provider().get(self.secret_id, max_age=self.max_age)
         if not value:
             raise ConfigurationError("CONFIGURATION_ERROR:request_hash_key")
         return str(value).encode()

@@ -32,7 +32,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pydantic import BaseModel
 
 from faceid_bridge.adapters import aws
@@ -45,18 +44,52 @@ DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconc
 LIFECYCLE_FIELDS = ("status", "version", "updated_at", "decision", "reasons", "liveness", "comparison")
 CLAIM_LEASE = timedelta(seconds=60)  # longer than the create function's timeout
 AUDIT_MAX_BYTES = 32 * 1024  # well under DynamoDB's 400 KB item limit, whatever FaceID sends
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """A JSON-like value in DynamoDB's typed form. Written here rather than with boto3's
+    TypeSerializer: it is the hot path of every callback, and it keeps boto3 out of this module's
+    import (cold start). DynamoDB has no float: floats go as their shortest decimal."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | Decimal):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        return {"N": str(Decimal(repr(value)))}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, list | tuple):
+        return {"L": [_attribute(item) for item in value]}
+    if isinstance(value, dict):
+        return {"M": {str(key): _attribute(item) for key, item in value.items()}}
+    return {"S": str(value)}
+
+
+def _value(attribute: dict[str, Any]) -> Any:
+    (kind, raw), *_ = attribute.items()
+    if kind == "S":
+        return raw
+    if kind == "N":
+        return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+    if kind == "BOOL":
+        return raw
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [_value(item) for item in raw]
+    if kind == "M":
+        return {key: _value(item) for key, item in raw.items()}
+    raise ValueError(f"unexpected DynamoDB type {kind}")  # we write no sets or binaries
 
 
 def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
-    # DynamoDB has no float: a JSON round trip turns every float into a Decimal.
-    plain = json.loads(json.dumps(values, default=str), parse_float=Decimal)
-    return {key: _serializer.serialize(value) for key, value in plain.items()}
+    return {key: _attribute(value) for key, value in values.items()}
 
 
 def from_attributes(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _deserializer.deserialize(value) for key, value in item.items()}
+    return {key: _value(value) for key, value in item.items()}
 
 
 def _json(model: BaseModel) -> dict[str, Any]:
@@ -286,7 +319,8 @@ class VerificationStore:
         version. False when another writer won. A terminal record drops the credentials the user's
         device needed (they are spent) and is kept for the retention period from now."""
         fields = LIFECYCLE_FIELDS + (("expires_at_epoch",) if after.status.terminal else ())
-        current = _json(after) | {"expires_at_epoch": _epoch(after.updated_at + self.retention)}
+        current = after.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))
+        current["expires_at_epoch"] = _epoch(after.updated_at + self.retention)
         values = to_attributes({name: current.get(name) for name in fields})
         names = {f"#{name}": name for name in fields}
         update = "SET " + ", ".join(f"#{name} = :{name}" for name in fields)

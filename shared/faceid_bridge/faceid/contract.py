@@ -1,5 +1,8 @@
 """The FaceID H5 Lite contract, mirrored from the provider docs (../shared/faceid-docs).
 
+Every model's schema is built on first use (defer_build), so a function pays only for the models of
+the APIs it calls, not for all of them at import (cold start).
+
 One module, used by both sides: faceid-bridge validates its clients' requests with these models
 before FaceID is called, and the sandbox enforces the same rules as FaceID does.
 
@@ -159,7 +162,7 @@ class GetTokenOptions(FormParameters):
     """The parameters of lite/get_token that describe the verification (everything but credentials
     and callback URLs), in the document's order so the first error reported is the first in the doc."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64", defer_build=True)
 
     biz_no: Annotated[NonEmpty, _max_bytes(128)]
     biz_extra_data: Annotated[str, _max_bytes(4096)] | None = None
@@ -205,7 +208,7 @@ class GetTokenRequest(GetTokenOptions):
 
 
 class GetTokenResponse(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     request_id: str
     time_used: int = 0
@@ -220,7 +223,7 @@ class GetTokenResponse(BaseModel):
 class _Lenient(BaseModel):
     # FaceID may add fields and values at any time: unknown fields are ignored, text fields take any
     # scalar, numbers take numeric strings, and only what a decision needs is required.
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 def _scalar_as_str(value: Any) -> Any:
@@ -317,7 +320,7 @@ class GetBizTokenOptions(FormParameters):
     """The parameters of v3 get_biz_token that describe the verification (all but sign/sign_version),
     in the document's order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64", defer_build=True)
 
     liveness_type: LivenessType
     comparison_type: Annotated[Literal["0", "1"], BeforeValidator(_as_str)]
@@ -372,7 +375,7 @@ class GetBizTokenOptions(FormParameters):
 
 
 class GetBizTokenResponse(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     request_id: str
     time_used: int = 0
@@ -408,7 +411,7 @@ class AppVerifyResult(_Lenient):
 class RawVerifyOptions(FormParameters):
     """The parameters of lite/raw/verify (002) besides credentials, in the document's order."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64")
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_bytes="base64", defer_build=True)
 
     token: NonEmpty
     biz_no: Annotated[NonEmpty, _max_bytes(128)] | None = None
