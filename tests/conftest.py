@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from infra.local.chaos import STACK_ENVIRONMENT
 from infra.local.client import LocalClient, Subscriber
-from infra.local.stack import Endpoints, reachable, use_local_aws, wait_for
-from infra.local.template import ROOT
+from infra.local.stack import Endpoints, reachable, start_stack, use_local_aws
 
 TOKEN_TTL_SECONDS = 25
 
@@ -24,18 +20,9 @@ def endpoints() -> Iterator[Endpoints]:
     use_local_aws(endpoints)
     stack = None
     if not reachable(endpoints.gateway):
-        log = (ROOT / ".local").joinpath("e2e-stack.log")
-        log.parent.mkdir(exist_ok=True)
         # Short token lives and a fast reconciler, so that expiry and reconciliation can be watched.
-        env = os.environ | STACK_ENVIRONMENT | {"SANDBOX_TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS)}
-        stack = subprocess.Popen(
-            [sys.executable, "-m", "infra.local.stack"],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        wait_for(endpoints.gateway, 60)
+        environment = STACK_ENVIRONMENT | {"SANDBOX_TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS)}
+        stack = start_stack(environment, "e2e-stack.log")
     yield endpoints
     if stack is not None:
         stack.terminate()

@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,22 +37,12 @@ TARGETS = {
 
 
 def _stack(environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    from infra.local.stack import Endpoints, reachable, wait_for
+    from infra.local.stack import Endpoints, reachable, start_stack
 
     endpoints = Endpoints.from_environment()
     if reachable(endpoints.gateway):
         raise SystemExit(f"bench: something already listens on {endpoints.gateway}; stop it first (make serve?)")
-    log = ROOT / ".local" / "bench-stack.log"
-    log.parent.mkdir(exist_ok=True)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.stack"],
-        cwd=ROOT,
-        env=os.environ | environment,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    wait_for(endpoints.gateway, 60)
-    return process
+    return start_stack(environment, "bench-stack.log")
 
 
 def _stop(stack: subprocess.Popen[bytes]) -> None:

@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -32,8 +29,7 @@ import boto3
 
 from faceid_bridge.faceid.contract import lite_sign
 from infra.local.client import LocalClient, Subscriber, face_image
-from infra.local.stack import Endpoints, use_local_aws, wait_for
-from infra.local.template import ROOT
+from infra.local.stack import Endpoints, start_stack, use_local_aws
 
 SCENARIOS = (("duplicated", 30), ("reordered", 10), ("forged", 5), ("dropped", 5), ("plain", 50))
 OUTCOMES = {
@@ -304,18 +300,9 @@ def main() -> None:
     args = parser.parse_args()
     endpoints = Endpoints.from_environment()
     use_local_aws(endpoints)
-    log = ROOT / ".local" / "chaos-stack.log"
-    log.parent.mkdir(exist_ok=True)
-    print(f"chaos: the stack's log is {log.relative_to(ROOT)}", flush=True)
-    stack = subprocess.Popen(
-        [sys.executable, "-m", "infra.local.stack"],
-        cwd=ROOT,
-        env=os.environ | STACK_ENVIRONMENT,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
+    print("chaos: the stack's log is .local/chaos-stack.log", flush=True)
+    stack = start_stack(STACK_ENVIRONMENT, "chaos-stack.log")
     try:
-        wait_for(endpoints.gateway, 60)
         print(f"chaos: {args.verifications} verifications, EventBridge outage {args.outage_seconds:g} s", flush=True)
         report = ChaosRun(endpoints, verifications=args.verifications, outage_seconds=args.outage_seconds).run()
     finally:

@@ -86,6 +86,22 @@ def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
     return children
 
 
+def start_stack(environment: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
+    """`python -m infra.local.stack` in a subprocess with `environment` added, its output in
+    .local/<log_name>, once its gateway answers (the e2e tests, the chaos suite and the bench)."""
+    log = ROOT / ".local" / log_name
+    log.parent.mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local.stack"],
+        cwd=ROOT,
+        env=os.environ | environment,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for(Endpoints.from_environment().gateway, 60)
+    return process
+
+
 def use_local_aws(endpoints: Endpoints) -> None:
     """Point this process's boto3 at the moto server, with throwaway credentials."""
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
