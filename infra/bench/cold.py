@@ -15,8 +15,8 @@ from typing import Any
 
 from infra.local.template import ROOT, FunctionSpec, Template
 
-# What each IAM action in the template means as a client the function creates.
-_CLIENTS = {"dynamodb": "dynamodb", "secretsmanager": "secretsmanager", "events": "events", "sqs": "sqs"}
+# The services whose IAM actions in the template mean a client the function creates.
+_SERVICES = frozenset({"dynamodb", "secretsmanager", "events", "sqs"})
 
 FUNCTION = """
 import importlib.util, sys
@@ -44,7 +44,7 @@ def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
     for policy in template.resources[spec.logical_id]["Properties"].get("Policies", []):
         for statement in policy.get("Statement", []):
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            services |= {_CLIENTS[action.split(":")[0]] for action in actions if action.split(":")[0] in _CLIENTS}
+            services |= {action.split(":")[0] for action in actions} & _SERVICES
     return sorted(services)
 
 

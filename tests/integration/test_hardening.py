@@ -124,8 +124,7 @@ def test_6_the_request_hash_is_keyed(faceid: FakeFaceId, store: VerificationStor
     created = create()[2]
     stored = store.get(created["verification_id"])
     assert stored is not None
-    unkeyed = {hashlib.sha256(stored.request_hash.encode()).hexdigest()}
-    assert len(stored.request_hash) == 64 and stored.request_hash not in unkeyed
+    assert len(stored.request_hash) == 64
     # A brute force over the request body without the key does not find it
     from faceid_bridge.services.create import CreateVerificationRequest, request_hash
 

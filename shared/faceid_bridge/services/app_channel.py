@@ -13,7 +13,7 @@ from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
 from faceid_bridge.faceid.contract import BizNo, FarLevel, GetBizTokenOptions, GetBizTokenResponse
 from faceid_bridge.services.create import create_once, new_verification, prepare
-from faceid_bridge.services.transitions import advance, keep_audit
+from faceid_bridge.services.transitions import advance_with_audit
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once
 
@@ -95,6 +95,6 @@ def verify_app(
         references=verification.references,
         kyc=verification.comparison_type == "1",
     )
-    advanced = advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
-    keep_audit(store, verification.verification_id, "app_verify", payload, now)
-    return advanced
+    return advance_with_audit(
+        verification, outcome.status, lambda _: outcome, source="app_verify", payload=payload, store=store, now=now
+    )

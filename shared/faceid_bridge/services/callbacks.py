@@ -23,7 +23,7 @@ from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unaut
 from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.transitions import advance, keep_audit
+from faceid_bridge.services.transitions import advance_with_audit
 
 # No string in FaceID's callback data comes near this (images are never in callbacks; biz_extra_data
 # is at most 4 KB, 24 KB escaped); a signed payload with a larger one is refused rather than stored
@@ -79,10 +79,7 @@ def apply_result(
         return evaluate(result, incoming, far_level=current.far_level, references=current.references)
 
     incoming = from_faceid(result.status)
-    advanced = advance(verification, incoming, outcome_for, store=store, now=now)
-    if advanced.version != verification.version:
-        keep_audit(store, verification.verification_id, source, payload, now)
-    return advanced
+    return advance_with_audit(verification, incoming, outcome_for, source=source, payload=payload, store=store, now=now)
 
 
 def receive_notify(

@@ -13,7 +13,7 @@ from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult
 from faceid_bridge.services.create import create_once, new_verification, prepare
-from faceid_bridge.services.transitions import advance, keep_audit
+from faceid_bridge.services.transitions import advance_with_audit
 
 
 class RawVerificationRequest(RawVerifyOptions):
@@ -64,6 +64,6 @@ def create_raw_verification(
         return verification  # a replay: decided the first time
     result, payload = answers[0]
     outcome = evaluate_raw(result, far_level=verification.far_level, references=verification.references)
-    advanced = advance(verification, outcome.status, lambda _: outcome, store=store, now=now)
-    keep_audit(store, verification.verification_id, "raw_verify", payload, now)
-    return advanced
+    return advance_with_audit(
+        verification, outcome.status, lambda _: outcome, source="raw_verify", payload=payload, store=store, now=now
+    )

@@ -44,13 +44,25 @@ def advance(
     return verification
 
 
-def keep_audit(
-    store: VerificationStore, verification_id: str, source: str, payload: dict[str, Any], now: datetime
-) -> None:
-    """Keep FaceID's answer for audit, after the transition it caused: the audit trail is worth
-    less than the verification, so a failed audit write is logged and counted, never raised."""
+def advance_with_audit(
+    verification: Verification,
+    incoming: Status,
+    outcome_for: Callable[[Verification], Outcome],
+    *,
+    source: str,
+    payload: dict[str, Any],
+    store: VerificationStore,
+    now: datetime,
+) -> Verification:
+    """`advance`, then FaceID's answer kept for audit if it changed something. The audit trail is
+    worth less than the verification: it is written after the transition, and a failed write is
+    logged and counted, never raised. A duplicate or stale answer writes nothing at all."""
+    advanced = advance(verification, incoming, outcome_for, store=store, now=now)
+    if advanced.version == verification.version:
+        return advanced
     try:
-        store.put_audit(verification_id, source, payload, now)
+        store.put_audit(verification.verification_id, source, payload, now)
     except Exception:  # noqa: BLE001 - whatever the cause, the transition is already stored
         metrics.add_metric(name="AuditWriteFailures", unit="Count", value=1)
-        logger.exception("audit write failed", extra={"verification_id": verification_id, "source": source})
+        logger.exception("audit write failed", extra={"verification_id": verification.verification_id})
+    return advanced
