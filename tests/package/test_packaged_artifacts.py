@@ -1,0 +1,181 @@
+"""The packaged artifacts, run as Lambda runs them: `make package`'s build (.aws-sam/build), each
+handler imported from its built function directory with only the built layer beside it, in a fresh
+venv holding nothing but boto3 (what the python3.13 runtime provides), answering its sample event
+from events/api/ against a moto server and the FaceID sandbox.
+
+This machine is x86_64 and the layer is arm64, so the layer's dependencies are built a second time
+for x86_64 around the packaged faceid_bridge (`infra.package.x86_64_twin`, which checks the twin
+holds the same distributions at the same versions); no qemu."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra import package
+from infra.local.provision import provision
+from infra.local.stack import wait_for
+from infra.local.template import ROOT, Template
+from tests.support import EVENTS
+
+WORK = ROOT / ".local" / "packaged"
+INVOKE = Path(__file__).with_name("invoke_packaged.py")
+SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
+
+# Each function's sample event and the answer it gives against an empty table: the handlers' own
+# answers (their validation and error mapping), never a crash.
+SAMPLES = {
+    "CreateVerificationFunction": [("create_verification", 201)],
+    "GetVerificationFunction": [("get_verification", 404)],
+    "FaceIdCallbacksFunction": [("notify", 200), ("return_get", 404), ("return_post", 404), ("result_page", 200)],
+    "AppVerificationsFunction": [("app_create", 201), ("app_verify", 404)],
+    "RawVerificationsFunction": [("raw_create", 400)],
+    "PublisherFunction": [("publisher_stream", None)],
+    "ReconcilerFunction": [("reconciler_schedule", None)],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def build() -> Path:
+    if not (package.BUILD_DIR / "template.yaml").is_file():
+        pytest.fail("no build in .aws-sam/build: run `make package`")
+    stale = package.fresh()
+    assert not stale, f"the build is older than its sources, run `make package`: {stale}"
+    assert not package.check(), package.check()
+    return package.BUILD_DIR
+
+
+@pytest.fixture(scope="module")
+def layer(build: Path) -> Path:
+    return package.x86_64_twin(build, WORK / "layer-x86_64")
+
+
+@pytest.fixture(scope="module")
+def runtime_python() -> Path:
+    """A fresh venv with the boto3 we pin (the runtime's own SDK), and nothing else installed."""
+    venv = WORK / "runtime-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--clear", venv], check=True)
+    pin = re.search(r"^boto3==\S+", (ROOT / "requirements-dev.txt").read_text(), re.MULTILINE)
+    assert pin is not None
+    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", pin.group(0)], check=True)
+    return venv / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def environment(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """A moto server and a sandbox of this module's own, the template's resources on them, and the
+    functions' environment resolved against them."""
+    aws, faceid = f"http://127.0.0.1:{free_port()}", free_port()
+    servers = [
+        subprocess.Popen([sys.executable, "-m", "infra.local.moto_server", "-p", aws.rsplit(":", 1)[1]], cwd=ROOT),
+        subprocess.Popen([sys.executable, "-m", "infra.sandbox", "--port", str(faceid)], cwd=ROOT),
+    ]
+    credentials = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_ENDPOINT_URL": aws}
+    credentials |= {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+    try:
+        wait_for(aws)
+        wait_for(f"http://127.0.0.1:{faceid}")
+        for key, value in credentials.items():
+            monkeypatch_module.setenv(key, value)
+        template = Template()
+        stack = provision(
+            template,
+            region="us-east-1",
+            parameters={
+                "FaceIdEndpoint": f"http://127.0.0.1:{faceid}",
+                "PublicBaseUrl": "https://api.example.com",
+                "AllowedRedirectOrigins": "https://shop.example.com",
+            },
+            secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
+        )
+        yield {"PATH": os.environ["PATH"], **credentials, **stack.environment(template)}
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def invoke(python: Path, function: str, layer: Path, event: Path, environment: dict[str, str]) -> dict[str, Any]:
+    """The handler's answer and module origins; the process sees only `environment`."""
+    done = subprocess.run(
+        [python, "-P", INVOKE, package.BUILD_DIR / function, layer, event],
+        cwd=WORK,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.parametrize(
+    ("function", "sample", "status"),
+    [(function, sample, status) for function, samples in SAMPLES.items() for sample, status in samples],
+)
+def test_packaged_handler_imports_and_answers_its_sample_event(
+    function: str, sample: str, status: int | None, layer: Path, runtime_python: Path, environment: dict[str, str]
+) -> None:
+    # Given the built function and the built layer (x86_64 twin), in a venv with only boto3
+    # When the handler gets its sample event from events/api/
+    result = invoke(runtime_python, function, layer, EVENTS / "api" / f"{sample}.json", environment)
+    # Then every module came from the packaged artifacts, and the handler gave its own answer
+    origins = result["origins"]
+    assert origins["app"] == str(package.BUILD_DIR / function / "app.py")
+    assert origins["faceid_bridge"].startswith(str(layer))
+    assert (origins["pydantic_core"] or str(layer)).startswith(str(layer))  # absent where a path needs no model
+    assert (origins["boto3"] or str(WORK / "runtime-venv")).startswith(str(WORK / "runtime-venv"))
+    answer = result["answer"]
+    if status is not None:
+        assert answer["statusCode"] == status, answer
+    elif function == "PublisherFunction":
+        assert answer == {"batchItemFailures": []}
+    else:
+        assert isinstance(answer, dict)
+
+
+def test_packaged_create_then_get_reads_the_verification_back(
+    layer: Path, runtime_python: Path, environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Given a verification created by the packaged create function from its sample event
+    sample = EVENTS / "api" / "create_verification.json"
+    created = invoke(runtime_python, "CreateVerificationFunction", layer, sample, environment)
+    verification_id = json.loads(created["answer"]["body"])["verification_id"]
+    # When the packaged get function reads it
+    event = json.loads((EVENTS / "api" / "get_verification.json").read_text())
+    event["pathParameters"]["verification_id"] = verification_id
+    event["rawPath"] = event["requestContext"]["http"]["path"] = f"/v1/verifications/{verification_id}"
+    (tmp_path / "get.json").write_text(json.dumps(event))
+    answer = invoke(runtime_python, "GetVerificationFunction", layer, tmp_path / "get.json", environment)["answer"]
+    # Then it answers with the stored verification
+    assert answer["statusCode"] == 200, answer
+    assert json.loads(answer["body"])["verification_id"] == verification_id
+
+
+def test_every_function_in_the_built_template_has_a_sample(build: Path) -> None:
+    built = package.load(build / "template.yaml")["Resources"]
+    functions = {name for name, resource in built.items() if resource["Type"] == "AWS::Serverless::Function"}
+    assert functions == set(SAMPLES)

@@ -1,0 +1,63 @@
+"""`make package`'s checks, on small synthetic builds: a build for x86_64, or one missing its
+handler or its faceid_bridge, must be refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra import package
+
+
+def elf(machine: int) -> bytes:
+    return b"\x7fELF" + b"\0" * 14 + machine.to_bytes(2, "little") + b"\0" * 44
+
+
+def synthetic_build(root: Path, *, machine: int = 183, wheel_tag: str = "cp313-cp313-manylinux_2_17_aarch64") -> Path:
+    (root / "Fn").mkdir(parents=True)
+    (root / "Fn" / "app.py").write_text("def lambda_handler(event, context):\n    return {}\n")
+    site = root / package.LAYER / "python"
+    (site / "faceid_bridge").mkdir(parents=True)
+    (site / "faceid_bridge" / "__init__.py").write_text("")
+    (site / "pydantic_core").mkdir()
+    (site / "pydantic_core" / "_pydantic_core.cpython-313.so").write_bytes(elf(machine))
+    (site / "pydantic_core-2.0.dist-info").mkdir()
+    (site / "pydantic_core-2.0.dist-info" / "WHEEL").write_text(f"Wheel-Version: 1.0\nTag: {wheel_tag}\n")
+    (root / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: Fn, Handler: app.lambda_handler}\n"
+    )
+    return root
+
+
+def test_an_arm64_build_passes(tmp_path: Path) -> None:
+    # Given a build with its handler, faceid_bridge and an aarch64 pydantic_core; Then nothing is wrong
+    assert package.check(synthetic_build(tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"machine": 62}, "is x86_64"),
+        ({"wheel_tag": "cp313-cp313-manylinux_2_17_x86_64"}, "from a manylinux_2_17_x86_64 wheel"),
+    ],
+)
+def test_an_x86_64_library_or_wheel_is_refused(tmp_path: Path, change: dict[str, object], problem: str) -> None:
+    # Given a build whose compiled library or wheel is for x86_64
+    problems = package.check(synthetic_build(tmp_path, **change))  # type: ignore[arg-type]
+    # Then the check names it
+    assert any(problem in line for line in problems), problems
+
+
+def test_a_missing_handler_or_package_is_refused(tmp_path: Path) -> None:
+    build = synthetic_build(tmp_path)
+    (build / "Fn" / "app.py").write_text("def other():\n    pass\n")
+    (build / package.LAYER / "python" / "faceid_bridge" / "__init__.py").unlink()
+    assert package.check(build) == ["Fn: no app.lambda_handler in its artifact", "SharedLayer: no python/faceid_bridge"]
+
+
+def test_elf_machine_reads_the_header(tmp_path: Path) -> None:
+    (tmp_path / "a").write_bytes(elf(183))
+    (tmp_path / "b").write_bytes(b"#!/bin/sh\n")
+    assert [package.elf_machine(tmp_path / name) for name in "ab"] == ["aarch64", "not ELF"]
