@@ -77,6 +77,7 @@ def provision(
             events.create_event_bus(Name=bus_name)
         stack.refs[name] = bus_name
         stack.attrs[(name, "Arn")] = f"arn:aws:events:{region}:{ACCOUNT}:event-bus/{bus_name}"
+        stack.attrs[(name, "Name")] = bus_name
 
     for name in template.of_type("AWS::SQS::Queue"):
         url = sqs.create_queue(QueueName=f"faceid-bridge-{name}")["QueueUrl"]

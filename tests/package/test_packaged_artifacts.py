@@ -12,10 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ import pytest
 
 from infra import package
 from infra.local.provision import provision
-from infra.local.stack import wait_for
 from infra.local.template import ROOT, Template
 from tests.support import EVENTS
 
@@ -44,23 +41,6 @@ SAMPLES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def build() -> Path:
-    if not (package.BUILD_DIR / "template.yaml").is_file():
-        pytest.fail("no build in .aws-sam/build: run `make package`")
-    stale = package.fresh()
-    assert not stale, f"the build is older than its sources, run `make package`: {stale}"
-    assert not package.check(), package.check()
-    return package.BUILD_DIR
-
-
 @pytest.fixture(scope="module")
 def layer(build: Path) -> Path:
     return package.x86_64_twin(build, WORK / "layer-x86_64")
@@ -78,43 +58,21 @@ def runtime_python() -> Path:
 
 
 @pytest.fixture(scope="module")
-def environment(monkeypatch_module: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """A moto server and a sandbox of this module's own, the template's resources on them, and the
-    functions' environment resolved against them."""
-    aws, faceid = f"http://127.0.0.1:{free_port()}", free_port()
-    servers = [
-        subprocess.Popen([sys.executable, "-m", "infra.local.moto_server", "-p", aws.rsplit(":", 1)[1]], cwd=ROOT),
-        subprocess.Popen([sys.executable, "-m", "infra.sandbox", "--port", str(faceid)], cwd=ROOT),
-    ]
-    credentials = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_ENDPOINT_URL": aws}
-    credentials |= {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
-    try:
-        wait_for(aws)
-        wait_for(f"http://127.0.0.1:{faceid}")
-        for key, value in credentials.items():
-            monkeypatch_module.setenv(key, value)
-        template = Template()
-        stack = provision(
-            template,
-            region="us-east-1",
-            parameters={
-                "FaceIdEndpoint": f"http://127.0.0.1:{faceid}",
-                "PublicBaseUrl": "https://api.example.com",
-                "AllowedRedirectOrigins": "https://shop.example.com",
-            },
-            secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
-        )
-        yield {"PATH": os.environ["PATH"], **credentials, **stack.environment(template)}
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+def environment(aws_environment: dict[str, str], sandbox_url: str) -> dict[str, str]:
+    """The template's resources on this package's moto server, and the functions' environment
+    resolved against them; nothing else of this process's environment."""
+    template = Template()
+    stack = provision(
+        template,
+        region="us-east-1",
+        parameters={
+            "FaceIdEndpoint": sandbox_url,
+            "PublicBaseUrl": "https://api.example.com",
+            "AllowedRedirectOrigins": "https://shop.example.com",
+        },
+        secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
+    )
+    return {"PATH": os.environ["PATH"], **aws_environment, **stack.environment(template)}
 
 
 def invoke(python: Path, function: str, layer: Path, event: Path, environment: dict[str, str]) -> dict[str, Any]:

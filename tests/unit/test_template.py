@@ -1,9 +1,12 @@
 """What template.yaml promises that no other test sees: the notify route's own throttle (issue 8,
-item 11) and the retention parameters (item 6)."""
+item 11), the retention parameters (item 6), and the deploy docs and config that describe it."""
 
 from __future__ import annotations
 
-from infra.local.template import Template
+import shlex
+import tomllib
+
+from infra.local.template import ROOT, Template
 
 
 def test_faceids_callback_routes_have_their_own_throttle() -> None:
@@ -30,3 +33,15 @@ def test_retention_reaches_every_function_and_outlives_get_results_day() -> None
         assert {"VERIFICATION_RETENTION_DAYS", "KEEP_IDCARD_INFO", "REQUEST_HASH_KEY_SECRET_ID"} <= set(
             spec.environment
         )
+
+
+def test_the_deploy_docs_and_config_name_every_parameter_and_output_and_only_those() -> None:
+    # Given the template, README's "Deploying" section and infra/samconfig.toml
+    template = Template()
+    deploying = (ROOT / "README.md").read_text().split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    config = tomllib.loads((ROOT / "infra" / "samconfig.toml").read_text())["default"]["deploy"]["parameters"]
+    overrides = {pair.split("=", 1)[0] for pair in shlex.split(config["parameter_overrides"])}
+    # Then every parameter has a row, every output is named, and samconfig overrides real parameters
+    assert all(f"| `{name}` |" in deploying for name in template.parameters)
+    assert all(f"`{name}`" in deploying for name in template.document["Outputs"])
+    assert overrides <= set(template.parameters)

@@ -1,0 +1,74 @@
+"""template.yaml deployed to moto's CloudFormation the way `sam deploy` deploys it: the built
+artifacts packaged to S3, the SAM transform applied, the stack created. Every resource moto
+implements must be created; the ones it does not are listed here and in the README, and a change
+to either side fails this test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from infra import cloudformation
+from infra.local.template import ROOT
+
+# Resource types moto's CloudFormation (5.2) does not create. README "Deploying" lists them too.
+NOT_CREATED_BY_MOTO = {
+    "AWS::ApiGatewayV2::Api",
+    "AWS::ApiGatewayV2::Stage",
+    "AWS::CloudWatch::Alarm",
+    "AWS::SecretsManager::Secret",
+}
+STACK = "faceid-bridge"
+
+
+@pytest.fixture(scope="module")
+def deployed(build: Path, aws_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    packaged = cloudformation.package(
+        build, "faceid-bridge-artifacts", tmp_path_factory.mktemp("cfn") / "packaged.yaml"
+    )
+    template = cloudformation.transform(packaged)
+    status = cloudformation.create_stack(STACK, template, {"FaceIdEndpoint": "https://api-idn.megvii.com"})
+    return {"template": template, "status": status, "created": cloudformation.created(STACK)}
+
+
+def test_the_stack_is_created_with_every_resource_moto_implements(deployed: dict[str, Any]) -> None:
+    # Given the SAM-transformed template; When moto's CloudFormation creates it
+    resources = deployed["template"]["Resources"]
+    # Then the stack completes, and what was not created is exactly the types moto lacks
+    assert deployed["status"] == "CREATE_COMPLETE"
+    not_created = {resources[name]["Type"] for name in set(resources) - set(deployed["created"])}
+    assert not_created == NOT_CREATED_BY_MOTO
+    assert {"AWS::Lambda::Function", "AWS::Lambda::LayerVersion", "AWS::DynamoDB::Table"} <= {
+        summary["ResourceType"] for summary in deployed["created"].values()
+    }
+
+
+def test_the_readme_lists_what_moto_does_not_create() -> None:
+    deploying = (ROOT / "README.md").read_text().split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    assert all(f"`{resource_type}`" in deploying for resource_type in NOT_CREATED_BY_MOTO)
+
+
+def test_functions_run_python313_on_arm64_with_the_layer(deployed: dict[str, Any]) -> None:
+    resources = deployed["template"]["Resources"]
+    functions = {
+        name: resources[name]["Properties"] for name in resources if resources[name]["Type"] == "AWS::Lambda::Function"
+    }
+    (layer,) = [name for name in resources if resources[name]["Type"] == "AWS::Lambda::LayerVersion"]
+    assert len(functions) == 7 and set(functions) <= set(deployed["created"]) and layer in deployed["created"]
+    lambda_ = boto3.client("lambda")
+    assert len(lambda_.list_layers()["Layers"]) == 1
+    for name, properties in functions.items():
+        # moto's CloudFormation drops Architectures and Layers, so those are read from what it was given
+        assert properties["Architectures"] == ["arm64"] and properties["Layers"] == [{"Ref": layer}], name
+        configuration = lambda_.get_function_configuration(FunctionName=deployed["created"][name]["PhysicalResourceId"])
+        assert (configuration["Runtime"], configuration["Handler"]) == ("python3.13", "app.lambda_handler"), name
+        assert configuration["Environment"]["Variables"]["EVENT_BUS_NAME"] == "faceid-bridge", name
+
+
+def test_the_publisher_reads_the_table_stream_through_its_filter(deployed: dict[str, Any]) -> None:
+    (mapping,) = boto3.client("lambda").list_event_source_mappings()["EventSourceMappings"]
+    assert "/stream/" in mapping["EventSourceArn"]
+    assert '"entity": {"S": ["verification"]}' in mapping["FilterCriteria"]["Filters"][0]["Pattern"]
