@@ -74,8 +74,10 @@ redrive: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m infra.bench $(BENCH_ARGS)
 
+# The event schemas (events/schemas/) and the API's OpenAPI document (api/openapi.json), from the code.
 schemas: $(VENV)/.installed
 	$(PY) -m infra.schemas
+	$(PY) -m infra.openapi
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

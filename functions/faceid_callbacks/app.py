@@ -1,9 +1,6 @@
-"""FaceID's callbacks: POST notify, GET/POST return, and the built-in result page.
+"""FaceID's callbacks: POST notify, GET/POST return, and the built-in result page. Public routes:
+FaceID's own requests (a form of `data` and its `sign`), read raw, and the sign is their authentication."""
 
-Public routes: the signature on `data` is their authentication.
-"""
-
-from html import escape
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,17 +8,20 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import content_type, http_app, public_base_url, raw_body
+from faceid_bridge.api import content_type, http_app, public_base_url, raw_body, responses
+from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.callbacks import receive_notify, return_location
+from faceid_bridge.services.callbacks import receive_notify, result_page_html, return_location
 
 app = http_app()
-RESULT_PAGE = "<!doctype html><title>Verification finished</title><h1>Verification finished</h1><p>Status: {status}</p>"
+RETURNED = responses(303, "to the verification's redirect_url, or the result page", 400, 401, 404, 413)
 
 
-@app.post("/v1/faceid/notify")
-def notify() -> dict[str, str]:
+@app.post(
+    "/v1/faceid/notify", summary="FaceID's result callback", responses=responses(200, NotifyAnswer, 400, 401, 404, 413)
+)
+def notify() -> NotifyAnswer:
     receive_notify(
         raw_body(app),
         content_type(app),
@@ -30,16 +30,14 @@ def notify() -> dict[str, str]:
         store=wiring.store(),
         credentials=wiring.credentials()(),
     )
-    return {"result": "OK"}
+    return NotifyAnswer()
 
 
-@app.get("/v1/faceid/return")
-@app.post("/v1/faceid/return")
+@app.route("/v1/faceid/return", method=["GET", "POST"], summary="The browser back from FaceID", responses=RETURNED)
 def browser_return() -> Response[str]:
-    is_post = app.current_event.request_context.http.method == "POST"
     location = return_location(
         biz_id=app.current_event.get_query_string_value("biz_id"),
-        body=raw_body(app) if is_post else None,
+        body=raw_body(app) if app.current_event.request_context.http.method == "POST" else None,
         content_type=content_type(app),
         base_url=public_base_url(app),
         settings=settings(),
@@ -49,11 +47,10 @@ def browser_return() -> Response[str]:
     return Response(status_code=303, headers={"Location": location, "Cache-Control": "no-store"}, body="")
 
 
-@app.get("/v1/faceid/result")
+@app.get("/v1/faceid/result", summary="The built-in result page", responses=responses(200, "HTML", media="text/html"))
 def result_page() -> Response[str]:
-    # Display only: the customer's service must read the decision from the API, not this page.
-    status = escape(app.current_event.get_query_string_value("status", "") or "")
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=RESULT_PAGE.format(status=status))
+    html = result_page_html(app.current_event.get_query_string_value("status", "") or "")
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -6,25 +6,31 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, json_body
+from faceid_bridge.api import http_app, request_body, responses
+from faceid_bridge.api_models import RawVerificationRequest, VerificationView
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.query import public_view
 from faceid_bridge.services.raw_channel import create_raw_verification
 
 app = http_app()
 
 
-@app.post("/v1/raw-verifications")
-def create() -> tuple[dict[str, Any], int]:
+@app.post(
+    "/v1/raw-verifications",
+    status_code=201,
+    summary="Verify an H5 Raw selfie (raw/verify) and decide",
+    responses=responses(201, VerificationView, 400, 409, 413, 429, 500, 502, 503),
+)
+@request_body(app)
+def create(request: RawVerificationRequest) -> VerificationView:
     verification = create_raw_verification(
-        json_body(app),
+        request,
         settings=settings(),
         store=wiring.store(),
         faceid=wiring.faceid(),
         hash_key=wiring.request_hash_key()(),
     )
-    return public_view(verification), 201
+    return VerificationView.of(verification)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,5 +1,9 @@
 """A downstream view of the local stack, shared by `make demo` and the end-to-end tests:
-call the API as a customer's service, finish flows in the sandbox, and subscribe to the bus."""
+call the API as a customer's service (through faceid_bridge_client, the typed client), finish
+flows in the sandbox, and subscribe to the bus.
+
+The methods named after API routes answer the raw `Answer` (tests look at error statuses too);
+`client.api` is the typed client itself."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import Any
 
 import boto3
 import requests
+from faceid_bridge_client import Answer, FaceIdBridgeClient
 
 from infra.local.stack import Endpoints
 
@@ -27,20 +32,23 @@ def face_image(name: str = "one_face.jpg") -> str:
 class LocalClient:
     def __init__(self, endpoints: Endpoints | None = None) -> None:
         self.endpoints = endpoints or Endpoints.from_environment()
-        self.http = requests.Session()
+        self.http = requests.Session()  # the sandbox's routes, and FaceID's side of ours
+        self.api = FaceIdBridgeClient(self.endpoints.gateway)
 
-    def create(self, **fields: Any) -> requests.Response:
-        body = {
+    @staticmethod
+    def h5_lite_body(**fields: Any) -> dict[str, Any]:
+        return {
             "biz_no": f"biz-{uuid.uuid4()}",
             "uuid": "user-1",
             "comparison_type": "0",
             "image_ref1": face_image(),
-            **fields,
-        }
-        return self.http.post(f"{self.endpoints.gateway}/v1/verifications", json=body, timeout=30)
+        } | fields
 
-    def get(self, verification_id: str) -> requests.Response:
-        return self.http.get(f"{self.endpoints.gateway}/v1/verifications/{verification_id}", timeout=10)
+    def create(self, **fields: Any) -> Answer:
+        return self.api.send("POST", "/v1/verifications", self.h5_lite_body(**fields))
+
+    def get(self, verification_id: str) -> Answer:
+        return self.api.send("GET", f"/v1/verifications/{verification_id}")
 
     def complete(self, token: str, outcome: str, **options: Any) -> dict[str, Any]:
         response = self.http.post(
@@ -61,16 +69,13 @@ class LocalClient:
             url, data={"data": finished["data"], "sign": finished["sign"]}, allow_redirects=False, timeout=10
         )
 
-    def create_app(self, **fields: Any) -> requests.Response:
-        body = {
-            "biz_no": f"app-{uuid.uuid4()}",
-            "liveness_type": "still",
-            "comparison_type": "0",
-            "uuid": "user-1",
-            "image_ref1": face_image(),
-            **fields,
-        }
-        return self.http.post(f"{self.endpoints.gateway}/v1/app-verifications", json=body, timeout=30)
+    @staticmethod
+    def app_body(**fields: Any) -> dict[str, Any]:
+        body = {"biz_no": f"app-{uuid.uuid4()}", "liveness_type": "still", "comparison_type": "0", "uuid": "user-1"}
+        return body | {"image_ref1": face_image()} | fields
+
+    def create_app(self, **fields: Any) -> Answer:
+        return self.api.send("POST", "/v1/app-verifications", self.app_body(**fields))
 
     def sdk_package(self, biz_token: str, outcome: str) -> str:
         """What the MegLiveStill SDK on the phone would hand the app (base64), from the sandbox."""
@@ -82,24 +87,19 @@ class LocalClient:
         response.raise_for_status()
         return str(response.json()["meglive_data"])
 
-    def verify_app(self, verification_id: str, meglive_data: str) -> requests.Response:
-        url = f"{self.endpoints.gateway}/v1/app-verifications/{verification_id}/verify"
-        return self.http.post(url, json={"meglive_data": meglive_data}, timeout=30)
+    def verify_app(self, verification_id: str, meglive_data: str) -> Answer:
+        return self.api.send("POST", f"/v1/app-verifications/{verification_id}/verify", {"meglive_data": meglive_data})
 
-    def create_raw(self, outcome: str, **fields: Any) -> requests.Response:
-        """A token_still as the customer's page would get it from validate_still, then our raw route."""
+    def raw_body(self, outcome: str, **fields: Any) -> dict[str, Any]:
+        """A token_still as the customer's page would get it from validate_still, and the rest."""
         token = self.http.post(
             f"{self.endpoints.sandbox}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10
         ).json()["token_still"]
-        body = {
-            "biz_no": f"raw-{uuid.uuid4()}",
-            "token": token,
-            "comparison_type": "0",
-            "uuid": "user-1",
-            "image_ref1": face_image(),
-            **fields,
-        }
-        return self.http.post(f"{self.endpoints.gateway}/v1/raw-verifications", json=body, timeout=30)
+        body = {"biz_no": f"raw-{uuid.uuid4()}", "token": token, "comparison_type": "0", "uuid": "user-1"}
+        return body | {"image_ref1": face_image()} | fields
+
+    def create_raw(self, outcome: str, **fields: Any) -> Answer:
+        return self.api.send("POST", "/v1/raw-verifications", self.raw_body(outcome, **fields))
 
     def notify(self, data: str, sign: str | None) -> requests.Response:
         form = {"data": data} if sign is None else {"data": data, "sign": sign}

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+from faceid_bridge_client import parse_event
+
 from infra.local.client import LocalClient, Subscriber
 from infra.local.stack import Endpoints, use_local_aws, wait_for
 from infra.local.template import ROOT
@@ -31,41 +33,41 @@ SCENARIOS = [
 
 
 def run(endpoints: Endpoints) -> bool:
+    """Every call to our API goes through the typed client (client.api); every event is parsed
+    with parse_event, as a subscriber's Lambda would."""
     client, subscriber = LocalClient(endpoints), Subscriber(endpoints)
+    api = client.api
     print('subscribed a queue to the bus with an EventBridge rule: {"source": ["faceid.bridge"]}\n')
     started = {}
     for scenario in SCENARIOS:
-        created = client.create(redirect_url="http://localhost:3000/kyc/done")
-        created.raise_for_status()
-        body = created.json()
-        finished = client.complete(body["token"], scenario.outcome, **scenario.options)
+        created = api.create_verification(client.h5_lite_body(redirect_url="http://localhost:3000/kyc/done"))
+        finished = client.complete(created.token or "", scenario.outcome, **scenario.options)
         back = client.follow_return(finished)
         print(
-            f"{scenario.name:<14} created {body['verification_id']}  sandbox {scenario.outcome:<11} "
+            f"{scenario.name:<14} created {created.verification_id}  sandbox {scenario.outcome:<11} "
             f"notify -> {finished['notify_status']}  return -> {back.status_code}"
         )
-        started[body["verification_id"]] = scenario
-    app = client.create_app().json()
-    verified = client.verify_app(app["verification_id"], client.sdk_package(app["biz_token"], "pass"))
-    print(f"{'app (SDK)':<14} created {app['verification_id']}  SDK verify -> {verified.status_code}")
-    started[app["verification_id"]] = Scenario("app (SDK)", "pass", {}, "Verification Approved")
-    raw = client.create_raw("mask").json()
-    print(f"{'h5 raw':<14} created {raw['verification_id']}  raw/verify decided {raw['decision']}")
-    started[raw["verification_id"]] = Scenario("h5 raw (mask)", "mask", {}, "Verification Rejected")
+        started[created.verification_id] = scenario
+    app = api.create_app_verification(client.app_body())
+    verified = api.verify_app(app.verification_id, client.sdk_package(app.biz_token or "", "pass"))
+    print(f"{'app (SDK)':<14} created {app.verification_id}  SDK verify decided {verified.decision}")
+    started[app.verification_id] = Scenario("app (SDK)", "pass", {}, "Verification Approved")
+    raw = api.create_raw_verification(client.raw_body("mask"))
+    print(f"{'h5 raw':<14} created {raw.verification_id}  raw/verify decided {raw.decision}")
+    started[raw.verification_id] = Scenario("h5 raw (mask)", "mask", {}, "Verification Rejected")
     received = subscriber.wait_for({vid: 2 for vid in started})
 
     print(f"\n{'scenario':<14} {'verification':<27} {'channel':<8} {'status':<10} {'decision':<10} events received")
     ok = True
     for vid, scenario in started.items():
-        state = client.get(vid).json()
+        state = api.get_verification(vid)
         events = received[vid]
         names = [event["detail-type"] for event in events]
-        good = (
-            names == ["Verification Created", scenario.expected] and len({e["detail"]["event_id"] for e in events}) == 2
-        )
+        details = [parse_event(event) for event in events]
+        good = names == ["Verification Created", scenario.expected] and len({d.event_id for d in details}) == 2
         ok &= good
         print(
-            f"{scenario.name:<14} {vid:<27} {state['channel']:<8} {state['status']:<10} {state['decision']!s:<10} "
+            f"{scenario.name:<14} {vid:<27} {state.channel:<8} {state.status:<10} {state.decision!s:<10} "
             f"{', '.join(names)}  {'OK' if good else 'UNEXPECTED'}"
         )
     print(

@@ -18,9 +18,16 @@ from infra.local.functions import FunctionHost
 
 
 class Gateway:
-    def __init__(self, hosts: list[FunctionHost], domain_name: str, controls: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        hosts: list[FunctionHost],
+        domain_name: str,
+        controls: dict[str, Any] | None = None,
+        documents: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         self.domain_name = domain_name
         self.controls = controls or {}  # local-only routes under /_local/, for fault injection
+        self.documents = documents or {}  # local-only GET pages: path -> (content type, body)
         self.routes: list[tuple[str, re.Pattern[str], str, FunctionHost]] = []
         for host in hosts:
             for route in host.spec.routes:
@@ -65,6 +72,9 @@ class Gateway:
         control = self.controls.get(request.path)
         if control is not None and request.method == "POST":
             return Response(control(request.get_data()), content_type="application/json")(environ, start_response)
+        document = self.documents.get(request.path)
+        if document is not None and request.method == "GET":
+            return Response(document[1], content_type=document[0])(environ, start_response)
         for method, pattern, path, host in self.routes:
             match = pattern.match(request.path)
             if match and method == request.method:

@@ -161,6 +161,14 @@ def try_it(endpoints: Endpoints) -> None:
         time.sleep(0.5)
 
 
+def api_documents() -> dict[str, tuple[str, str]]:
+    """The committed OpenAPI document (kept current by its drift test) and Swagger UI on it."""
+    from infra.openapi import OPENAPI, swagger_page
+
+    spec = OPENAPI.read_text()
+    return {"/v1/openapi.json": ("application/json", spec), "/v1/docs": ("text/html", swagger_page(spec))}
+
+
 def main() -> None:
     endpoints = Endpoints.from_environment()
     children = start_services(endpoints)
@@ -178,7 +186,10 @@ def main() -> None:
         counter.install()
         controls["/_local/aws-calls"] = counter.handle
     gateway = Gateway(
-        [host for host in hosts if host.spec.routes], domain_name=f"127.0.0.1:{GATEWAY_PORT}", controls=controls
+        [host for host in hosts if host.spec.routes],
+        domain_name=f"127.0.0.1:{GATEWAY_PORT}",
+        controls=controls,
+        documents=api_documents(),
     )
     server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
 
@@ -196,7 +207,8 @@ def main() -> None:
     if "--try-it" in sys.argv:
         threading.Thread(target=try_it, args=(endpoints,), daemon=True).start()
     print(
-        f"faceid-bridge local stack ready\n  API      {endpoints.gateway}\n  sandbox  {endpoints.sandbox}\n"
+        f"faceid-bridge local stack ready\n  API      {endpoints.gateway}  (docs: {endpoints.gateway}/v1/docs)\n"
+        f"  sandbox  {endpoints.sandbox}\n"
         f"  AWS      {endpoints.aws} ({endpoints.region})",
         flush=True,
     )

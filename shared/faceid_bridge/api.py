@@ -1,17 +1,36 @@
-"""The HTTP edge shared by every API function: one resolver factory, one error mapping."""
+"""The HTTP edge shared by every API function: one resolver factory, one error mapping, and the
+request and answer models of api_models.py in and out."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from pydantic import BaseModel
 
 from faceid_bridge import bounded_json, deadline
+from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import settings
 from faceid_bridge.errors import ArgumentError, BridgeError
+from faceid_bridge.faceid.contract import parse
 from faceid_bridge.observability import logger
+
+# Every error a route can answer, for its OpenAPI responses (the body is always ErrorBody).
+ERRORS = {
+    400: "MISSING_ARGUMENTS:<key> or BAD_ARGUMENTS:<key> (ours or FaceID's)",
+    401: "FaceID's sign is missing or wrong (its callbacks)",
+    404: "NOT_FOUND:<key>",
+    409: "CONFLICT:biz_no (another request used it) or REQUEST_IN_PROGRESS:biz_no (retry after Retry-After)",
+    413: "the body is too large",
+    429: "FaceID's concurrency limit (retry after Retry-After)",
+    500: "CONFIGURATION_ERROR:<what>",
+    502: "FaceID refused our credentials, or answered what we cannot read",
+    503: "FaceID unreachable, or its answer lost: retry the same request after Retry-After",
+}
 
 
 def _start_deadline(app: APIGatewayHttpResolver, next_middleware: Any) -> Response[Any]:
@@ -25,20 +44,68 @@ def _start_deadline(app: APIGatewayHttpResolver, next_middleware: Any) -> Respon
     return response
 
 
+def _to_json(answer: Any) -> str:
+    return answer.model_dump_json() if isinstance(answer, BaseModel) else json.dumps(answer)
+
+
 def http_app() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver()
+    app = APIGatewayHttpResolver(serializer=_to_json)
     app.use(middlewares=[_start_deadline])
 
     @app.exception_handler(BridgeError)  # type: ignore[untyped-decorator]
     def _domain_error(exc: BridgeError) -> Response[str]:
         # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-        body = {"error_message": exc.message, "request_id": app.current_event.request_context.request_id}
+        body = ErrorBody(error_message=exc.message, request_id=app.current_event.request_context.request_id)
         if exc.status >= 500:
             logger.warning("request failed upstream", extra={"error": exc.message})
-        return Response(status_code=exc.status, content_type="application/json", body=json.dumps(body), headers=headers)
+        return Response(status_code=exc.status, content_type="application/json", body=_to_json(body), headers=headers)
 
     return app
+
+
+def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Route decorator: the body (JSON, or a form) parsed into the type of the route's `request`
+    parameter, in FaceID's error form when it does not fit. The route keeps its signature
+    (functools.wraps), which is where Powertools' OpenAPI reads the request body from."""
+
+    def decorate(route: Callable[..., R]) -> Callable[..., R]:
+        model = get_type_hints(route)["request"]
+
+        @functools.wraps(route)
+        def parsed(**path_parameters: str) -> R:
+            return route(parse(model, _body_fields(app)), **path_parameters)
+
+        return parsed
+
+    return decorate
+
+
+def _body_fields(app: APIGatewayHttpResolver) -> Any:
+    """A JSON body, or a multipart form's first value of each field (the App SDK's file part)."""
+    if content_type(app).lower().startswith("multipart/form-data"):
+        from faceid_bridge.forms import parse_form  # rare: loaded only for a multipart body
+
+        return {name: values[0] for name, values in parse_form(raw_body(app), content_type(app)).items()}
+    return json_body(app) if raw_body(app) else {}
+
+
+def responses(
+    status: int, answer: type[BaseModel] | str, *errors: int, media: str = "application/json"
+) -> dict[int, Any]:
+    """A route's OpenAPI responses: its answer (a model, or a description for what has none) and
+    the errors it can give."""
+    documented: dict[int, Any] = {
+        code: {"description": ERRORS[code], "content": {"application/json": {"model": ErrorBody}}} for code in errors
+    }
+    if isinstance(answer, str):
+        documented[status] = {"description": answer, "content": {media: {}}}
+    else:
+        documented[status] = {
+            "description": (answer.__doc__ or "").split("\n", 1)[0],
+            "content": {media: {"model": answer}},
+        }
+    return documented
 
 
 def raw_body(app: APIGatewayHttpResolver) -> bytes:

@@ -4,6 +4,7 @@ environment resolved against them, exactly as the local stack does it."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from moto import mock_aws
+from werkzeug.serving import make_server
 
 from faceid_bridge import wiring
+from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import settings
 from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, LiteResult
@@ -136,3 +139,15 @@ def sandbox_client() -> Iterator[FlaskClient]:
     app_flows.reset()
     yield sandbox.app.test_client()
     sandbox.faults.set(sandbox.Faults())
+
+
+@pytest.fixture
+def faceid_http(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The sandbox on a real port, and our FaceID client pointed at it."""
+    app_flows.reset()
+    server = make_server("127.0.0.1", 0, sandbox.app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setattr(wiring, "faceid", lambda: FaceIdClient(url, wiring.credentials(), retries=0))
+    yield url
+    server.shutdown()

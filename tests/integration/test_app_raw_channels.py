@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from werkzeug.serving import make_server
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.provision import LocalStack
-from infra.sandbox import app as sandbox
-from infra.sandbox import app_flows
 from tests.integration.test_handlers import call, sample
 from tests.support import apply_rule, face_image, rules, valid_biz_token_body, valid_raw_body
-
-
-@pytest.fixture
-def faceid_http(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The sandbox on a real port, and our FaceID client pointed at it."""
-    app_flows.reset()
-    server = make_server("127.0.0.1", 0, sandbox.app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setattr(wiring, "faceid", lambda: FaceIdClient(url, wiring.credentials(), retries=0))
-    yield url
-    server.shutdown()
 
 
 def post(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from faceid_bridge.adapters.store import DUE_BUCKETS, VerificationStore
+from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.config import settings
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
@@ -32,7 +33,7 @@ def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_tim
     del body["image_ref1"]
     faceid.expired_time = expired_time
     return create_verification(
-        body,
+        CreateVerificationRequest.model_validate(body),
         base_url="https://api.test",
         settings=settings(),
         store=store,

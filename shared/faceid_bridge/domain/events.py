@@ -7,8 +7,9 @@ Never images, never secrets, never FaceID tokens: only what a downstream service
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -106,3 +107,31 @@ def event_for(verification: Verification) -> tuple[str, VerificationDetail] | No
         occurred_at=verification.updated_at,
     )
     return detail_type, detail
+
+
+_BY_DECISION: dict[str | None, type[VerificationDetail]] = {
+    None: VerificationCreated,
+    "APPROVED": VerificationApproved,
+    "REJECTED": VerificationRejected,
+    "ABANDONED": VerificationAbandoned,
+    "ERRORED": VerificationErrored,
+}
+
+
+def parse_event(event_or_detail: Mapping[str, Any]) -> VerificationDetail:
+    """A subscriber's one call: the typed detail of an event from the bus, given the whole
+    EventBridge event or only its `detail`. Tolerant as a consumer must be: fields a later 1.x
+    version adds are ignored (minor versions only add fields); another major version is refused.
+    Raises ValueError (pydantic's ValidationError is one) when it is not a verification event."""
+    detail = event_or_detail.get("detail", event_or_detail)
+    if not isinstance(detail, Mapping):
+        raise ValueError("no event detail")
+    major = str(detail.get("schema_version", "")).split(".", 1)[0]
+    if major != SCHEMA_VERSION.split(".", 1)[0]:
+        raise ValueError(f"unsupported schema_version {detail.get('schema_version')!r}")
+    detail_type = event_or_detail.get("detail-type")
+    model = DETAIL_TYPES[detail_type] if detail_type in DETAIL_TYPES else _BY_DECISION.get(detail.get("decision"))
+    if model is None:
+        raise ValueError(f"unknown decision {detail.get('decision')!r}")
+    known = {key: value for key, value in detail.items() if key in model.model_fields}
+    return model.model_validate(known | {"schema_version": SCHEMA_VERSION})

@@ -7,27 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.api_models import AppVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
-from faceid_bridge.faceid.contract import BizNo, FarLevel, GetBizTokenOptions, GetBizTokenResponse
+from faceid_bridge.faceid.contract import GetBizTokenResponse
 from faceid_bridge.services.create import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once
 
 
-class AppVerificationRequest(GetBizTokenOptions):
-    """POST /v1/app-verifications: every get_biz_token parameter of 003, plus ours. biz_no is
-    required here: it is what makes creation idempotent."""
-
-    biz_no: BizNo
-    far_level: FarLevel | None = None
-
-
 def create_app_verification(
-    body: object,
+    request: AppVerificationRequest,
     *,
     settings: Settings,
     store: VerificationStore,
@@ -36,7 +29,7 @@ def create_app_verification(
     now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(AppVerificationRequest, body, settings, hash_key)
+    request, fingerprint = prepare(request, settings, hash_key)
     expires_at = now + BIZ_TOKEN_LIFETIME
 
     def build(answer: GetBizTokenResponse, sent_biz_no: str) -> Verification:

@@ -7,6 +7,7 @@ signature check reads the payload, and nothing after it trusts anything but the 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -130,3 +131,11 @@ def return_location(
     if verification is None:
         raise NotFound("NOT_FOUND:biz_id")
     return with_result(verification.redirect_url or f"{base_url}/v1/faceid/result", verification)
+
+
+RESULT_PAGE = "<!doctype html><title>Verification finished</title><h1>Verification finished</h1><p>Status: {status}</p>"
+
+
+def result_page_html(status: str) -> str:
+    """Display only: the customer's service must read the decision from the API, not this page."""
+    return RESULT_PAGE.format(status=escape(status))

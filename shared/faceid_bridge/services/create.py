@@ -17,30 +17,16 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import ArgumentError, BridgeError, Conflict, FaceIdOutcomeUnknown
-from faceid_bridge.faceid.contract import FarLevel, GetTokenOptions, GetTokenResponse, HttpUrl, parse
+from faceid_bridge.faceid.contract import FarLevel, GetTokenResponse
 from faceid_bridge.observability import logger, metrics
-
-
-class CreateVerificationRequest(GetTokenOptions):
-    """POST /v1/verifications: every get_token option under its own name, plus ours."""
-
-    redirect_url: HttpUrl | None = None
-    far_level: FarLevel | None = None
-
-    @model_validator(mode="after")
-    def _no_unused_references(self) -> CreateVerificationRequest:
-        # Photos FaceID would not compare are personal data we have no reason to send.
-        if self.comparison_type == "-1" and self.reference_count:
-            raise ArgumentError.bad("image_ref1")
-        return self
-
 
 BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
 
@@ -84,9 +70,8 @@ class ChannelRequest(Protocol):
     def reference_count(self) -> int: ...
 
 
-def prepare[R: BaseModel](model: type[R], body: object, settings: Settings, hash_key: bytes) -> tuple[R, str]:
-    """Validate a create request (FaceID's error form), apply the default FAR level, fingerprint it."""
-    request = parse(model, body)
+def prepare[R: BaseModel](request: R, settings: Settings, hash_key: bytes) -> tuple[R, str]:
+    """A create request with the default FAR level applied, and its fingerprint."""
     request = request.model_copy(
         update={"far_level": getattr(request, "far_level", None) or settings.default_far_level}
     )
@@ -169,7 +154,7 @@ def create_once[T](
 
 
 def create_verification(
-    body: object,
+    request: CreateVerificationRequest,
     *,
     base_url: str,
     settings: Settings,
@@ -179,7 +164,7 @@ def create_verification(
     now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(CreateVerificationRequest, body, settings, hash_key)
+    request, fingerprint = prepare(request, settings, hash_key)
     if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
         raise ArgumentError.bad("redirect_url")
 

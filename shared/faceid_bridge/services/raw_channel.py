@@ -8,24 +8,17 @@ from typing import Any
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.api_models import RawVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.faceid.contract import BizNo, FarLevel, RawVerifyOptions, RawVerifyResult
+from faceid_bridge.faceid.contract import RawVerifyResult
 from faceid_bridge.services.create import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
 
-class RawVerificationRequest(RawVerifyOptions):
-    """POST /v1/raw-verifications: every raw/verify parameter of 002, plus ours. biz_no is
-    required here: it is what makes the call idempotent (FaceID's token works once)."""
-
-    biz_no: BizNo
-    far_level: FarLevel | None = None
-
-
 def create_raw_verification(
-    body: object,
+    request: RawVerificationRequest,
     *,
     settings: Settings,
     store: VerificationStore,
@@ -34,7 +27,7 @@ def create_raw_verification(
     now: datetime | None = None,
 ) -> Verification:
     now = now or datetime.now(UTC)
-    request, fingerprint = prepare(RawVerificationRequest, body, settings, hash_key)
+    request, fingerprint = prepare(request, settings, hash_key)
     answers: list[tuple[RawVerifyResult, dict[str, Any]]] = []
 
     def build(answer: tuple[RawVerifyResult, dict[str, Any]], sent_biz_no: str) -> Verification:

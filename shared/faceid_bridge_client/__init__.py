@@ -1,0 +1,151 @@
+"""A typed Python client for faceid-bridge's HTTP API, and the event parser for subscribers.
+
+    from faceid_bridge_client import FaceIdBridgeClient
+
+    api = FaceIdBridgeClient.deployed("https://abc123.execute-api.eu-west-1.amazonaws.com")  # SigV4
+    api = FaceIdBridgeClient("http://127.0.0.1:8028")                                       # local stack
+    created = api.create_verification({"biz_no": "order-1", "uuid": "user-1", "comparison_type": "-1"})
+    view = api.get_verification(created.verification_id)
+
+The request and answer models are the API's own (faceid_bridge.api_models), so the client cannot
+drift from the server. Errors raise `ApiError` with FaceID's error form. It ships in the layer too:
+a downstream Lambda with the layer can call the API, or `parse_event` an EventBridge detail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import urllib3
+from pydantic import BaseModel
+
+from faceid_bridge.api_models import (
+    AppCreated,
+    AppVerificationRequest,
+    CreateVerificationRequest,
+    H5LiteCreated,
+    RawVerificationRequest,
+    VerificationView,
+)
+from faceid_bridge.domain.events import parse_event
+
+__all__ = ["Answer", "ApiError", "FaceIdBridgeClient", "parse_event"]
+
+Body = BaseModel | Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, as sent."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise ApiError.of(self)
+
+
+@dataclass(frozen=True)
+class ApiError(Exception):
+    """An error answer: FaceID's error form (`BAD_ARGUMENTS:<key>`...), the request id to quote,
+    and Retry-After when the same request may be sent again (409 in progress, 429, 503)."""
+
+    status: int
+    error_message: str
+    request_id: str | None = None
+    retry_after: int | None = field(default=None)
+
+    @classmethod
+    def of(cls, answer: Answer) -> ApiError:
+        try:
+            body = answer.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        retry_after = answer.headers.get("Retry-After")
+        return cls(
+            status=answer.status_code,
+            error_message=str(body.get("error_message") or body.get("message") or answer.text[:200]),
+            request_id=body.get("request_id"),
+            retry_after=int(retry_after) if retry_after and retry_after.isdigit() else None,
+        )
+
+
+class FaceIdBridgeClient:
+    def __init__(self, base_url: str, *, sign: Any = None, timeout_seconds: float = 30) -> None:
+        """`sign(method, url, body, headers) -> headers`, when the API needs signed requests."""
+        self.base_url = base_url.rstrip("/")
+        self._sign = sign
+        self._http = urllib3.PoolManager(timeout=urllib3.Timeout(total=timeout_seconds), retries=False)
+
+    @classmethod
+    def deployed(cls, api_url: str, *, region: str | None = None, session: Any = None) -> FaceIdBridgeClient:
+        """For the deployed API: every request SigV4-signed for execute-api with boto3's credentials
+        (the caller needs execute-api:Invoke on the client routes)."""
+        import boto3  # only the deployed client needs it
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        session = session or boto3.Session()
+        region = region or session.region_name or api_url.split(".execute-api.", 1)[-1].split(".", 1)[0]
+
+        def sign(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> dict[str, str]:
+            request = AWSRequest(method=method, url=url, data=body, headers=headers)
+            SigV4Auth(session.get_credentials().get_frozen_credentials(), "execute-api", region).add_auth(request)
+            return dict(request.headers.items())
+
+        return cls(api_url, sign=sign)
+
+    # --- typed calls: an answer model, or ApiError ------------------------------------------------
+
+    def create_verification(self, request: CreateVerificationRequest | Mapping[str, Any]) -> H5LiteCreated:
+        return H5LiteCreated.model_validate(self._ok(self.send("POST", "/v1/verifications", request)))
+
+    def create_app_verification(self, request: AppVerificationRequest | Mapping[str, Any]) -> AppCreated:
+        return AppCreated.model_validate(self._ok(self.send("POST", "/v1/app-verifications", request)))
+
+    def verify_app(self, verification_id: str, meglive_data: str | None) -> VerificationView:
+        """meglive_data: the SDK's package, base64 (None for a raw_image verification)."""
+        path = f"/v1/app-verifications/{quote(verification_id, safe='')}/verify"
+        body = {"meglive_data": meglive_data} if meglive_data is not None else {}
+        return VerificationView.model_validate(self._ok(self.send("POST", path, body)))
+
+    def create_raw_verification(self, request: RawVerificationRequest | Mapping[str, Any]) -> VerificationView:
+        return VerificationView.model_validate(self._ok(self.send("POST", "/v1/raw-verifications", request)))
+
+    def get_verification(self, verification_id: str) -> VerificationView:
+        answer = self.send("GET", f"/v1/verifications/{quote(verification_id, safe='')}")
+        return VerificationView.model_validate(self._ok(answer))
+
+    # --- the transport ----------------------------------------------------------------------------
+
+    def send(self, method: str, path: str, body: Body | None = None) -> Answer:
+        """One request, any answer (for callers that handle error statuses themselves)."""
+        url = f"{self.base_url}{path}"
+        data = None if body is None else _json(body)
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        if self._sign is not None:
+            headers = self._sign(method, url, data, headers)
+        response = self._http.request(method, url, body=data, headers=headers, redirect=False)
+        # urllib3's headers: a case-insensitive mapping, as HTTP headers are
+        return Answer(response.status, response.headers, response.data.decode("utf-8", "replace"))
+
+    @staticmethod
+    def _ok(answer: Answer) -> Any:
+        answer.raise_for_status()
+        return answer.json()
+
+
+def _json(body: Body) -> bytes:
+    if isinstance(body, BaseModel):
+        return body.model_dump_json(exclude_none=True).encode()
+    return json.dumps(dict(body)).encode()

@@ -1,0 +1,90 @@
+"""faceid_bridge_client: SigV4 signing for the deployed API, and parse_event for subscribers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from faceid_bridge_client import ApiError, FaceIdBridgeClient, parse_event
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from faceid_bridge.domain.events import DETAIL_TYPES
+from tests.support import EVENTS, load_json
+
+SAMPLES = sorted((EVENTS / "samples").rglob("*.json"))
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[Request]]]:
+    """An HTTP server that records each request and answers 404 in our error form."""
+    seen: list[Request] = []
+
+    @Request.application  # type: ignore[misc]
+    def answer(request: Request) -> Response:
+        request.get_data()
+        seen.append(request)
+        body = {"error_message": "NOT_FOUND:verification_id", "request_id": "r-1"}
+        return Response(json.dumps(body), status=404, content_type="application/json")
+
+    server = make_server("127.0.0.1", 0, answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", seen
+    server.shutdown()
+
+
+def test_the_deployed_client_signs_requests_with_sigv4_for_execute_api(
+    recorder: tuple[str, list[Request]],
+) -> None:
+    # Given the client for a deployed API, with an IAM identity
+    url, seen = recorder
+    session = boto3.Session(aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name="eu-west-1")
+    api = FaceIdBridgeClient.deployed(url, session=session)
+    # When it reads a verification and creates one
+    with pytest.raises(ApiError):
+        api.get_verification("vrf_1")
+    api.send("POST", "/v1/verifications", {"biz_no": "b"})
+    # Then each request carries a SigV4 signature scoped to execute-api in the session's region
+    for request in seen:
+        authorization = request.headers["Authorization"]
+        assert authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+        assert "/eu-west-1/execute-api/aws4_request" in authorization and "Signature=" in authorization
+        assert request.headers["X-Amz-Date"]
+    assert seen[1].get_data() == b'{"biz_no": "b"}'
+
+
+def test_the_local_client_does_not_sign_and_errors_carry_the_error_form(recorder: tuple[str, list[Request]]) -> None:
+    url, seen = recorder
+    with pytest.raises(ApiError) as refused:
+        FaceIdBridgeClient(url).get_verification("vrf_1/../x")
+    assert (refused.value.status, refused.value.error_message, refused.value.request_id) == (
+        404,
+        "NOT_FOUND:verification_id",
+        "r-1",
+    )
+    assert "Authorization" not in seen[0].headers and seen[0].environ["RAW_URI"] == "/v1/verifications/vrf_1%2F..%2Fx"
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_parse_event_types_every_sample_event_and_its_detail_alone(sample: Path) -> None:
+    event = load_json(sample)
+    # Given a sample event from the bus; When a subscriber parses it, whole or only its detail
+    whole, detail_only = parse_event(event), parse_event(event["detail"])
+    # Then it gets its detail-type's model either way
+    assert type(whole) is type(detail_only) is DETAIL_TYPES[event["detail-type"]]
+    assert whole.event_id == event["detail"]["event_id"]
+
+
+def test_parse_event_ignores_fields_a_later_minor_version_adds_and_refuses_another_major() -> None:
+    event: dict[str, Any] = load_json(EVENTS / "samples" / "h5_lite" / "verification-approved.json")
+    newer = event | {"detail": event["detail"] | {"schema_version": "1.4", "risk_score": 0.2}}
+    assert parse_event(newer).decision == "APPROVED"
+    with pytest.raises(ValueError, match="schema_version"):
+        parse_event(event | {"detail": event["detail"] | {"schema_version": "2.0"}})
+    with pytest.raises(ValueError):
+        parse_event({"detail-type": "Verification Approved", "detail": event["detail"] | {"decision": "REJECTED"}})
