@@ -20,10 +20,11 @@ from infra.local.template import ROOT
 SAM_VENV = ROOT / ".venv-sam" / "bin"
 
 
-def package(build_dir: Path, bucket: str, out: Path) -> Path:
-    """`sam package` of a build, against whatever AWS_ENDPOINT_URL names (the moto server)."""
+def package(template_dir: Path, bucket: str, out: Path) -> Path:
+    """`sam package` of the template in template_dir (a build, or a template with nothing to build),
+    against whatever AWS_ENDPOINT_URL names (the moto server)."""
     boto3.client("s3").create_bucket(Bucket=bucket)
-    template = build_dir / "template.yaml"
+    template = template_dir / "template.yaml"
     subprocess.run(
         [
             SAM_VENV / "sam",

@@ -1,0 +1,106 @@
+"""examples/subscriber: a downstream team's SAM template, deployed to moto's CloudFormation as
+`sam deploy` would, its rule tested against the sample events, and its consumer run on them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+
+from infra import cloudformation
+from infra.local.template import ROOT
+from tests.support import EVENTS, load_json
+
+EXAMPLE = ROOT / "examples" / "subscriber"
+LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:faceid-bridge-shared:1"
+
+
+def sample(channel: str, name: str) -> dict[str, Any]:
+    event: dict[str, Any] = load_json(EVENTS / "samples" / channel / f"verification-{name}.json")
+    return event
+
+
+CASES = [
+    ("h5_lite", "approved", True),
+    ("app", "approved", False),
+    ("h5_raw", "approved", False),
+    ("h5_lite", "rejected", False),
+    ("h5_lite", "created", False),
+    ("h5_lite", "abandoned", False),
+]
+
+
+@pytest.fixture(scope="module")
+def delivered(aws_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
+    """(detail-type, channel) of the sample events put on the bus that the example's rule delivers."""
+    # Given faceid-bridge's bus, and the example deployed for the h5_lite channel
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    events.create_event_bus(Name="faceid-bridge")
+    packaged = cloudformation.package(EXAMPLE, "example-artifacts", tmp_path_factory.mktemp("ex") / "packaged.yaml")
+    template = cloudformation.transform(packaged)
+    parameters = {"FaceIdBridgeLayerArn": LAYER, "Channel": "h5_lite"}
+    assert cloudformation.create_stack("subscriber", template, parameters) == "CREATE_COMPLETE"
+    (rule,) = [s for s in cloudformation.created("subscriber").values() if s["ResourceType"] == "AWS::Events::Rule"]
+    name = rule["PhysicalResourceId"].rsplit("/", 1)[-1].split("|", 1)[0]
+    targets = events.list_targets_by_rule(Rule=name, EventBusName="faceid-bridge")["Targets"]
+    assert [target["Arn"].split(":")[5] for target in targets] == ["function"]  # the consumer
+    # moto cannot run a Lambda target (it fails PutEvents), so a queue stands in for the consumer
+    events.remove_targets(Rule=name, EventBusName="faceid-bridge", Ids=[target["Id"] for target in targets])
+    queue = sqs.create_queue(QueueName="probe")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_targets(Rule=name, EventBusName="faceid-bridge", Targets=[{"Id": "probe", "Arn": arn}])
+    # When faceid-bridge puts each sample event on the bus
+    for channel, kind, _ in CASES:
+        event = sample(channel, kind)
+        entry = {"Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(event["detail"])}
+        assert events.put_events(Entries=[entry | {"EventBusName": "faceid-bridge"}])["FailedEntryCount"] == 0
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    bodies = [json.loads(message["Body"]) for message in messages]
+    return {(body["detail-type"], body["detail"]["channel"]) for body in bodies}
+
+
+@pytest.mark.parametrize(("channel", "kind", "expected"), CASES)
+def test_the_rule_delivers_only_approvals_of_its_channel(
+    delivered: set[tuple[str, str]], channel: str, kind: str, expected: bool
+) -> None:
+    # Then the rule delivered the event only if it is an approval of its channel
+    assert ((sample(channel, kind)["detail-type"], channel) in delivered) is expected
+
+
+def consumer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("example_consumer", EXAMPLE / "consumer" / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_consumer_parses_an_approval_with_one_call() -> None:
+    event = sample("h5_lite", "approved")
+    assert consumer().lambda_handler(event, None) == {
+        "opened_for": event["detail"]["biz_no"],
+        "verification_id": event["detail"]["verification_id"],
+    }
+
+
+def test_the_consumer_refuses_what_its_rule_should_not_have_delivered() -> None:
+    with pytest.raises(ValueError, match="REJECTED"):
+        consumer().lambda_handler(sample("h5_lite", "rejected"), None)
+    with pytest.raises(ValueError):
+        consumer().lambda_handler({"detail-type": "Something Else", "detail": {"schema_version": "1.0"}}, None)
+
+
+def test_the_example_uses_the_main_stacks_outputs() -> None:
+    from infra.local.template import load
+
+    example, main = load(EXAMPLE / "template.yaml"), load()
+    assert {"EventBusName", "SharedLayerArn"} <= set(main["Outputs"])
+    assert example["Parameters"]["EventBusName"]["Default"] == main["Parameters"]["EventBusName"]["Default"]
+    rule = example["Resources"]["ApprovedConsumerFunction"]["Properties"]["Events"]["Approved"]["Properties"]
+    assert rule["Pattern"]["source"] == [main["Parameters"]["EventSource"]["Default"]]
+    assert Path(EXAMPLE / "consumer" / "app.py").is_file()
