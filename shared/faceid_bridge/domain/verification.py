@@ -6,9 +6,9 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary, Outcome
+from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.faceid.contract import FarLevel
 
@@ -28,7 +28,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Verification(BaseModel):
+class Verification(Outcome):
+    """A verification: its lifecycle fields are those of its latest Outcome (status, decision,
+    reasons, liveness, comparison), CREATED until FaceID says otherwise."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     verification_id: str
@@ -53,14 +56,10 @@ class Verification(BaseModel):
     request_hash: str
     created_at: datetime
     expires_at: datetime
-    # The lifecycle. `version` counts transitions: it guards conditional writes and names events.
     status: Status = Status.CREATED
+    # `version` counts transitions: it guards conditional writes and names events.
     version: int = 1
     updated_at: datetime
-    decision: Decision | None = None
-    reasons: list[str] = []
-    liveness: LivenessSummary | None = None
-    comparison: list[ComparisonSummary] = []
     # Reconciliation: when the reconciler should look (absent once terminal), and its get_result reads.
     due_at: int | None = None
     get_result_reads: int = 0

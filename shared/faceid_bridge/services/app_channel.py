@@ -88,6 +88,4 @@ def verify_app(
         references=verification.references,
         kyc=verification.comparison_type == "1",
     )
-    return advance_with_audit(
-        verification, outcome.status, lambda _: outcome, source="app_verify", payload=payload, store=store, now=now
-    )
+    return advance_with_audit(verification, outcome, source="app_verify", payload=payload, store=store, now=now)

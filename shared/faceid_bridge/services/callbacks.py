@@ -17,14 +17,14 @@ from faceid_bridge import bounded_json
 from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
-from faceid_bridge.domain.decision import Outcome, evaluate
-from faceid_bridge.domain.lifecycle import from_faceid
+from faceid_bridge.domain.decision import evaluate
+from faceid_bridge.domain.lifecycle import can_transition, from_faceid
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
 from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.transitions import advance_with_audit
+from faceid_bridge.services.transitions import advance_with_audit, unchanged
 
 # No string in FaceID's callback data comes near this (images are never in callbacks; biz_extra_data
 # is at most 4 KB, 24 KB escaped); a signed payload with a larger one is refused rather than stored
@@ -76,11 +76,11 @@ def apply_result(
         logger.warning("signed callback for an unknown biz_id", extra={"source": source})
         return None
 
-    def outcome_for(current: Verification) -> Outcome:
-        return evaluate(result, incoming, far_level=current.far_level, references=current.references)
-
     incoming = from_faceid(result.status)
-    return advance_with_audit(verification, incoming, outcome_for, source=source, payload=payload, store=store, now=now)
+    if not can_transition(verification.status, incoming):
+        return unchanged(verification)  # a duplicate or stale result, not even evaluated
+    outcome = evaluate(result, incoming, far_level=verification.far_level, references=verification.references)
+    return advance_with_audit(verification, outcome, source=source, payload=payload, store=store, now=now)
 
 
 def receive_notify(

@@ -57,6 +57,4 @@ def create_raw_verification(
         return verification  # a replay: decided the first time
     result, payload = answers[0]
     outcome = evaluate_raw(result, far_level=verification.far_level, references=verification.references)
-    return advance_with_audit(
-        verification, outcome.status, lambda _: outcome, source="raw_verify", payload=payload, store=store, now=now
-    )
+    return advance_with_audit(verification, outcome, source="raw_verify", payload=payload, store=store, now=now)

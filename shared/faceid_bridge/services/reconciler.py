@@ -68,7 +68,7 @@ def _next_read(verification: Verification, reads_after_this: int, now: datetime)
 
 
 def expire(verification: Verification, *, store: VerificationStore, now: datetime) -> Verification:
-    return advance(verification, Status.EXPIRED, lambda _: EXPIRED, store=store, now=now)
+    return advance(verification, EXPIRED, store=store, now=now)
 
 
 def _unreadable(verification: Verification, *, store: VerificationStore, now: datetime, error: str) -> str:

@@ -3,34 +3,32 @@ Notify, return and the reconciler all go through here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Outcome
-from faceid_bridge.domain.lifecycle import Status, can_transition
+from faceid_bridge.domain.lifecycle import can_transition
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.observability import logger, metrics
 
 
-def advance(
-    verification: Verification,
-    incoming: Status,
-    outcome_for: Callable[[Verification], Outcome],
-    *,
-    store: VerificationStore,
-    now: datetime,
-) -> Verification:
-    """Move `verification` to `incoming` if the state machine allows it; returns it as it now stands.
+def unchanged(verification: Verification) -> Verification:
+    """A duplicate or stale result: counted, and nothing else."""
+    metrics.add_metric(name="IgnoredTransitions", unit="Count", value=1)
+    return verification
+
+
+def advance(verification: Verification, outcome: Outcome, *, store: VerificationStore, now: datetime) -> Verification:
+    """Move `verification` to `outcome` if the state machine allows it; returns it as it now stands.
 
     Idempotent: duplicates and stale states change nothing, and the conditional write on `version`
     makes concurrent attempts produce exactly one transition. Each lost race means another writer
     moved the version forward, and there are at most two forward moves (CREATED -> PROCESSING ->
     terminal), so the loop ends.
     """
-    while can_transition(verification.status, incoming):
-        advanced = verification.advanced(outcome_for(verification), now)
+    while can_transition(verification.status, outcome.status):
+        advanced = verification.advanced(outcome, now)
         if store.save_transition(verification, advanced):
             metrics.add_metric(name="Transitions", unit="Count", value=1)
             logger.info(
@@ -40,14 +38,12 @@ def advance(
         current = store.get(verification.verification_id)
         assert current is not None  # verifications are never deleted
         verification = current
-    metrics.add_metric(name="IgnoredTransitions", unit="Count", value=1)
-    return verification
+    return unchanged(verification)
 
 
 def advance_with_audit(
     verification: Verification,
-    incoming: Status,
-    outcome_for: Callable[[Verification], Outcome],
+    outcome: Outcome,
     *,
     source: str,
     payload: dict[str, Any],
@@ -57,7 +53,7 @@ def advance_with_audit(
     """`advance`, then FaceID's answer kept for audit if it changed something. The audit trail is
     worth less than the verification: it is written after the transition, and a failed write is
     logged and counted, never raised. A duplicate or stale answer writes nothing at all."""
-    advanced = advance(verification, incoming, outcome_for, store=store, now=now)
+    advanced = advance(verification, outcome, store=store, now=now)
     if advanced.version == verification.version:
         return advanced
     try:
