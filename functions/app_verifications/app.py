@@ -10,7 +10,7 @@ from faceid_bridge.api import http_app, request_body, responses
 from faceid_bridge.api_models import AppCreated, AppVerificationRequest, AppVerifyRequest, VerificationView
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.app_channel import create_app_verification, verify_app
+from faceid_bridge.services.app_sdk import create_app_verification, verify_app
 
 app = http_app()
 

@@ -10,7 +10,7 @@ from faceid_bridge.api import http_app, public_base_url, request_body, responses
 from faceid_bridge.api_models import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.create import create_verification
+from faceid_bridge.services.h5_lite import create_verification
 
 app = http_app()
 

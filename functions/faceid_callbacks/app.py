@@ -12,7 +12,7 @@ from faceid_bridge.api import content_type, http_app, public_base_url, raw_body,
 from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.callbacks import receive_notify, result_page_html, return_location
+from faceid_bridge.services.h5_lite import receive_notify, result_page_html, return_location
 
 app = http_app()
 RETURNED = responses(303, "to the verification's redirect_url, or the result page", 400, 401, 404, 413)

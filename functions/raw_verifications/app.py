@@ -10,7 +10,7 @@ from faceid_bridge.api import http_app, request_body, responses
 from faceid_bridge.api_models import RawVerificationRequest, VerificationView
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.raw_channel import create_raw_verification
+from faceid_bridge.services.h5_raw import create_raw_verification
 
 app = http_app()
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.store import VerificationStore, _verification_item
+from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.contract import lite_sign
 from infra.local.functions import FunctionHost, LambdaContext

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from functools import cache
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -49,27 +48,6 @@ class Settings(BaseModel):
     reconcile_grace_seconds: int = Field(300, ge=0, alias="RECONCILE_GRACE_SECONDS")
     # ... and looks again this long after FaceID failed to answer get_result.
     reconcile_retry_seconds: int = Field(120, ge=1, alias="RECONCILE_RETRY_SECONDS")
-
-    def redirect_allowed(self, url: str) -> bool:
-        """Exact origin match (scheme, host, port) against the allow-list; no open redirects."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
-            return False
-        try:
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-        except ValueError:
-            return False
-        for allowed in self.allowed_redirect_origins:
-            scheme, _, rest = allowed.partition("://")
-            host, _, allowed_port = rest.partition(":")
-            default_port = "443" if scheme == "https" else "80"
-            if (
-                scheme == parts.scheme
-                and host.lower() == parts.hostname.lower()
-                and (allowed_port == "*" or int(allowed_port or default_port) == port)
-            ):
-                return True
-        return False
 
 
 @cache

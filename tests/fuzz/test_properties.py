@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.faceid.contract import lite_sign
-from faceid_bridge.services.create import CreateVerificationRequest
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, sample
 from tests.support import FIXTURES, load_json, valid_create_body

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from faceid_bridge import deadline
-from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.errors import (
     FaceIdBadResponse,
     FaceIdOutcomeUnknown,

@@ -126,7 +126,8 @@ def test_6_the_request_hash_is_keyed(faceid: FakeFaceId, store: VerificationStor
     assert stored is not None
     assert len(stored.request_hash) == 64
     # A brute force over the request body without the key does not find it
-    from faceid_bridge.services.create import CreateVerificationRequest, request_hash
+    from faceid_bridge.api_models import CreateVerificationRequest
+    from faceid_bridge.services.creation import request_hash
 
     request = CreateVerificationRequest.model_validate({**valid_create_body(), "far_level": "1e-4"})
     assert hashlib.sha256(request.model_dump_json().encode()).hexdigest() != stored.request_hash

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
+from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.errors import ArgumentError
 from faceid_bridge.faceid.contract import GetTokenRequest, parse
-from faceid_bridge.services.create import CreateVerificationRequest
 from tests.support import body_for, get_token_rules, valid_create_body
 
 RULES = get_token_rules()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from faceid_bridge.services.create import BIZ_NO_MAX_BYTES, faceid_biz_no
+from faceid_bridge.services.creation import BIZ_NO_MAX_BYTES, faceid_biz_no
 
 LONG = "x" * 128
 LONG_OTHER = "x" * 127 + "y"

@@ -1,11 +1,13 @@
-"""The callback signature (001) and the redirect allow-list."""
+"""The callback signature (001), the redirect allow-list and the secret-rotation window: the
+pure policies (domain/redirects.py, domain/secret_rotation.py)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from faceid_bridge.adapters.credentials import Credentials
 from faceid_bridge.config import Settings
+from faceid_bridge.domain.redirects import redirect_allowed
+from faceid_bridge.domain.secret_rotation import Credentials, UnusableSecret
 from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
 
 DATA = '{"status":"OK"}'
@@ -71,7 +73,7 @@ SETTINGS = Settings.model_validate(
     ],
 )
 def test_redirect_allow_list_matches_whole_origins(url: str, allowed: bool) -> None:
-    assert SETTINGS.redirect_allowed(url) is allowed
+    assert redirect_allowed(url, SETTINGS.allowed_redirect_origins) is allowed
 
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -95,3 +97,24 @@ def test_signing_secrets_follow_the_rotation_window(secret: dict[str, str], expe
 def test_credentials_never_show_their_secrets() -> None:
     text = repr(Credentials(api_key="key-value", api_secret="secret-value", previous_api_secret="old-value"))
     assert "secret-value" not in text and "old-value" not in text and "key-value" not in text
+
+
+@pytest.mark.parametrize(
+    ("secret", "dropped"),
+    [
+        ({"previous_api_secret": "old", "previous_valid_until": "2026-11-22T12:00:00"}, ["previous_valid_until"]),
+        ({"previous_api_secret": "old", "previous_valid_until": "soon"}, ["previous_valid_until"]),
+        ({"previous_api_secret": 7, "previous_valid_until": "2026-11-23T00:00:00Z"}, ["previous_api_secret"]),
+    ],
+)
+def test_invalid_rotation_fields_are_dropped_both_and_named(secret: dict[str, object], dropped: list[str]) -> None:
+    # Given a secret whose rotation fields do not validate (a window end without a timezone, say)
+    credentials, invalid = Credentials.from_secret({"api_key": "k", "api_secret": "new", **secret})
+    # Then only the current secret signs, and what was invalid is named for the log
+    assert credentials.signing_secrets(NOON) == ["new"] and invalid == dropped
+
+
+@pytest.mark.parametrize("secret", [{"api_key": "k"}, {"api_secret": ""}, ["k", "s"], "text"])
+def test_a_secret_without_credentials_is_unusable(secret: object) -> None:
+    with pytest.raises(UnusableSecret):
+        Credentials.from_secret(secret)

@@ -1,8 +1,7 @@
 """Secrets from Secrets Manager, cached with Powertools parameters.
 
-The FaceID secret is JSON: {"api_key": ..., "api_secret": ...}. During a rotation it also holds
-"previous_api_secret" and "previous_valid_until" (ISO 8601 with a timezone): until then, callbacks
-signed with the previous secret are still accepted (see README, "Rotating the FaceID secret").
+The FaceID secret's JSON becomes Credentials (domain/secret_rotation.py holds the policy); this
+module reads it, validates each value it reads once, and says loudly what it had to drop.
 
 The request-hash key is a plain string CloudFormation generates: the HMAC key that fingerprints
 create requests, so that a stored fingerprint cannot be brute-forced back to a name or ID number.
@@ -10,52 +9,12 @@ create requests, so that a stored fingerprint cannot be brute-forced back to a n
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
-
+from faceid_bridge.domain.secret_rotation import Credentials, UnusableSecret
 from faceid_bridge.errors import ConfigurationError
 from faceid_bridge.observability import logger, metrics
-
-ROTATION_FIELDS = frozenset({"previous_api_secret", "previous_valid_until"})
-
-
-class Credentials(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    api_key: str = Field(min_length=1, repr=False)
-    api_secret: str = Field(min_length=1, repr=False)
-    previous_api_secret: str | None = Field(None, repr=False)
-    previous_valid_until: AwareDatetime | None = None
-
-    @classmethod
-    def from_secret(cls, values: Any) -> Credentials:
-        """The secret's JSON, validated once per load. Rotation fields that do not validate (a
-        window end without a timezone, say) are dropped, so only the current api_secret is accepted,
-        and said loudly; a secret without a usable api_key and api_secret is a configuration error."""
-        try:
-            return cls.model_validate(values)
-        except ValidationError as exc:
-            invalid = {str(error["loc"][0]) if error["loc"] else "" for error in exc.errors()}
-            if not isinstance(values, dict) or not invalid <= ROTATION_FIELDS:
-                logger.error("the FaceID secret is not usable", extra={"invalid_fields": sorted(invalid)})
-                raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
-        metrics.add_metric(name="SecretRotationFieldsInvalid", unit="Count", value=1)
-        logger.error(
-            "the FaceID secret's rotation fields are invalid; only the current api_secret is accepted",
-            extra={"invalid_fields": sorted(invalid)},
-        )
-        return cls.model_validate({key: value for key, value in values.items() if key not in ROTATION_FIELDS})
-
-    def signing_secrets(self, now: datetime) -> list[str]:
-        """Every secret a callback may be signed with at `now`: the current one, and the previous
-        one only inside its rotation window (no window end, no previous secret)."""
-        in_window = self.previous_valid_until is not None and now < self.previous_valid_until
-        return (
-            [self.api_secret, self.previous_api_secret] if in_window and self.previous_api_secret else [self.api_secret]
-        )
 
 
 @cache
@@ -87,8 +46,23 @@ class SecretCredentials:
             logger.error("the FaceID secret is not JSON")
             raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
         if self._loaded is None or self._loaded[0] != raw:
-            self._loaded = (raw, Credentials.from_secret(raw))
+            self._loaded = (raw, _credentials(raw))
         return self._loaded[1]
+
+
+def _credentials(raw: Any) -> Credentials:
+    try:
+        credentials, dropped = Credentials.from_secret(raw)
+    except UnusableSecret as unusable:
+        logger.error("the FaceID secret is not usable", extra={"invalid_fields": unusable.invalid_fields})
+        raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
+    if dropped:
+        metrics.add_metric(name="SecretRotationFieldsInvalid", unit="Count", value=1)
+        logger.error(
+            "the FaceID secret's rotation fields are invalid; only the current api_secret is accepted",
+            extra={"invalid_fields": dropped},
+        )
+    return credentials
 
 
 class SecretKey:

@@ -15,7 +15,7 @@ our domain errors.
 Retries: a request that never reached FaceID (connect error) or that FaceID answered with a 5xx
 ("send the request again", 000) is sent again, each try sized to the time the invocation has left
 (faceid_bridge.deadline). A request FaceID may have acted on is never resent here: its outcome is
-unknown, and only the caller knows how to recover it (see services/create.py).
+unknown, and only the caller knows how to recover it (see services/creation.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 
 from faceid_bridge import deadline
-from faceid_bridge.adapters.credentials import Credentials
+from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.errors import (
     BridgeError,
     FaceIdBadResponse,

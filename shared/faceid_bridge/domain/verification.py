@@ -42,7 +42,7 @@ class Verification(Outcome):
     # credential).
     biz_id: str
     # The biz_no FaceID was sent, when it is not biz_no: a retry after an unknown outcome (see
-    # services/create.py) uses a fresh one, as FaceID refuses a biz_no it has seen.
+    # services/creation.py) uses a fresh one, as FaceID refuses a biz_no it has seen.
     faceid_biz_no: str | None = None
     # What the user's device needs: the do-page token, or the SDK's biz_token. Dropped once terminal.
     token: str | None = None

@@ -41,7 +41,7 @@ from faceid_bridge.errors import (
     UpstreamUnavailable,
 )
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.callbacks import apply_result
+from faceid_bridge.services.h5_lite import apply_result
 from faceid_bridge.services.transitions import advance
 
 MAX_READS = 3

@@ -13,7 +13,7 @@ from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
 from faceid_bridge.faceid.contract import GetBizTokenResponse
-from faceid_bridge.services.create import create_once, new_verification, prepare
+from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once

@@ -13,7 +13,7 @@ from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.contract import RawVerifyResult
-from faceid_bridge.services.create import create_once, new_verification, prepare
+from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
 

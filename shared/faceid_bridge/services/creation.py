@@ -1,4 +1,4 @@
-"""Create a verification, for every channel: validate, claim biz_no, call FaceID, store.
+"""The creation every channel shares: fingerprint the request, claim biz_no, call FaceID, store.
 
 An unknown outcome (FaceID got the request, its answer did not reach us) must not lose the
 biz_no: FaceID refuses a biz_no it has seen (000: "must be unique"), and no documented API looks a
@@ -13,19 +13,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
-from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
-from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.errors import ArgumentError, BridgeError, Conflict, FaceIdOutcomeUnknown
-from faceid_bridge.faceid.contract import FarLevel, GetTokenResponse
+from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
+from faceid_bridge.faceid.contract import FarLevel
 from faceid_bridge.observability import logger, metrics
 
 BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
@@ -35,12 +32,6 @@ def request_hash(request: BaseModel, key: bytes) -> str:
     """What makes two requests for one biz_no the same request (after defaults are applied). Keyed,
     so that a stored hash of a KYC request cannot be brute-forced back to a name and ID number."""
     return hmac.new(key, request.model_dump_json().encode(), hashlib.sha256).hexdigest()
-
-
-def notify_url(base_url: str, verification_id: str) -> str:
-    """Where FaceID posts a verification's result. The verification_id in its query saves the
-    callback a read (see services/callbacks.apply_result); nothing is trusted from it."""
-    return f"{base_url}/v1/faceid/notify?{urlencode({'verification_id': verification_id})}"
 
 
 def faceid_biz_no(biz_no: str, attempt: int) -> str:
@@ -151,51 +142,3 @@ def create_once[T](
         "verification created", extra={"verification_id": verification.verification_id, "channel": verification.channel}
     )
     return verification, True
-
-
-def create_verification(
-    request: CreateVerificationRequest,
-    *,
-    base_url: str,
-    settings: Settings,
-    store: VerificationStore,
-    faceid: FaceIdClient,
-    hash_key: bytes,
-    now: datetime | None = None,
-) -> Verification:
-    now = now or datetime.now(UTC)
-    request, fingerprint = prepare(request, settings, hash_key)
-    if request.redirect_url is not None and not settings.redirect_allowed(request.redirect_url):
-        raise ArgumentError.bad("redirect_url")
-
-    verification_id = new_verification_id()  # before FaceID is called: notify_url carries it
-
-    def build(token: GetTokenResponse, sent_biz_no: str) -> Verification:
-        return new_verification(
-            Channel.H5_LITE,
-            request,
-            fingerprint,
-            verification_id=verification_id,
-            sent_biz_no=sent_biz_no,
-            settings=settings,
-            now=now,
-            biz_id=token.biz_id,
-            token=token.token,
-            verification_url=faceid.do_url(token.token),
-            redirect_url=request.redirect_url,
-            biz_extra_data=request.biz_extra_data,
-            expires_at=datetime.fromtimestamp(token.expired_time, UTC),
-            due_at=token.expired_time + settings.reconcile_grace_seconds,
-        )
-
-    def call_faceid(sent_biz_no: str) -> GetTokenResponse:
-        return faceid.get_token(
-            request.model_copy(update={"biz_no": sent_biz_no}),
-            return_url=f"{base_url}/v1/faceid/return",
-            notify_url=notify_url(base_url, verification_id),
-        )
-
-    verification, _ = create_once(
-        request.biz_no, fingerprint, store=store, now=now, call_faceid=call_faceid, build=build
-    )
-    return verification

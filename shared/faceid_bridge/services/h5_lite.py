@@ -1,6 +1,7 @@
-"""FaceID's callbacks: notify (server to server) and return (the user's browser).
+"""The H5 Lite channel: get_token for the user's browser, then FaceID's callbacks, notify (server
+to server) and return (the user's browser).
 
-Order matters: size limit, then signature, then parsing, then the state machine. Nothing before the
+Order matters in a callback: size limit, then signature, then parsing, then the state machine. Nothing before the
 signature check reads the payload, and nothing after it trusts anything but the signed `data`.
 """
 
@@ -14,16 +15,20 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from faceid_bridge import bounded_json
-from faceid_bridge.adapters.credentials import Credentials
+from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate
 from faceid_bridge.domain.lifecycle import can_transition, from_faceid
-from faceid_bridge.domain.verification import Verification
+from faceid_bridge.domain.redirects import redirect_allowed
+from faceid_bridge.domain.secret_rotation import Credentials
+from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
-from faceid_bridge.faceid.contract import LiteResult, lite_sign_valid
+from faceid_bridge.faceid.contract import GetTokenResponse, LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit, unchanged
 
 # No string in FaceID's callback data comes near this (images are never in callbacks; biz_extra_data
@@ -139,3 +144,62 @@ RESULT_PAGE = "<!doctype html><title>Verification finished</title><h1>Verificati
 def result_page_html(status: str) -> str:
     """Display only: the customer's service must read the decision from the API, not this page."""
     return RESULT_PAGE.format(status=escape(status))
+
+
+# --- creation (get_token) --------------------------------------------------------------------
+
+
+def notify_url(base_url: str, verification_id: str) -> str:
+    """Where FaceID posts a verification's result. The verification_id in its query saves the
+    callback a read (see apply_result); nothing is trusted from it."""
+    return f"{base_url}/v1/faceid/notify?{urlencode({'verification_id': verification_id})}"
+
+
+def create_verification(
+    request: CreateVerificationRequest,
+    *,
+    base_url: str,
+    settings: Settings,
+    store: VerificationStore,
+    faceid: FaceIdClient,
+    hash_key: bytes,
+    now: datetime | None = None,
+) -> Verification:
+    now = now or datetime.now(UTC)
+    request, fingerprint = prepare(request, settings, hash_key)
+    if request.redirect_url is not None and not redirect_allowed(
+        request.redirect_url, settings.allowed_redirect_origins
+    ):
+        raise ArgumentError.bad("redirect_url")
+
+    verification_id = new_verification_id()  # before FaceID is called: notify_url carries it
+
+    def build(token: GetTokenResponse, sent_biz_no: str) -> Verification:
+        return new_verification(
+            Channel.H5_LITE,
+            request,
+            fingerprint,
+            verification_id=verification_id,
+            sent_biz_no=sent_biz_no,
+            settings=settings,
+            now=now,
+            biz_id=token.biz_id,
+            token=token.token,
+            verification_url=faceid.do_url(token.token),
+            redirect_url=request.redirect_url,
+            biz_extra_data=request.biz_extra_data,
+            expires_at=datetime.fromtimestamp(token.expired_time, UTC),
+            due_at=token.expired_time + settings.reconcile_grace_seconds,
+        )
+
+    def call_faceid(sent_biz_no: str) -> GetTokenResponse:
+        return faceid.get_token(
+            request.model_copy(update={"biz_no": sent_biz_no}),
+            return_url=f"{base_url}/v1/faceid/return",
+            notify_url=notify_url(base_url, verification_id),
+        )
+
+    verification, _ = create_once(
+        request.biz_no, fingerprint, store=store, now=now, call_faceid=call_faceid, build=build
+    )
+    return verification
