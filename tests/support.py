@@ -83,7 +83,7 @@ def sandbox_form(body: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]
         api_key="sandbox-key", api_secret="sandbox-secret", return_url="http://127.0.0.1:8028/v1/faceid/return"
     )
     fields.setdefault("notify_url", "http://127.0.0.1:8028/v1/faceid/notify")
-    files = {}
+    files: dict[str, bytes] = {}
     for key in ("image_ref1", "image_ref2"):
         if key in body:
             try:
@@ -91,3 +91,8 @@ def sandbox_form(body: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]
             except ValueError:
                 files[key] = body[key].encode()
     return fields, files
+
+
+def json_of(response: Any) -> Any:
+    """A Flask test response's JSON body (typed Any: Flask says it may be None)."""
+    return response.get_json()

@@ -74,7 +74,7 @@ def test_signed_notify_payloads(faceid: FakeFaceId, data: str) -> None:
 
 
 DOCUMENTED_DATA = load_json(FIXTURES / "callback_tolerance.json")["base"]
-known_keys = set()
+known_keys: set[str] = set()
 
 
 def _keys(value: Any) -> None:

@@ -18,12 +18,22 @@ from faceid_bridge import wiring
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import settings
-from faceid_bridge.faceid.contract import GetTokenOptions, GetTokenResponse, LiteResult
+from faceid_bridge.faceid.contract import (
+    AppVerifyResult,
+    GetBizTokenOptions,
+    GetBizTokenResponse,
+    GetTokenOptions,
+    GetTokenResponse,
+    LiteResult,
+    RawVerifyOptions,
+    RawVerifyResult,
+)
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.template import Template
 from infra.sandbox import app as sandbox
 from infra.sandbox import app_flows
+from infra.sandbox.faults import Faults
 
 REGION = "us-east-1"
 CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
@@ -82,7 +92,8 @@ def store(stack: LocalStack) -> VerificationStore:
 
 @dataclass
 class FakeFaceId:
-    """Stands in for FaceIdClient: records calls, answers like get_token, or raises what it is told."""
+    """Implements faceid_bridge.ports.FaceId for H5 Lite (mypy checks it wherever it is passed as
+    one): records calls, answers like get_token, or raises what it is told."""
 
     calls: list[GetTokenOptions] = field(default_factory=list)
     error: Exception | None = None
@@ -113,6 +124,17 @@ class FakeFaceId:
     def do_url(self, token: str) -> str:
         return f"https://faceid.test/faceid/lite/do?token={token}"
 
+    # The App and H5 Raw channels are tested against the sandbox (faceid_http); a test of H5 Lite
+    # that reaches these has gone wrong.
+    def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
+        raise AssertionError("FakeFaceId is for H5 Lite: use the faceid_http fixture")
+
+    def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
+        raise AssertionError("FakeFaceId is for H5 Lite: use the faceid_http fixture")
+
+    def raw_verify(self, options: RawVerifyOptions) -> tuple[RawVerifyResult, dict[str, Any]]:
+        raise AssertionError("FakeFaceId is for H5 Lite: use the faceid_http fixture")
+
 
 @pytest.fixture
 def faceid(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> FakeFaceId:
@@ -134,11 +156,11 @@ def sandbox_client() -> Iterator[FlaskClient]:
         sandbox._sessions.clear()
         sandbox._by_biz_id.clear()
         sandbox._biz_nos.clear()
-    sandbox.faults.set(sandbox.Faults())
+    sandbox.faults.set(Faults())
     sandbox._clock_offset = 0.0
     app_flows.reset()
     yield sandbox.app.test_client()
-    sandbox.faults.set(sandbox.Faults())
+    sandbox.faults.set(Faults())
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ import pytest
 from faceid_bridge import wiring
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.services.reconciler import reconcile_due
+from infra.local.client import face_image
 from infra.local.provision import LocalStack
 from tests.integration.test_handlers import call, sample
-from tests.support import apply_rule, face_image, rules, valid_biz_token_body, valid_raw_body
+from tests.support import apply_rule, rules, valid_biz_token_body, valid_raw_body
 
 
 def post(

@@ -44,7 +44,7 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
             f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
         )
         self.received.append(
-            {p.get_param("name", header="content-disposition"): p.get_content() for p in message.iter_parts()}
+            {str(p.get_param("name", header="content-disposition")): p.get_content() for p in message.iter_parts()}
         )
         status, payload = self.script.pop(0) if self.script else (200, TOKEN)
         time.sleep(self.delay_seconds)

@@ -58,7 +58,7 @@ def signed_form(data: dict[str, Any] | str, secret: str = "sandbox-secret", sign
 
 def finished(biz_id: str, outcome: str = "pass", biz_no: str = "order-1") -> dict[str, Any]:
     session = {"biz_id": biz_id, "options": {"biz_no": biz_no, "comparison_type": "0"}, "references": ["ref1"]}
-    return lite_result(session, Outcome(outcome=outcome))  # type: ignore[arg-type]
+    return lite_result(session, Outcome(outcome=outcome))
 
 
 # --- POST /v1/verifications ------------------------------------------------------------------

@@ -29,7 +29,8 @@ class FlakyEvents:
     """An EventBridge client whose PutEvents refuses the entries at the given call/positions."""
 
     def __init__(self, refuse: dict[int, set[int]] | None = None, outage_calls: int = 0) -> None:
-        self.refuse, self.outage_calls, self.calls = refuse or {}, outage_calls, []  # type: list[list[dict[str, Any]]]
+        self.refuse, self.outage_calls = refuse or {}, outage_calls
+        self.calls: list[list[dict[str, Any]]] = []
 
     def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         call = len(self.calls)

@@ -36,14 +36,14 @@ def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_tim
         base_url="https://api.test",
         settings=settings(),
         store=store,
-        faceid=faceid,  # type: ignore[arg-type]
+        faceid=faceid,
         hash_key=b"test-key",
         now=datetime.fromtimestamp(expired_time - 3600, UTC),
     )
 
 
 def reconcile(faceid: FakeFaceId, store: VerificationStore, now: datetime = DUE) -> dict[str, str]:
-    return reconcile_due(store=store, faceid=faceid, now=now).outcomes  # type: ignore[arg-type]
+    return reconcile_due(store=store, faceid=faceid, now=now).outcomes
 
 
 def current(store: VerificationStore, verification: Verification) -> Verification:
@@ -200,7 +200,7 @@ def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, st
     counting = CountingDynamoDB(store.dynamodb)
     faceid.results = [{"status": "NOT_STARTED"}] * 3
     # When the reconciler runs at the first three's due time
-    report = reconcile_due(store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE)  # type: ignore[arg-type]
+    report = reconcile_due(store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE)
     # Then it touched only those three: one query per index bucket, then per verification one read,
     # one bookkeeping update and one transition. No Scan, nothing that grows with the other 40.
     assert set(report.outcomes) == {v.verification_id for v in due}
@@ -212,8 +212,8 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, 
     due = {new(faceid, store, n).verification_id for n in range(3)}
     faceid.results = [{"status": "NOT_STARTED"}] * 3
     checks = iter([False, False, True])
-    first = reconcile_due(store=store, faceid=faceid, now=DUE, out_of_time=lambda: next(checks, True))  # type: ignore[arg-type]
+    first = reconcile_due(store=store, faceid=faceid, now=DUE, out_of_time=lambda: next(checks, True))
     # Then two are settled, and the third, still due, is settled by the next run
     assert len(first.outcomes) == 2
-    second = reconcile_due(store=store, faceid=faceid, now=DUE)  # type: ignore[arg-type]
+    second = reconcile_due(store=store, faceid=faceid, now=DUE)
     assert set(first.outcomes) | set(second.outcomes) == due and len(second.outcomes) == 1

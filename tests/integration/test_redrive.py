@@ -25,7 +25,7 @@ def bus_queue(stack: LocalStack) -> str:
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="all", EventBusName="faceid-bridge", EventPattern=json.dumps({"source": ["faceid.bridge"]}))
     events.put_targets(Rule="all", EventBusName="faceid-bridge", Targets=[{"Id": "q", "Arn": arn}])
-    return url
+    return str(url)
 
 
 def received(stack: LocalStack, url: str) -> list[dict[str, Any]]:

@@ -18,13 +18,13 @@ from flask.testing import FlaskClient
 
 from infra.sandbox import app as sandbox
 from infra.sandbox.outcomes import Outcome, lite_result
-from tests.support import FIXTURES, body_for, get_token_rules, sandbox_form, valid_create_body
+from tests.support import FIXTURES, body_for, get_token_rules, json_of, sandbox_form, valid_create_body
 
 RULES = [rule for rule in get_token_rules() if rule.get("sandbox") != "not applicable"]
 FACES = FIXTURES / "faces"
 
 
-def get_token(client: FlaskClient, body: dict[str, Any] | None = None, **fields: str) -> Any:
+def get_token(client: FlaskClient, body: dict[str, Any] | None = None, /, **fields: str) -> Any:
     form, files = sandbox_form(body or valid_create_body())
     form.update(fields)
     data: dict[str, Any] = {**form, **{name: (io.BytesIO(content), f"{name}.jpg") for name, content in files.items()}}
@@ -140,19 +140,23 @@ def test_a_token_works_once(sandbox_client: FlaskClient) -> None:
         200,
         303,
     )
-    assert sandbox_client.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
-    assert sandbox_client.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
+    assert json_of(sandbox_client.get(f"/faceid/lite/do?token={token}"))["error_message"] == "INVALID_TOKEN"
+    assert (
+        json_of(sandbox_client.post("/sandbox/v1/complete", json={"token": token}))["error_message"] == "INVALID_TOKEN"
+    )
 
 
 def test_a_token_expires(sandbox_client: FlaskClient) -> None:
     token = get_token(sandbox_client).json["token"]
     sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.TOKEN_TTL_SECONDS + 1})
-    assert sandbox_client.get(f"/faceid/lite/do?token={token}").json["error_message"] == "INVALID_TOKEN"
-    assert sandbox_client.post("/sandbox/v1/complete", json={"token": token}).json["error_message"] == "INVALID_TOKEN"
+    assert json_of(sandbox_client.get(f"/faceid/lite/do?token={token}"))["error_message"] == "INVALID_TOKEN"
+    assert (
+        json_of(sandbox_client.post("/sandbox/v1/complete", json={"token": token}))["error_message"] == "INVALID_TOKEN"
+    )
 
 
 def test_unknown_tokens_are_invalid(sandbox_client: FlaskClient) -> None:
-    assert sandbox_client.get("/faceid/lite/do?token=nope").json["error_message"] == "INVALID_TOKEN"
+    assert json_of(sandbox_client.get("/faceid/lite/do?token=nope"))["error_message"] == "INVALID_TOKEN"
 
 
 def test_the_do_page_offers_every_outcome_and_follows_the_language(sandbox_client: FlaskClient) -> None:
@@ -230,7 +234,7 @@ def test_get_result_takes_its_parameters_as_a_form_body_too(sandbox_client: Flas
     credentials = {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "biz_id": created["biz_id"]}
     response = sandbox_client.post("/faceid/lite/get_result", data=credentials)
     # Then it answers as the GET does
-    assert (response.status_code, response.json["status"]) == (200, "OK")
+    assert (response.status_code, json_of(response)["status"]) == (200, "OK")
 
 
 @pytest.mark.parametrize(
@@ -410,9 +414,9 @@ def test_notify_faults(
 ) -> None:
     CountingCallback.failures = failures
     token = get_token(sandbox_client, notify_url=callback_url).json
-    finished = sandbox_client.post(
-        "/sandbox/v1/complete", json={"token": token["token"], "outcome": "pass", "faults": faults}
-    ).json
+    finished = json_of(
+        sandbox_client.post("/sandbox/v1/complete", json={"token": token["token"], "outcome": "pass", "faults": faults})
+    )
     assert len(CountingCallback.received) == sent
     assert finished["notify_status"] == first_status
     if faults.get("out_of_order"):

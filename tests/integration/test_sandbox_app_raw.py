@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from faceid_bridge.faceid.contract import app_sign
 from tests.integration.test_sandbox import FACES
-from tests.support import apply_rule, rules, valid_biz_token_body, valid_raw_body
+from tests.support import apply_rule, json_of, rules, valid_biz_token_body, valid_raw_body
 
 
 def wide_png() -> bytes:
@@ -45,7 +45,7 @@ def multipart(fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def get_biz_token(client: FlaskClient, body: dict[str, Any] | None = None, **auth: str) -> Any:
+def get_biz_token(client: FlaskClient, body: dict[str, Any] | None = None, /, **auth: str) -> Any:
     fields = {
         "sign": sign(),
         "sign_version": "hmac_sha1",
@@ -146,7 +146,9 @@ def verify(client: FlaskClient, biz_token: str, package: str | None, **extra: st
 
 def package(client: FlaskClient, biz_token: str, outcome: str = "pass") -> str:
     return str(
-        client.post("/sandbox/v1/meglive_data", json={"biz_token": biz_token, "outcome": outcome}).json["meglive_data"]
+        json_of(client.post("/sandbox/v1/meglive_data", json={"biz_token": biz_token, "outcome": outcome}))[
+            "meglive_data"
+        ]
     )
 
 
@@ -218,7 +220,7 @@ def test_verify_refuses_a_forged_sign(sandbox_client: FlaskClient) -> None:
 
 
 def raw_token(client: FlaskClient, outcome: str = "pass") -> str:
-    return str(client.post("/sandbox/v1/raw_token", json={"outcome": outcome}).json["token_still"])
+    return str(json_of(client.post("/sandbox/v1/raw_token", json={"outcome": outcome}))["token_still"])
 
 
 def raw_verify(client: FlaskClient, body: dict[str, Any], **auth: str) -> Any:
@@ -311,14 +313,16 @@ def test_raw_verify_outcomes(
 def test_validate_still_turns_a_video_into_a_token(sandbox_client: FlaskClient) -> None:
     form = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
     assert (
-        sandbox_client.post("/faceid/lite/raw/validate_still", data=form).json["error_message"]
+        json_of(sandbox_client.post("/faceid/lite/raw/validate_still", data=form))["error_message"]
         == "MISSING_ARGUMENTS:video"
     )
-    uploaded = sandbox_client.post(
-        "/faceid/lite/raw/validate_still", data=form | {"video": (io.BytesIO(b"\x00" * 100), "selfie.mp4")}
-    ).json
+    uploaded = json_of(
+        sandbox_client.post(
+            "/faceid/lite/raw/validate_still", data=form | {"video": (io.BytesIO(b"\x00" * 100), "selfie.mp4")}
+        )
+    )
     assert (
-        raw_verify(sandbox_client, valid_raw_body(token=uploaded["token_still"])).json["liveness"][
+        json_of(raw_verify(sandbox_client, valid_raw_body(token=uploaded["token_still"])))["liveness"][
             "procedure_validation"
         ]
         == "PASSED"
@@ -348,7 +352,7 @@ def test_accounts_without_the_permission_are_denied(sandbox_client: FlaskClient)
     assert (denied.status_code, denied.json["error"]) == (403, "AUTHORIZATION_ERROR:Denied")
     form = {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "video": (io.BytesIO(b"\x00"), "v.mp4")}
     still = sandbox_client.post("/faceid/lite/raw/validate_still", data=form)
-    assert (still.status_code, still.json["error"]) == (403, "AUTHORIZATION_ERROR:Denied")
+    assert (still.status_code, json_of(still)["error"]) == (403, "AUTHORIZATION_ERROR:Denied")
 
 
 def test_fault_switches_reach_the_app_and_raw_apis(sandbox_client: FlaskClient) -> None:

@@ -21,7 +21,7 @@ import pytest
 
 from infra import package
 from infra.local.provision import provision
-from infra.local.template import ROOT, Template
+from infra.local.template import ROOT, Template, load
 from tests.support import EVENTS
 
 WORK = ROOT / ".local" / "packaged"
@@ -30,7 +30,7 @@ SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
 
 # Each function's sample event and the answer it gives against an empty table: the handlers' own
 # answers (their validation and error mapping), never a crash.
-SAMPLES = {
+SAMPLES: dict[str, list[tuple[str, int | None]]] = {
     "CreateVerificationFunction": [("create_verification", 201)],
     "GetVerificationFunction": [("get_verification", 404)],
     "FaceIdCallbacksFunction": [("notify", 200), ("return_get", 404), ("return_post", 404), ("result_page", 200)],
@@ -134,6 +134,6 @@ def test_packaged_create_then_get_reads_the_verification_back(
 
 
 def test_every_function_in_the_built_template_has_a_sample(build: Path) -> None:
-    built = package.load(build / "template.yaml")["Resources"]
+    built = load(build / "template.yaml")["Resources"]
     functions = {name for name, resource in built.items() if resource["Type"] == "AWS::Serverless::Function"}
     assert functions == set(SAMPLES)

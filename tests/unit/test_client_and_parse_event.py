@@ -25,7 +25,7 @@ def recorder() -> Iterator[tuple[str, list[Request]]]:
     """An HTTP server that records each request and answers 404 in our error form."""
     seen: list[Request] = []
 
-    @Request.application  # type: ignore[misc]
+    @Request.application
     def answer(request: Request) -> Response:
         request.get_data()
         seen.append(request)

@@ -27,7 +27,8 @@ def record(event_name: str = "INSERT", **new_image: str | None) -> dict[str, Any
             changed["dynamodb"]["NewImage"][name] = {"S": value}
     if event_name == "REMOVE":
         changed["dynamodb"].pop("NewImage")
-    return changed
+    result: dict[str, Any] = changed
+    return result
 
 
 def passes(candidate: dict[str, Any]) -> bool:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.api_models import AppVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
 from faceid_bridge.faceid.contract import GetBizTokenResponse
+from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
@@ -23,8 +22,8 @@ def create_app_verification(
     request: AppVerificationRequest,
     *,
     settings: Settings,
-    store: VerificationStore,
-    faceid: FaceIdClient,
+    store: Store,
+    faceid: FaceId,
     hash_key: bytes,
     now: datetime | None = None,
 ) -> Verification:
@@ -64,8 +63,8 @@ def verify_app(
     verification_id: str,
     meglive_data: bytes | None,
     *,
-    store: VerificationStore,
-    faceid: FaceIdClient,
+    store: Store,
+    faceid: FaceId,
     now: datetime | None = None,
 ) -> Verification:
     """Verify what the SDK produced. Idempotent: a verification already decided is returned as it is."""

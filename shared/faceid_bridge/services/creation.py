@@ -18,12 +18,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.contract import FarLevel
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.ports import Store
 
 BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
 
@@ -103,7 +103,7 @@ def create_once[T](
     biz_no: str,
     fingerprint: str,
     *,
-    store: VerificationStore,
+    store: Store,
     now: datetime,
     call_faceid: Callable[[str], T],
     build: Callable[[T, str], Verification],

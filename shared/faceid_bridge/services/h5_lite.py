@@ -15,8 +15,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from faceid_bridge import bounded_json
-from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.api_models import CreateVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate
@@ -28,6 +26,7 @@ from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unaut
 from faceid_bridge.faceid.contract import GetTokenResponse, LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit, unchanged
 
@@ -65,7 +64,7 @@ def apply_result(
     payload: dict[str, Any],
     *,
     source: str,
-    store: VerificationStore,
+    store: Store,
     now: datetime,
     verification_id: str | None = None,
 ) -> Verification | None:
@@ -94,7 +93,7 @@ def receive_notify(
     *,
     verification_id: str | None,
     settings: Settings,
-    store: VerificationStore,
+    store: Store,
     credentials: Credentials,
 ) -> None:
     now = datetime.now(UTC)
@@ -118,7 +117,7 @@ def return_location(
     content_type: str = "",
     base_url: str,
     settings: Settings,
-    store: VerificationStore,
+    store: Store,
     credentials: Credentials,
 ) -> str:
     """Where the user's browser goes back to: always the stored redirect_url (or our result page),
@@ -160,8 +159,8 @@ def create_verification(
     *,
     base_url: str,
     settings: Settings,
-    store: VerificationStore,
-    faceid: FaceIdClient,
+    store: Store,
+    faceid: FaceId,
     hash_key: bytes,
     now: datetime | None = None,
 ) -> Verification:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.api_models import RawVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.contract import RawVerifyResult
+from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
@@ -21,8 +20,8 @@ def create_raw_verification(
     request: RawVerificationRequest,
     *,
     settings: Settings,
-    store: VerificationStore,
-    faceid: FaceIdClient,
+    store: Store,
+    faceid: FaceId,
     hash_key: bytes,
     now: datetime | None = None,
 ) -> Verification:

@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
 from faceid_bridge.adapters.store import verification_from_image
 from faceid_bridge.domain.events import event_for
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.ports import Bus, DeadLetters
 
 MAX_ENTRY_BYTES = 256 * 1024  # EventBridge's PutEvents entry limit
 
@@ -69,8 +69,8 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str
 def publish_records(
     records: list[dict[str, Any]],
     *,
-    bus: EventBus,
-    dead_letters: DeadLetterQueue,
+    bus: Bus,
+    dead_letters: DeadLetters,
     source: str,
     bus_name: str,
     attempts: int = 4,

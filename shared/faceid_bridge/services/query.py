@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import NotFound
+from faceid_bridge.ports import Store
 
 
-def get_verification(verification_id: str, *, store: VerificationStore) -> Verification:
+def get_verification(verification_id: str, *, store: Store) -> Verification:
     verification = store.get(verification_id)
     if verification is None:
         raise NotFound("NOT_FOUND:verification_id")

@@ -27,8 +27,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
@@ -41,6 +39,7 @@ from faceid_bridge.errors import (
     UpstreamUnavailable,
 )
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.h5_lite import apply_result
 from faceid_bridge.services.transitions import advance
 
@@ -67,11 +66,11 @@ def _next_read(verification: Verification, reads_after_this: int, now: datetime)
     return max(verification.created_at + LAST_READ_AFTER_CREATION, now + SECOND_READ_AFTER)
 
 
-def expire(verification: Verification, *, store: VerificationStore, now: datetime) -> Verification:
+def expire(verification: Verification, *, store: Store, now: datetime) -> Verification:
     return advance(verification, EXPIRED, store=store, now=now)
 
 
-def _unreadable(verification: Verification, *, store: VerificationStore, now: datetime, error: str) -> str:
+def _unreadable(verification: Verification, *, store: Store, now: datetime, error: str) -> str:
     """A read FaceID may have spent without giving us a usable answer: count it, look again later."""
     metrics.add_metric(name="GetResultUnreadable", unit="Count", value=1)
     logger.warning(
@@ -87,7 +86,7 @@ def _unreadable(verification: Verification, *, store: VerificationStore, now: da
 
 
 def reconcile_one(
-    verification: Verification, *, store: VerificationStore, faceid: FaceIdClient, now: datetime, retry_after: timedelta
+    verification: Verification, *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta
 ) -> str:
     """Settle or reschedule one due verification. Returns what happened, for the report."""
     if verification.status.terminal:
@@ -145,8 +144,8 @@ def reconcile_one(
 
 def reconcile_due(
     *,
-    store: VerificationStore,
-    faceid: FaceIdClient,
+    store: Store,
+    faceid: FaceId,
     now: datetime,
     retry_after: timedelta = timedelta(minutes=2),
     out_of_time: Callable[[], bool] = lambda: False,
@@ -168,7 +167,7 @@ def reconcile_due(
 
 
 def _reconcile_isolated(
-    verification_id: str, *, store: VerificationStore, faceid: FaceIdClient, now: datetime, retry_after: timedelta
+    verification_id: str, *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta
 ) -> str:
     """reconcile_one, with whatever goes wrong kept to this verification (logged, counted, and moved
     back in the queue when possible), so the ones behind it are still settled."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import can_transition
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.ports import Store
 
 
 def unchanged(verification: Verification) -> Verification:
@@ -19,7 +19,7 @@ def unchanged(verification: Verification) -> Verification:
     return verification
 
 
-def advance(verification: Verification, outcome: Outcome, *, store: VerificationStore, now: datetime) -> Verification:
+def advance(verification: Verification, outcome: Outcome, *, store: Store, now: datetime) -> Verification:
     """Move `verification` to `outcome` if the state machine allows it; returns it as it now stands.
 
     Idempotent: duplicates and stale states change nothing, and the conditional write on `version`
@@ -47,7 +47,7 @@ def advance_with_audit(
     *,
     source: str,
     payload: dict[str, Any],
-    store: VerificationStore,
+    store: Store,
     now: datetime,
 ) -> Verification:
     """`advance`, then FaceID's answer kept for audit if it changed something. The audit trail is
