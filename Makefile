@@ -6,27 +6,39 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint package unit integration e2e browser demo serve chaos redrive schemas bench clean
+.PHONY: help test lint lint-templates lock package unit integration e2e browser demo serve chaos redrive schemas bench clean
 
 help:
 	@echo "make demo | make test | make serve | make bench | make package | make lint | make schemas"
 
-$(VENV)/.installed: requirements-dev.txt shared/requirements.txt
+# Installs are constrained by the lock files (every package, transitive ones too): `make lock` renews them.
+$(VENV)/.installed: requirements-dev.txt shared/requirements.txt requirements.lock
 	@test -x $(PY) || "$$(infra/find-python.sh)" -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
-$(SAM_VENV)/.installed: requirements-sam.txt
+$(SAM_VENV)/.installed: requirements-sam.txt requirements-sam.lock
 	@test -x $(SAM_VENV)/bin/python || "$$(infra/find-python.sh)" -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt
+	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt -c requirements-sam.lock
 	@touch $@
 
-lint: $(VENV)/.installed $(SAM_VENV)/.installed
+# Renews the locks from fresh venvs of the requirements files, then `make test` proves them.
+lock:
+	rm -rf .local/lock && mkdir -p .local/lock
+	"$$(infra/find-python.sh)" -m venv .local/lock/dev && .local/lock/dev/bin/pip install -q -r requirements-dev.txt
+	.local/lock/dev/bin/pip freeze --exclude-editable > requirements.lock
+	"$$(infra/find-python.sh)" -m venv .local/lock/sam && .local/lock/sam/bin/pip install -q -r requirements-sam.txt
+	.local/lock/sam/bin/pip freeze --exclude-editable > requirements-sam.lock
+
+# .pre-commit-config.yaml runs the same checks (pre-commit install).
+lint: $(VENV)/.installed lint-templates
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+lint-templates: $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1 -t examples/subscriber/template.yaml
 

@@ -32,7 +32,7 @@ def valid_create_body(**overrides: Any) -> dict[str, Any]:
 
 
 def get_token_rules() -> list[dict[str, Any]]:
-    """The rules of 000_fbc33288dfc210df.txt as cases: a valid body, changed, and the expected error."""
+    """The rules of 000 (docs/faceid.md) as cases: a valid body, changed, and the expected error."""
     return rules("get_token_rules")
 
 

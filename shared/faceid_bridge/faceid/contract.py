@@ -1,4 +1,4 @@
-"""The FaceID H5 Lite contract, mirrored from the provider docs (../shared/faceid-docs).
+"""The FaceID contract, mirrored from the provider docs (docs/faceid.md cites them by section).
 
 Every model's schema is built on first use (defer_build), so a function pays only for the models of
 the APIs it calls, not for all of them at import (cold start).
@@ -6,8 +6,8 @@ the APIs it calls, not for all of them at import (cold start).
 One module, used by both sides: faceid-bridge validates its clients' requests with these models
 before FaceID is called, and the sandbox enforces the same rules as FaceID does.
 
-- `GetTokenOptions` / `GetTokenRequest`: 000_fbc33288dfc210df.txt (lite/get_token)
-- `LiteResult`: 001_8ff02eafcc442772.txt (notify/return `data`), also the get_result body
+- `GetTokenOptions` / `GetTokenRequest`: 000 (lite/get_token)
+- `LiteResult`: 001 (notify/return `data`), also the get_result body (notes §2)
 - `lite_sign`: the callback signature, sign = sha1(api_secret + data), lowercase hex
 - `app_sign` / `check_app_sign`: App-Authentication (notes §3), for the App (SDK) APIs
 """
