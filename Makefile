@@ -80,7 +80,10 @@ serve: $(VENV)/.installed
 chaos: $(VENV)/.installed
 	$(PY) -m infra.local.chaos $(CHAOS_ARGS)
 
+# The local stack's DLQ; deployed: python -m infra.redrive --queue-url <PublisherDLQUrl> with your credentials.
 redrive: $(VENV)/.installed
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)
 
 # Prints one table and writes bench/results.json. BENCH_ARGS="--pairs 20 --sizes 500,2000" to vary.

@@ -24,7 +24,7 @@ import boto3
 
 from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
 from faceid_bridge.services.publisher import publish_records
-from infra.local.poller import lambda_record
+from infra.stream_records import lambda_record
 
 
 class _StillPoison(DeadLetterQueue):
@@ -90,24 +90,20 @@ def redrive(queue_url: str, *, bus_name: str, source: str, region: str) -> Redri
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queue-url", help="the PublisherDLQUrl output; the local stack's DLQ when left out")
+    queue = parser.add_mutually_exclusive_group()
+    queue.add_argument("--queue-url", help="the stack's PublisherDLQUrl output")
+    queue.add_argument("--queue-name", default="faceid-bridge-PublisherDLQ", help="the DLQ by name (the local stack's)")
     parser.add_argument("--event-bus-name", default="faceid-bridge")
     parser.add_argument("--source", default="faceid.bridge")
     parser.add_argument("--region")
     args = parser.parse_args()
-    region, queue_url = args.region, args.queue_url
-    if queue_url is None:
-        from infra.local.stack import Endpoints, use_local_aws
-
-        endpoints = Endpoints.from_environment()
-        use_local_aws(endpoints)
-        region = endpoints.region
-        queue_url = boto3.client("sqs", region_name=region).get_queue_url(QueueName="faceid-bridge-PublisherDLQ")[
-            "QueueUrl"
-        ]
-    report = redrive(
-        queue_url, bus_name=args.event_bus_name, source=args.source, region=region or boto3.Session().region_name
+    # boto3 takes the account, region and endpoint from its usual environment (make redrive points
+    # it at the local stack's moto server).
+    region = args.region or boto3.Session().region_name
+    queue_url = (
+        args.queue_url or boto3.client("sqs", region_name=region).get_queue_url(QueueName=args.queue_name)["QueueUrl"]
     )
+    report = redrive(queue_url, bus_name=args.event_bus_name, source=args.source, region=region)
     print(f"redriven: {report.redriven} message(s); still in the DLQ: {len(report.kept)}")
     for reason in report.kept:
         print(f"  {reason}")

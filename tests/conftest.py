@@ -9,7 +9,8 @@ import pytest
 
 from infra.local.chaos import STACK_ENVIRONMENT
 from infra.local.client import LocalClient, Subscriber
-from infra.local.stack import Endpoints, reachable, start_stack, use_local_aws
+from infra.local.endpoints import Endpoints, reachable
+from infra.local.stack import start_stack, use_local_aws
 
 TOKEN_TTL_SECONDS = 25
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES
+from faceid_bridge.faceid.common import MAX_IMAGE_BYTES
 from infra.local.client import face_image
 
 ROOT = Path(__file__).resolve().parents[1]

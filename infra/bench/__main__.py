@@ -37,7 +37,8 @@ TARGETS = {
 
 
 def _stack(environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    from infra.local.stack import Endpoints, reachable, start_stack
+    from infra.local.endpoints import Endpoints, reachable
+    from infra.local.stack import start_stack
 
     endpoints = Endpoints.from_environment()
     if reachable(endpoints.gateway):
@@ -47,7 +48,7 @@ def _stack(environment: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def _stop(stack: subprocess.Popen[bytes]) -> None:
     """Stop the stack and wait until its ports are free again (make test starts another after this)."""
-    from infra.local.stack import Endpoints, reachable
+    from infra.local.endpoints import Endpoints, reachable
 
     stack.terminate()
     stack.wait(timeout=30)
@@ -72,7 +73,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["warm"] = warm.measure(args.calls)
     # The local stack for the AWS calls: counted in its process, the reconciler out of the way.
     from infra.local.client import LocalClient
-    from infra.local.stack import Endpoints, use_local_aws
+    from infra.local.endpoints import Endpoints
+    from infra.local.stack import use_local_aws
 
     endpoints = Endpoints.from_environment()
     stack = _stack({"LOCAL_COUNT_AWS_CALLS": "1", "LOCAL_SCHEDULE_SECONDS": "3600"})

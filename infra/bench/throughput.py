@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from faceid_bridge.adapters import aws
 from faceid_bridge.adapters.credentials import secrets_provider
 from faceid_bridge.adapters.store import VerificationStore
-from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
+from faceid_bridge.faceid.lite import lite_sign, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from infra.bench.warm import _quiet, _verification
 from infra.local.functions import FunctionHost
@@ -109,8 +109,9 @@ class Throughput:
 def measure(sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, Any]]:
     """At each table size, interleaved rounds of ours and the baseline, each on fresh verifications,
     on a moto server started for this (DynamoDB's atomic writes, as in the local stack)."""
+    from infra.local.endpoints import Endpoints, wait_for
     from infra.local.provision import provision
-    from infra.local.stack import SANDBOX_CREDENTIALS, Endpoints, use_local_aws, wait_for
+    from infra.local.stack import SANDBOX_CREDENTIALS, use_local_aws
 
     endpoints = Endpoints(aws=f"http://127.0.0.1:{PORT}", region="us-east-1")
     server = subprocess.Popen(

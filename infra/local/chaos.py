@@ -27,9 +27,10 @@ from typing import Any
 
 import boto3
 
-from faceid_bridge.faceid.contract import lite_sign
+from faceid_bridge.faceid.lite import lite_sign
 from infra.local.client import LocalClient, Subscriber, face_image
-from infra.local.stack import Endpoints, start_stack, use_local_aws
+from infra.local.endpoints import Endpoints
+from infra.local.stack import start_stack, use_local_aws
 
 SCENARIOS = (("duplicated", 30), ("reordered", 10), ("forged", 5), ("dropped", 5), ("plain", 50))
 OUTCOMES = {

@@ -19,7 +19,7 @@ import boto3
 import requests
 from faceid_bridge_client import Answer, FaceIdBridgeClient
 
-from infra.local.stack import Endpoints
+from infra.local.endpoints import Endpoints
 
 FACES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "faces"
 

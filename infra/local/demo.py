@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from faceid_bridge_client import parse_event
 
 from infra.local.client import LocalClient, Subscriber
-from infra.local.stack import Endpoints, use_local_aws, wait_for
+from infra.local.endpoints import Endpoints, wait_for
+from infra.local.stack import use_local_aws
 from infra.local.template import ROOT
 
 

@@ -13,6 +13,7 @@ import boto3
 
 from infra.local.functions import FunctionHost
 from infra.local.provision import LocalStack
+from infra.stream_records import lambda_record
 
 
 def matches(pattern: Any, value: Any) -> bool:
@@ -24,20 +25,6 @@ def matches(pattern: Any, value: Any) -> bool:
         value is not None and value not in allowed["anything-but"] if isinstance(allowed, dict) else value == allowed
         for allowed in pattern
     )
-
-
-def lambda_record(record: dict[str, Any], stream_arn: str, region: str) -> dict[str, Any]:
-    dynamodb = dict(record["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if created is not None and not isinstance(created, (int, float)):
-        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
-    return {
-        **record,
-        "dynamodb": dynamodb,
-        "eventSource": "aws:dynamodb",
-        "eventSourceARN": stream_arn,
-        "awsRegion": region,
-    }
 
 
 class StreamPoller(threading.Thread):

@@ -9,19 +9,17 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import warnings
-from contextlib import suppress
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 
 from infra.local.chaos_bus import EventBridgeFaults
+from infra.local.endpoints import GATEWAY_PORT, SANDBOX_PORT, Endpoints, reachable, wait_for
 from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
@@ -29,39 +27,8 @@ from infra.local.provision import LocalStack, provision
 from infra.local.scheduler import Scheduler
 from infra.local.template import ROOT, Template
 
-GATEWAY_PORT, SANDBOX_PORT = 8028, 8029  # 8028 is one of the ports FaceID calls back on
 PARAMETER_PREFIX = "FACEID_BRIDGE_PARAM_"
 SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    aws: str
-    region: str
-    gateway: str = f"http://127.0.0.1:{GATEWAY_PORT}"
-    sandbox: str = f"http://127.0.0.1:{SANDBOX_PORT}"
-
-    @classmethod
-    def from_environment(cls) -> Endpoints:
-        return cls(
-            aws=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        )
-
-
-def reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    with suppress(OSError), socket.create_connection((parts.hostname, parts.port or 80), timeout=0.5):
-        return True
-    return False
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not reachable(url):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} did not come up")
-        time.sleep(0.1)
 
 
 def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:

@@ -1,105 +1,43 @@
-"""FaceID sandbox: the H5 Lite API as the docs describe it, for local runs, tests and people.
+"""FaceID sandbox: FaceID's APIs as the docs describe them, for local runs, tests and people.
+
+    create_app()          # a Flask app with a fresh SandboxState (or the one given)
+
+Blueprints: lite.py (H5 Lite: get_token, the do page, get_result, automation), app_flows.py (App
+SDK and H5 Raw), and here the sandbox's own controls:
 
 | route                            | what                                                          |
 | -------------------------------- | ------------------------------------------------------------- |
-| POST /faceid/lite/get_token      | every rule of 000, the shared contract models, real face checks |
-| GET  /faceid/lite/do?token=      | the liveness page: a person picks the outcome                 |
-| GET  /faceid/lite/get_result     | notes §2: kept one day, three reads                           |
-| POST /sandbox/v1/complete        | automation: finish a flow with an outcome (JSON)              |
 | PUT  /sandbox/v1/faults          | fault switches for the whole sandbox                          |
 | POST /sandbox/v1/clock           | move the sandbox's clock forward (token expiry, retention)    |
-
-At the end of a flow it POSTs the signed notify and sends the browser to return_url.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import os
-import secrets
-import threading
 import time
-import uuid
-from typing import Any, get_args
-from urllib.parse import quote
 
-import requests
-from flask import Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from faceid_bridge.errors import ArgumentError
-from faceid_bridge.faceid.contract import MAX_IMAGE_BYTES, GetTokenRequest, lite_sign, parse
-from infra.sandbox.faces import check_references
-from infra.sandbox.faults import Faults, FaultSwitches, NotifyFaults
-from infra.sandbox.outcomes import Outcome, OutcomeName, lite_result
+from infra.sandbox.app_flows import app_raw
+from infra.sandbox.faults import Faults
+from infra.sandbox.http import EXTENSION, error, state
+from infra.sandbox.lite import lite
+from infra.sandbox.state import SandboxState
 
-API_KEY, API_SECRET = "sandbox-key", "sandbox-secret"
-# The console's default whole-flow timeout (notes §1); shorter for tests that wait for expiry.
-TOKEN_TTL_SECONDS = int(os.environ.get("SANDBOX_TOKEN_TTL_SECONDS", "3600"))
-RESULT_RETENTION_SECONDS = 86400  # get_result: kept one day ...
-RESULT_READS = 3  # ... and read at most three times (notes §2)
-SCENES = frozenset({"default"})
-LANGUAGES = {"0": "en", "1": "zh", "2": "id", "3": "th", "4": "fil", "5": "vi", "6": "es"}
-
-app = Flask(__name__)
-faults = FaultSwitches()
-_lock = threading.Lock()
-_sessions: dict[str, dict[str, Any]] = {}  # by token
-_by_biz_id: dict[str, dict[str, Any]] = {}
-_biz_nos: set[str] = set()
-_clock_offset = 0.0
+controls = Blueprint("controls", __name__)
 
 
-def now() -> float:
-    return time.time() + _clock_offset
+def create_app(sandbox: SandboxState | None = None) -> Flask:
+    app = Flask(__name__)
+    app.extensions[EXTENSION] = sandbox or SandboxState()
+    app.after_request(_hold_answer)
+    app.register_error_handler(HTTPException, _http_error)
+    for blueprint in (lite, app_raw, controls):
+        app.register_blueprint(blueprint)
+    return app
 
 
-def _request_id() -> str:
-    return f"{int(now())},{uuid.uuid4()}"
-
-
-def _error(status: int, message: str, key: str = "error_message", extra: dict[str, Any] | None = None) -> Response:
-    response = jsonify({key: message, "request_id": _request_id(), "time_used": 1} | (extra or {}))
-    response.status_code = status
-    return response
-
-
-def _uploads() -> dict[str, bytes]:
-    return {name: storage.read() for name, storage in request.files.items()}
-
-
-def _too_large(files: dict[str, bytes], *, per_file: int | None = None, total: int | None = None) -> Response | None:
-    """FaceID's 413, in plain text, for an image or a whole request over its limit."""
-    if (per_file is not None and any(len(content) > per_file for content in files.values())) or (
-        total is not None and sum(len(content) for content in files.values()) > total
-    ):
-        return Response("Request Entity Too Large", status=413, content_type="text/plain")
-    return None
-
-
-def _authenticate(values: dict[str, str]) -> Response | None:
-    for key in ("api_key", "api_secret"):
-        if not values.get(key):
-            return _error(400, f"MISSING_ARGUMENTS:{key}")
-    if not (
-        secrets.compare_digest(values["api_key"], API_KEY) and secrets.compare_digest(values["api_secret"], API_SECRET)
-    ):
-        return _error(403, "AUTHENTICATION_ERROR", key="error")
-    return None
-
-
-def _injected(api: str, *, key: str = "error_message", concurrency_status: int = 403) -> Response | None:
-    error, g.answer_delay = faults.fire(api)
-    if error == "INTERNAL_ERROR":
-        return _error(500, error, key=key)
-    if error:
-        return _error(concurrency_status, error, key=key)
-    return None
-
-
-@app.after_request
 def _hold_answer(response: Response) -> Response:
     """A slow answer (fault switches): the call has taken effect; its answer is held back."""
     delay = g.get("answer_delay", 0)
@@ -108,247 +46,33 @@ def _hold_answer(response: Response) -> Response:
     return response
 
 
-@app.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
     """Errors Flask itself raises, in FaceID's form (000's general table): an unknown path is 404
     API_NOT_FOUND; a known API called with another method is AUTHORIZATION_ERROR ("no permission to
     call this API with the current method"); anything else keeps its status with FaceID's body."""
     if isinstance(exc, NotFound):
-        return _error(404, "API_NOT_FOUND", key="error")
+        return error(404, "API_NOT_FOUND", key="error")
     if isinstance(exc, MethodNotAllowed):
-        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
+        return error(403, "AUTHORIZATION_ERROR:Denied", key="error")
     if exc.code == 413:
         return Response("Request Entity Too Large", status=413, content_type="text/plain")
-    return _error(exc.code or 500, "INTERNAL_ERROR" if (exc.code or 500) >= 500 else "BAD_ARGUMENTS:body")
+    return error(exc.code or 500, "INTERNAL_ERROR" if (exc.code or 500) >= 500 else "BAD_ARGUMENTS:body")
 
 
-@app.post("/faceid/lite/get_token")
-def get_token() -> Response:
-    files = _uploads()
-    form = request.form.to_dict()
-    refused = _too_large(files, per_file=MAX_IMAGE_BYTES) or _authenticate(form) or _injected("get_token")
-    if refused:
-        return refused
-    try:
-        token_request = parse(GetTokenRequest, {**form, **files})
-    except ArgumentError as exc:
-        return _error(400, exc.message)
-    if token_request.scene_id is not None and token_request.scene_id not in SCENES:
-        return _error(400, "BAD_ARGUMENTS:scene_id")
-    image_error = check_references(
-        token_request.files(),
-        multi_oriented=token_request.multi_oriented_detection == "1",
-        fail_when_multiple=token_request.fail_when_ref_multiple_faces != "0",  # default "1"
-    )
-    if image_error:
-        return _error(400, image_error)
-    with _lock:
-        if token_request.biz_no in _biz_nos:
-            return _error(400, "BAD_ARGUMENTS:biz_no")
-        _biz_nos.add(token_request.biz_no)
-        token, biz_id = uuid.uuid4().hex, _request_id()
-        session = {
-            "token": token,
-            "biz_id": biz_id,
-            "options": token_request.model_dump(
-                mode="json", exclude_none=True, exclude={"image_ref1", "image_ref2", "api_secret"}
-            ),
-            "references": [ref for ref in ("ref1", "ref2") if getattr(token_request, f"image_{ref}") is not None],
-            "created": now(),
-            "expired_time": int(now()) + TOKEN_TTL_SECONDS,
-            "used": False,
-            "result": {"status": "NOT_STARTED"},
-            "reads": 0,
-        }
-        _sessions[token] = _by_biz_id[biz_id] = session
-    return jsonify(
-        {
-            "request_id": _request_id(),
-            "time_used": 3,
-            "token": token,
-            "biz_id": biz_id,
-            "expired_time": session["expired_time"],
-        }
-    )
-
-
-def _live(token: str) -> dict[str, Any] | None:
-    session = _sessions.get(token)
-    if session is None or session["used"] or session["expired_time"] < now():
-        return None
-    return session
-
-
-def _take(token: str) -> dict[str, Any] | None:
-    """The session of a live, unused token, now used: tokens work once."""
-    with _lock:
-        session = _live(token)
-        if session is not None:
-            session["used"] = True
-        return session
-
-
-def _post_notify(url: str, data: str, faults: NotifyFaults) -> int | None:
-    """One notify, resent while our side does not answer 2xx, as many times as the faults allow."""
-    status = None
-    for attempt in range(1 + faults.retries):
-        if attempt:
-            time.sleep(faults.retry_delay_ms / 1000)
-        try:
-            status = requests.post(
-                url, data={"data": data, "sign": lite_sign(API_SECRET, data)}, timeout=10
-            ).status_code
-        except requests.RequestException:
-            status = None
-        if status is not None and 200 <= status < 300:
-            break
-    return status
-
-
-def _finish(session: dict[str, Any], choice: Outcome, notify_faults: NotifyFaults) -> dict[str, Any]:
-    """End the flow: keep the result for get_result, notify the customer's server, and say where
-    the browser goes next."""
-    result = lite_result(session, choice)
-    data = json.dumps(result, separators=(",", ":"))
-    with _lock:
-        session["result"], session["finished"] = result, now()
-    options = session["options"]
-    notify_statuses: list[int | None] = []
-    if not notify_faults.drop:
-        for _ in range(1 + notify_faults.duplicates):
-            notify_statuses.append(_post_notify(options["notify_url"], data, notify_faults))
-        if notify_faults.out_of_order:
-            late = json.dumps({**result, "status": "PROCESSING"}, separators=(",", ":"))
-            notify_statuses.append(_post_notify(options["notify_url"], late, notify_faults))
-    return {
-        "biz_id": session["biz_id"],
-        "notify_status": notify_statuses[0] if notify_statuses else None,
-        "notify_statuses": notify_statuses,
-        "return_method": options.get("action_http_method", "POST"),
-        "return_url": options["return_url"],
-        "data": data,
-        "sign": lite_sign(API_SECRET, data),
-    }
-
-
-@app.post("/sandbox/v1/complete")
-def complete() -> Response:
-    """Automation: finish the flow of `token` with a chosen outcome, without a browser.
-    Body: {"token", "outcome", "confidence"?, "fail_reason"?, "faults"?: {NotifyFaults}}."""
-    body = request.get_json(silent=True) or {}
-    session = _take(str(body.pop("token", "")))
-    if session is None:
-        return _error(400, "INVALID_TOKEN")
-    try:
-        notify_faults = NotifyFaults.model_validate(body.pop("faults", None) or faults.faults.notify.model_dump())
-        choice = Outcome.model_validate(body)
-    except ValidationError as exc:
-        return _error(400, f"BAD_ARGUMENTS:{exc.errors()[0]['loc'][0]}")
-    return jsonify(_finish(session, choice, notify_faults))
-
-
-PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>FaceID sandbox</title>
-<style>body{{font-family:sans-serif;max-width:36rem;margin:2rem auto}}label{{display:block;margin:.6rem 0}}</style>
-<h1>FaceID sandbox: liveness check</h1>
-<p>This page stands in for FaceID's liveness flow. Choose how this verification ends.</p>
-<form method="post" action="/faceid/lite/do"><input type="hidden" name="token" value="{token}">
-<label>Outcome <select name="outcome" id="outcome">{outcomes}</select></label>
-<label>Face comparison confidence, for a mismatch (0-100)
-<input name="confidence" id="confidence" value="40" size="5"></label>
-<label>fail_reason, for WebRTC unsupported <select name="fail_reason" id="fail_reason">
-<option>SUPPORT_ERROR</option><option>NETWORK_ERROR</option><option>PERMISSIONS_ERROR</option></select></label>
-<button type="submit" id="finish">Finish</button></form></html>"""
-OUTCOMES = [name for name in get_args(OutcomeName) if name != "processing"]
-
-
-@app.get("/faceid/lite/do")
-def do_page() -> Response:
-    token = request.args.get("token", "")
-    with _lock:
-        session = _live(token)
-        if session is not None and session["result"]["status"] == "NOT_STARTED":
-            session["result"] = {"status": "PROCESSING"}
-    if session is None:
-        return _error(400, "INVALID_TOKEN")
-    outcomes = "".join(f'<option value="{name}">{name}</option>' for name in OUTCOMES)
-    lang = LANGUAGES.get(session["options"].get("language", "0"), "en")
-    return Response(PAGE.format(token=html.escape(token), outcomes=outcomes, lang=lang), content_type="text/html")
-
-
-@app.post("/faceid/lite/do")
-def do_finish() -> Response:
-    session = _take(request.form.get("token", ""))
-    if session is None:
-        return _error(400, "INVALID_TOKEN")
-    try:
-        choice = Outcome.model_validate({key: value for key, value in request.form.items() if key != "token"})
-    except ValidationError as exc:
-        return _error(400, f"BAD_ARGUMENTS:{exc.errors()[0]['loc'][0]}")
-    result = _finish(session, choice, faults.faults.notify)
-    replace = session["options"].get("redirect_type") == "1"
-    if result["return_method"] == "GET":
-        separator = "&" if "?" in result["return_url"] else "?"
-        location = f"{result['return_url']}{separator}biz_id={quote(result['biz_id'])}"
-        if replace:  # redirect_type=1: location.replace, which leaves no history entry
-            script = f"<script>location.replace({json.dumps(location)})</script>"
-            return Response(f"<!doctype html><title>Returning</title>{script}", content_type="text/html")
-        return Response(status=303, headers={"Location": location})
-    form = (
-        f'<form id="r" method="post" action="{html.escape(result["return_url"])}">'
-        f'<input type="hidden" name="data" value="{html.escape(result["data"])}">'
-        f'<input type="hidden" name="sign" value="{result["sign"]}"></form>'
-        '<script>document.getElementById("r").submit()</script>'
-    )
-    return Response(f"<!doctype html><title>Returning</title>{form}", content_type="text/html")
-
-
-@app.route("/faceid/lite/get_result", methods=["GET", "POST"])
-def get_result() -> Response:
-    # Notes §2 documents GET with a query string; faceid-bridge posts a form so that api_secret never
-    # sits in a URL (access logs, proxies). The sandbox takes both.
-    values = request.args.to_dict() | request.form.to_dict()
-    refused = _authenticate(values) or _injected("get_result")
-    if refused:
-        return refused
-    biz_id = values.get("biz_id")
-    if not biz_id:
-        return _error(400, "MISSING_ARGUMENTS:biz_id")
-    for flag in ("return_verify_time", "return_image"):
-        if values.get(flag, "0") not in ("0", "1"):
-            return _error(400, f"BAD_ARGUMENTS:{flag}")
-    with _lock:
-        session = _by_biz_id.get(biz_id)
-        # Unknown, past retention, or read three times already. The docs do not give the exact
-        # message for these (notes §2), so the sandbox answers with the general form.
-        if session is None or now() - session["created"] > RESULT_RETENTION_SECONDS or session["reads"] >= RESULT_READS:
-            return _error(400, "BAD_ARGUMENTS:biz_id")
-        session["reads"] += 1
-        result = json.loads(json.dumps(session["result"]))
-    result["biz_info"] = {"biz_id": biz_id, "biz_no": session["options"]["biz_no"]}
-    if values.get("return_verify_time") == "1" and "verify_result" in result:
-        result["verify_result"]["verify_time"] = int(session.get("finished", now()))
-    return jsonify({"request_id": _request_id(), "time_used": 4, **result})
-
-
-@app.route("/sandbox/v1/faults", methods=["GET", "PUT", "DELETE"])
+@controls.route("/sandbox/v1/faults", methods=["GET", "PUT", "DELETE"])
 def fault_switches() -> Response:
     if request.method == "PUT":
         try:
-            faults.set(Faults.model_validate(request.get_json(silent=True) or {}))
+            state().faults.set(Faults.model_validate(request.get_json(silent=True) or {}))
         except ValidationError as exc:
-            return _error(400, f"BAD_ARGUMENTS:{exc.errors()[0]['loc'][0]}")
+            return error(400, f"BAD_ARGUMENTS:{exc.errors()[0]['loc'][0]}")
     elif request.method == "DELETE":
-        faults.set(Faults())
-    return jsonify(faults.faults.model_dump())
+        state().faults.set(Faults())
+    return jsonify(state().faults.faults.model_dump())
 
 
-@app.post("/sandbox/v1/clock")
+@controls.post("/sandbox/v1/clock")
 def advance_clock() -> Response:
     """{"advance_seconds": N}: everything time-based in the sandbox sees N more seconds."""
-    global _clock_offset
-    _clock_offset += float((request.get_json(silent=True) or {}).get("advance_seconds", 0))
-    return jsonify({"now": now()})
-
-
-# The App (SDK) and H5 Raw APIs register on the same app; imported last, as they use the above.
-from infra.sandbox import app_flows  # noqa: E402,F401
+    state().clock_offset += float((request.get_json(silent=True) or {}).get("advance_seconds", 0))
+    return jsonify({"now": state().now()})

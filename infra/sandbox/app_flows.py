@@ -17,41 +17,23 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 import uuid
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict
 
-from faceid_bridge.errors import ArgumentError
-from faceid_bridge.faceid.contract import (
-    APP_SIGN_VERSION,
-    MAX_IMAGE_BYTES,
-    GetBizTokenOptions,
-    RawVerifyOptions,
-    check_app_sign,
-    parse,
-)
-from infra.sandbox.app import (
-    API_KEY,
-    API_SECRET,
-    _authenticate,
-    _error,
-    _injected,
-    _lock,
-    _request_id,
-    _too_large,
-    _uploads,
-    app,
-    now,
-)
+from faceid_bridge.faceid.app import APP_SIGN_VERSION, GetBizTokenOptions
+from faceid_bridge.faceid.common import MAX_IMAGE_BYTES, ContractError, parse
+from faceid_bridge.faceid.raw import RawVerifyOptions
+from infra.sandbox.contract import check_app_sign
 from infra.sandbox.faces import check_references, face_quality
+from infra.sandbox.http import API_KEY, API_SECRET, authenticate, error, injected, request_id, state, too_large, uploads
 from infra.sandbox.outcomes import THRESHOLDS
+from infra.sandbox.state import PERMISSIONS
 
 BIZ_TOKEN_TTL_SECONDS = 3600  # 003: valid for one hour, usable once
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # notes §4 and §5: whole request / video over 20 MB is a 413
-_PACKAGE_KEY = secrets.token_bytes(32)  # seals the sandbox's meglive_data: any change breaks it
 APP_OUTCOMES = {
     "pass": (1000, "SUCCESS"),
     "mismatch": (2000, "PASS_LIVING_NOT_THE_SAME"),
@@ -72,20 +54,7 @@ RAW_PROCEDURE_FAILURES = (
 RAW_SPOOFS = ("MASK", "SCREEN_REPLAY", "FACEGEN")
 RAW_OUTCOMES = ("pass", "mismatch", *(o.lower() for o in RAW_PROCEDURE_FAILURES), *(o.lower() for o in RAW_SPOOFS))
 
-_biz_tokens: dict[str, dict[str, Any]] = {}
-_raw_tokens: dict[str, dict[str, Any]] = {}
-_used_one_time_signs: set[str] = set()
-# What the account may do: KYC against the data source (003), face comparison and passive liveness (002, notes §5)
-_PERMISSIONS = {"data_source": True, "face_comparison": True, "passive_liveness": True}
-_permissions = dict(_PERMISSIONS)
-
-
-def reset() -> None:
-    with _lock:
-        _biz_tokens.clear()
-        _raw_tokens.clear()
-        _used_one_time_signs.clear()
-        _permissions.update(_PERMISSIONS)
+app_raw = Blueprint("app_raw", __name__)
 
 
 def _signed_error(status: int, message: str) -> Response:
@@ -93,7 +62,7 @@ def _signed_error(status: int, message: str) -> Response:
     for code in ("MISSING_ARGUMENTS:", "BAD_ARGUMENTS:"):
         if message.startswith(code):
             message = f"{code} {message.removeprefix(code)}"
-    return _error(status, message, key="error")
+    return error(status, message, key="error")
 
 
 def _check_sign(form: dict[str, str]) -> Response | None:
@@ -102,33 +71,33 @@ def _check_sign(form: dict[str, str]) -> Response | None:
             return _signed_error(400, f"MISSING_ARGUMENTS:{key}")
     if form["sign_version"] != APP_SIGN_VERSION:
         return _signed_error(400, "BAD_ARGUMENTS:sign_version")
-    checked = check_app_sign(form["sign"], {API_KEY: API_SECRET}.get, int(now()))
+    checked = check_app_sign(form["sign"], {API_KEY: API_SECRET}.get, int(state().now()))
     if isinstance(checked, str):
         return _signed_error(403, f"AUTHORIZATION_ERROR:{checked}")
     _, raw, expire_time = checked
     if expire_time == 0:  # a one-time sign serves one request
-        with _lock:
-            if raw in _used_one_time_signs:
+        with state().lock:
+            if raw in state().used_one_time_signs:
                 return _signed_error(403, "AUTHORIZATION_ERROR:INVALID_SIGN")
-            _used_one_time_signs.add(raw)
+            state().used_one_time_signs.add(raw)
     return None
 
 
-@app.put("/sandbox/v1/permissions")
+@app_raw.put("/sandbox/v1/permissions")
 def permissions() -> Response:
     wanted = request.get_json(silent=True) or {}
-    _permissions.update({name: bool(wanted[name]) for name in _PERMISSIONS if name in wanted})
-    return jsonify(_permissions)
+    state().permissions.update({name: bool(wanted[name]) for name in PERMISSIONS if name in wanted})
+    return jsonify(state().permissions)
 
 
-@app.post("/faceid/v3/sdk/get_biz_token")
+@app_raw.post("/faceid/v3/sdk/get_biz_token")
 def get_biz_token() -> Response:
-    files = _uploads()
+    files = uploads()
     form = request.form.to_dict()
     refused = (
-        _too_large(files, per_file=MAX_IMAGE_BYTES, total=MAX_REQUEST_BYTES)
+        too_large(files, per_file=MAX_IMAGE_BYTES, total=MAX_REQUEST_BYTES)
         or _check_sign(form)
-        or _injected("get_biz_token", key="error")
+        or injected("get_biz_token", key="error")
     )
     if refused:
         return refused
@@ -136,9 +105,9 @@ def get_biz_token() -> Response:
         options = parse(
             GetBizTokenOptions, {k: v for k, v in form.items() if k not in ("sign", "sign_version")} | files
         )
-    except ArgumentError as exc:
+    except ContractError as exc:
         return _signed_error(400, exc.message)
-    if options.comparison_type == "1" and not _permissions["data_source"]:
+    if options.comparison_type == "1" and not state().permissions["data_source"]:
         return _signed_error(403, "AUTHORIZATION_ERROR:NO_DATA_SOURCE_PERMISSION")
     multi_oriented = options.multi_oriented_detection != "0"  # 003: default "1"
     image_error = check_references(
@@ -158,17 +127,17 @@ def get_biz_token() -> Response:
             image_error = "LOW_QUALITY"
     if image_error:
         return _signed_error(400, image_error)
-    biz_token = f"{int(now())},{uuid.uuid4()}"
-    with _lock:
-        _biz_tokens[biz_token] = {
+    biz_token = f"{int(state().now())},{uuid.uuid4()}"
+    with state().lock:
+        state().biz_tokens[biz_token] = {
             "options": options.model_dump(
                 mode="json", exclude_none=True, exclude={"image_ref1", "image_ref2", "image"}
             ),
             "references": [ref for ref in ("ref1", "ref2") if getattr(options, f"image_{ref}") is not None],
-            "expires": now() + BIZ_TOKEN_TTL_SECONDS,
+            "expires": state().now() + BIZ_TOKEN_TTL_SECONDS,
             "used": False,
         }
-    return jsonify({"biz_token": biz_token, "time_used": 18, "request_id": _request_id()})
+    return jsonify({"biz_token": biz_token, "time_used": 18, "request_id": request_id()})
 
 
 class _PackageRequest(BaseModel):
@@ -180,24 +149,24 @@ class _PackageRequest(BaseModel):
 
 def seal(payload: dict[str, Any]) -> bytes:
     body = json.dumps(payload, sort_keys=True).encode()
-    return hmac.new(_PACKAGE_KEY, body, hashlib.sha256).digest() + body
+    return hmac.new(state().package_key, body, hashlib.sha256).digest() + body
 
 
-@app.post("/sandbox/v1/meglive_data")
+@app_raw.post("/sandbox/v1/meglive_data")
 def meglive_data() -> Response:
     """What the MegLiveStill SDK hands the app at the end of a liveness flow (base64 here)."""
     try:
         wanted = _PackageRequest.model_validate(request.get_json(silent=True) or {})
     except ValueError:
-        return _error(400, "BAD_ARGUMENTS:body")
+        return error(400, "BAD_ARGUMENTS:body")
     if wanted.outcome not in APP_OUTCOMES:
-        return _error(400, "BAD_ARGUMENTS:outcome")
+        return error(400, "BAD_ARGUMENTS:outcome")
     return jsonify({"meglive_data": base64.b64encode(seal(wanted.model_dump())).decode()})
 
 
 def _opened(package: bytes) -> dict[str, Any] | None:
     digest, body = package[:32], package[32:]
-    if not hmac.compare_digest(digest, hmac.new(_PACKAGE_KEY, body, hashlib.sha256).digest()):
+    if not hmac.compare_digest(digest, hmac.new(state().package_key, body, hashlib.sha256).digest()):
         return None
     opened: dict[str, Any] = json.loads(body)
     return opened
@@ -207,26 +176,26 @@ def _comparison(confidence: float) -> dict[str, Any]:
     return {"confidence": confidence, "thresholds": {key: value + 1.0 for key, value in THRESHOLDS.items()}}
 
 
-@app.post("/faceid/v3/sdk/verify")
+@app_raw.post("/faceid/v3/sdk/verify")
 def app_verify() -> Response:
-    files = _uploads()
+    files = uploads()
     form = request.form.to_dict()
-    too_large = _too_large(files, total=MAX_REQUEST_BYTES)
-    if too_large:
-        return too_large
+    oversized = too_large(files, total=MAX_REQUEST_BYTES)
+    if oversized:
+        return oversized
     # notes §4: this API answers CONCURRENCY_LIMIT_EXCEEDED with 429, where the others use 403
-    refused = _check_sign(form) or _injected("app_verify", key="error", concurrency_status=429)
+    refused = _check_sign(form) or injected("app_verify", key="error", concurrency_status=429)
     if refused:
         return refused
     biz_token = form.get("biz_token")
     if not biz_token:
         return _signed_error(400, "MISSING_ARGUMENTS:biz_token")
-    with _lock:
-        session = _biz_tokens.get(biz_token)
-        denied = session is None or session["used"] or session["expires"] < now()
+    with state().lock:
+        session = state().biz_tokens.get(biz_token)
+        denied = session is None or session["used"] or session["expires"] < state().now()
         if session is not None:
             session["used"] = True
-    response: dict[str, Any] = {"request_id": _request_id(), "time_used": 120}
+    response: dict[str, Any] = {"request_id": request_id(), "time_used": 120}
     if denied:
         return jsonify(response | {"result_code": 4200, "result_message": "BIZ_TOKEN_DENIED"})
     assert session is not None
@@ -258,51 +227,55 @@ def app_verify() -> Response:
 
 
 def _raw_token(outcome: str) -> str:
-    token = uuid.uuid4().hex
-    with _lock:
-        _raw_tokens[token] = {"outcome": outcome, "expires": now() + BIZ_TOKEN_TTL_SECONDS, "used": False}
+    token, sandbox = uuid.uuid4().hex, state()
+    with sandbox.lock:
+        sandbox.raw_tokens[token] = {
+            "outcome": outcome,
+            "expires": sandbox.now() + BIZ_TOKEN_TTL_SECONDS,
+            "used": False,
+        }
     return token
 
 
-@app.post("/faceid/lite/raw/validate_still")
+@app_raw.post("/faceid/lite/raw/validate_still")
 def validate_still() -> Response:
     """The selfie video in, token_still out (notes §5). The sandbox cannot judge a video: a valid
     upload passes; /sandbox/v1/raw_token gives a token for any other outcome."""
-    files = _uploads()
-    refused = _too_large(files, total=MAX_REQUEST_BYTES) or _authenticate(request.form.to_dict())
+    files = uploads()
+    refused = too_large(files, total=MAX_REQUEST_BYTES) or authenticate(request.form.to_dict())
     if refused:
         return refused
-    if not _permissions["passive_liveness"]:  # notes §5: the key needs passive-liveness permission
-        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
+    if not state().permissions["passive_liveness"]:  # notes §5: the key needs passive-liveness permission
+        return error(403, "AUTHORIZATION_ERROR:Denied", key="error")
     if not files.get("video"):
-        return _error(400, "MISSING_ARGUMENTS:video")
-    return jsonify({"request_id": _request_id(), "time_used": 800, "token_still": _raw_token("pass")})
+        return error(400, "MISSING_ARGUMENTS:video")
+    return jsonify({"request_id": request_id(), "time_used": 800, "token_still": _raw_token("pass")})
 
 
-@app.post("/sandbox/v1/raw_token")
+@app_raw.post("/sandbox/v1/raw_token")
 def raw_token() -> Response:
     outcome = str((request.get_json(silent=True) or {}).get("outcome", "pass"))
     if outcome not in RAW_OUTCOMES:
-        return _error(400, "BAD_ARGUMENTS:outcome")
+        return error(400, "BAD_ARGUMENTS:outcome")
     return jsonify({"token_still": _raw_token(outcome)})
 
 
-@app.post("/faceid/lite/raw/verify")
+@app_raw.post("/faceid/lite/raw/verify")
 def raw_verify() -> Response:
-    files = _uploads()
+    files = uploads()
     form = request.form.to_dict()
-    refused = _too_large(files, per_file=MAX_IMAGE_BYTES) or _authenticate(form) or _injected("raw_verify")
+    refused = too_large(files, per_file=MAX_IMAGE_BYTES) or authenticate(form) or injected("raw_verify")
     if refused:
         return refused
-    if not _permissions["face_comparison"]:  # 002: comparison_type 0 needs face comparison permission
-        return _error(403, "AUTHORIZATION_ERROR:Denied", key="error")
-    base: dict[str, Any] = {"request_id": _request_id(), "time_used": 1943}
+    if not state().permissions["face_comparison"]:  # 002: comparison_type 0 needs face comparison permission
+        return error(403, "AUTHORIZATION_ERROR:Denied", key="error")
+    base: dict[str, Any] = {"request_id": request_id(), "time_used": 1943}
     if form.get("biz_no"):
         base["biz_no"] = form["biz_no"]  # 002: echoed whether the request fails or not
     try:
         options = parse(RawVerifyOptions, {k: v for k, v in form.items() if k not in ("api_key", "api_secret")} | files)
-    except ArgumentError as exc:
-        return _error(400, exc.message, extra=base)
+    except ContractError as exc:
+        return error(400, exc.message, extra=base)
     image_error = check_references(
         options.files(),
         multi_oriented=options.multi_oriented_detection == "1",
@@ -311,11 +284,11 @@ def raw_verify() -> Response:
         face_errors_name_the_image=True,
     )
     if image_error:
-        return _error(400, image_error, extra=base)
-    with _lock:
-        token = _raw_tokens.get(options.token)
-        if token is None or token["used"] or token["expires"] < now():
-            return _error(400, "INVALID_TOKEN", extra=base)
+        return error(400, image_error, extra=base)
+    with state().lock:
+        token = state().raw_tokens.get(options.token)
+        if token is None or token["used"] or token["expires"] < state().now():
+            return error(400, "INVALID_TOKEN", extra=base)
         token["used"] = True
     outcome = token["outcome"].upper()
     if outcome in RAW_PROCEDURE_FAILURES:  # 002: no genuineness and no comparison then

@@ -16,7 +16,7 @@ from faceid_bridge import bounded_json, deadline
 from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import settings
 from faceid_bridge.errors import ArgumentError, BridgeError
-from faceid_bridge.faceid.contract import parse
+from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
 
 # Every error a route can answer, for its OpenAPI responses (the body is always ErrorBody).
@@ -74,7 +74,11 @@ def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]],
 
         @functools.wraps(route)
         def parsed(**path_parameters: str) -> R:
-            return route(parse(model, _body_fields(app)), **path_parameters)
+            try:
+                request = parse(model, _body_fields(app))
+            except ContractError as refused:
+                raise ArgumentError(refused.message) from None
+            return route(request, **path_parameters)
 
         return parsed
 

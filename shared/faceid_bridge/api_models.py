@@ -2,7 +2,7 @@
 
 Handlers take the request models (`api.request_body`) and return the answer models; api/openapi.json
 is generated from them through the handlers' own resolvers (`python -m infra.openapi`). Request
-models extend FaceID's parameter models (faceid/contract.py) with ours, and keep FaceID's error
+models extend FaceID's parameter models (faceid/) with ours, and keep FaceID's error
 form: a bad field answers 400 `BAD_ARGUMENTS:<field>`, a missing one `MISSING_ARGUMENTS:<field>`.
 """
 
@@ -18,15 +18,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.errors import ArgumentError
-from faceid_bridge.faceid.contract import (
-    BizNo,
-    FarLevel,
-    GetBizTokenOptions,
-    GetTokenOptions,
-    HttpUrl,
-    RawVerifyOptions,
-)
+from faceid_bridge.faceid.app import GetBizTokenOptions
+from faceid_bridge.faceid.common import BizNo, FarLevel, HttpUrl, bad
+from faceid_bridge.faceid.lite import GetTokenOptions
+from faceid_bridge.faceid.raw import RawVerifyOptions
 
 ANSWER = ConfigDict(frozen=True, defer_build=True)
 
@@ -43,7 +38,7 @@ class CreateVerificationRequest(GetTokenOptions):
     def _no_unused_references(self) -> Self:
         # Photos FaceID would not compare are personal data we have no reason to send.
         if self.comparison_type == "-1" and self.reference_count:
-            raise ArgumentError.bad("image_ref1")
+            raise bad("image_ref1")
         return self
 
 
@@ -69,7 +64,7 @@ def _package_bytes(value: Any) -> Any:
         try:
             return base64.b64decode(value, validate=True)
         except binascii.Error:
-            raise ArgumentError.bad("meglive_data") from None
+            raise bad("meglive_data") from None
     return value
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from faceid_bridge.faceid.contract import FarLevel
+from faceid_bridge.faceid.common import FarLevel
 
 
 def _split(value: object) -> object:

@@ -11,16 +11,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from faceid_bridge.adapters.store import BizNoClaim
     from faceid_bridge.domain.verification import Verification
-    from faceid_bridge.faceid.contract import (
-        AppVerifyResult,
-        GetBizTokenOptions,
-        GetBizTokenResponse,
-        GetTokenOptions,
-        GetTokenResponse,
-        LiteResult,
-        RawVerifyOptions,
-        RawVerifyResult,
-    )
+    from faceid_bridge.faceid.app import AppVerifyResult, GetBizTokenOptions, GetBizTokenResponse
+    from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
+    from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
 
 
 class Store(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.local.chaos import ChaosRun
-from infra.local.stack import Endpoints
+from infra.local.endpoints import Endpoints
 
 pytestmark = pytest.mark.e2e
 

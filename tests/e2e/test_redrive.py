@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from infra.local.client import LocalClient, Subscriber
-from infra.local.stack import Endpoints
+from infra.local.endpoints import Endpoints
 from infra.redrive import redrive
 
 pytestmark = pytest.mark.e2e

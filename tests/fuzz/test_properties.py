@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.api_models import CreateVerificationRequest
-from faceid_bridge.faceid.contract import lite_sign
+from faceid_bridge.faceid.lite import lite_sign
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, sample
 from tests.support import FIXTURES, load_json, valid_create_body

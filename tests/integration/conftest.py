@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from moto import mock_aws
 from werkzeug.serving import make_server
@@ -18,22 +19,13 @@ from faceid_bridge import wiring
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import settings
-from faceid_bridge.faceid.contract import (
-    AppVerifyResult,
-    GetBizTokenOptions,
-    GetBizTokenResponse,
-    GetTokenOptions,
-    GetTokenResponse,
-    LiteResult,
-    RawVerifyOptions,
-    RawVerifyResult,
-)
+from faceid_bridge.faceid.app import AppVerifyResult, GetBizTokenOptions, GetBizTokenResponse
+from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
+from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.template import Template
-from infra.sandbox import app as sandbox
-from infra.sandbox import app_flows
-from infra.sandbox.faults import Faults
+from infra.sandbox.app import create_app
 
 REGION = "us-east-1"
 CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
@@ -150,24 +142,21 @@ def lambda_context() -> Any:
 
 
 @pytest.fixture
-def sandbox_client() -> Iterator[FlaskClient]:
-    """The FaceID sandbox, reset, through Flask's test client."""
-    with sandbox._lock:
-        sandbox._sessions.clear()
-        sandbox._by_biz_id.clear()
-        sandbox._biz_nos.clear()
-    sandbox.faults.set(Faults())
-    sandbox._clock_offset = 0.0
-    app_flows.reset()
-    yield sandbox.app.test_client()
-    sandbox.faults.set(Faults())
+def sandbox_app() -> Flask:
+    """A FaceID sandbox of the test's own: a fresh state, nothing left by another test."""
+    return create_app()
 
 
 @pytest.fixture
-def faceid_http(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The sandbox on a real port, and our FaceID client pointed at it."""
-    app_flows.reset()
-    server = make_server("127.0.0.1", 0, sandbox.app, threaded=True)
+def sandbox_client(sandbox_app: Flask) -> FlaskClient:
+    """The test's sandbox through Flask's test client."""
+    return sandbox_app.test_client()
+
+
+@pytest.fixture
+def faceid_http(stack: LocalStack, sandbox_app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test's sandbox on a real port, and our FaceID client pointed at it."""
+    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setattr(wiring, "faceid", lambda: FaceIdClient(url, wiring.credentials(), retries=0))

@@ -23,7 +23,8 @@ from faceid_bridge.errors import (
     RateLimited,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.contract import GetTokenOptions, parse
+from faceid_bridge.faceid.common import parse
+from faceid_bridge.faceid.lite import GetTokenOptions
 from tests.support import valid_create_body
 
 TOKEN = {"request_id": "r", "time_used": 5, "token": "tok", "biz_id": "1462259748,abc", "expired_time": 1462257765}

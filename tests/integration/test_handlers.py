@@ -13,7 +13,7 @@ import pytest
 
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamMisconfigured, UpstreamUnavailable
-from faceid_bridge.faceid.contract import lite_sign
+from faceid_bridge.faceid.lite import lite_sign
 from infra.local.functions import FunctionHost
 from infra.local.template import Template
 from infra.sandbox.outcomes import Outcome, lite_result

@@ -16,7 +16,7 @@ from faceid_bridge.config import settings
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import FaceIdBadResponse, FaceIdOutcomeUnknown, FaceIdRejected, UpstreamUnavailable
-from faceid_bridge.faceid.contract import LiteResult
+from faceid_bridge.faceid.lite import LiteResult
 from faceid_bridge.services.h5_lite import apply_result, create_verification
 from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
-from infra.sandbox import app as sandbox
+from infra.sandbox.lite import RESULT_RETENTION_SECONDS
 from infra.sandbox.outcomes import Outcome, lite_result
+from infra.sandbox.state import SandboxState
 from tests.support import FIXTURES, body_for, get_token_rules, json_of, sandbox_form, valid_create_body
 
 RULES = [rule for rule in get_token_rules() if rule.get("sandbox") != "not applicable"]
@@ -148,7 +149,7 @@ def test_a_token_works_once(sandbox_client: FlaskClient) -> None:
 
 def test_a_token_expires(sandbox_client: FlaskClient) -> None:
     token = get_token(sandbox_client).json["token"]
-    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.TOKEN_TTL_SECONDS + 1})
+    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": SandboxState().token_ttl_seconds + 1})
     assert json_of(sandbox_client.get(f"/faceid/lite/do?token={token}"))["error_message"] == "INVALID_TOKEN"
     assert (
         json_of(sandbox_client.post("/sandbox/v1/complete", json={"token": token}))["error_message"] == "INVALID_TOKEN"
@@ -258,7 +259,7 @@ def test_unknown_apis_answer_in_faceids_error_form(
 def test_get_result_is_kept_one_day(sandbox_client: FlaskClient) -> None:
     created = get_token(sandbox_client).json
     sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
-    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": sandbox.RESULT_RETENTION_SECONDS + 1})
+    sandbox_client.post("/sandbox/v1/clock", json={"advance_seconds": RESULT_RETENTION_SECONDS + 1})
     assert read(sandbox_client, biz_id=created["biz_id"]).json["error_message"] == "BAD_ARGUMENTS:biz_id"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from infra import package
-from infra.local.stack import wait_for
+from infra.local.endpoints import wait_for
 from infra.local.template import ROOT
 
 

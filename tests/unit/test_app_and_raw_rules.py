@@ -4,8 +4,9 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.errors import ArgumentError
-from faceid_bridge.faceid.contract import GetBizTokenOptions, RawVerifyOptions, parse
+from faceid_bridge.faceid.app import GetBizTokenOptions
+from faceid_bridge.faceid.common import ContractError, parse
+from faceid_bridge.faceid.raw import RawVerifyOptions
 from tests.support import apply_rule, rules, valid_biz_token_body, valid_raw_body
 
 CASES = [("003", GetBizTokenOptions, valid_biz_token_body, rule) for rule in rules("get_biz_token_rules")] + [
@@ -19,6 +20,6 @@ def test_rule(doc: str, model: Any, base: Any, rule: dict[str, Any]) -> None:
     if rule["error"] is None:
         parse(model, body)
     else:
-        with pytest.raises(ArgumentError) as raised:
+        with pytest.raises(ContractError) as raised:
             parse(model, body)
         assert raised.value.message == rule["error"]

@@ -4,7 +4,8 @@ import base64
 
 import pytest
 
-from faceid_bridge.faceid.contract import app_sign, check_app_sign
+from faceid_bridge.faceid.app import app_sign
+from infra.sandbox.contract import check_app_sign
 
 # Known answers, computed outside this code:
 #   { printf RAW | openssl dgst -sha1 -hmac sandbox-secret -binary; printf RAW; } | base64

@@ -6,7 +6,8 @@ import pytest
 
 from faceid_bridge.domain.decision import Decision, evaluate_app, evaluate_raw
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.faceid.contract import AppVerifyResult, RawVerifyResult
+from faceid_bridge.faceid.app import AppVerifyResult
+from faceid_bridge.faceid.raw import RawVerifyResult
 
 THRESHOLDS = {"1e-3": 62.0, "1e-4": 69.0, "1e-5": 74.0, "1e-6": 78.0}
 

@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from faceid_bridge.api_models import CreateVerificationRequest
-from faceid_bridge.errors import ArgumentError
-from faceid_bridge.faceid.contract import GetTokenRequest, parse
+from faceid_bridge.faceid.common import ContractError, parse
+from infra.sandbox.contract import GetTokenRequest
 from tests.support import body_for, get_token_rules, valid_create_body
 
 RULES = get_token_rules()
@@ -20,7 +20,7 @@ def test_create_request_enforces_rule(rule: dict[str, Any]) -> None:
     if rule["error"] is None:
         parse(CreateVerificationRequest, body)
     else:
-        with pytest.raises(ArgumentError) as raised:
+        with pytest.raises(ContractError) as raised:
             parse(CreateVerificationRequest, body)
         assert raised.value.message == rule["error"]
 
@@ -51,12 +51,12 @@ def test_notify_url_ports(notify_url: str | None, error: str | None) -> None:
     if error is None:
         parse(GetTokenRequest, form)
     else:
-        with pytest.raises(ArgumentError, match=error):
+        with pytest.raises(ContractError, match=error):
             parse(GetTokenRequest, form)
 
 
 def test_our_api_refuses_reference_photos_it_would_not_compare() -> None:
-    with pytest.raises(ArgumentError, match="BAD_ARGUMENTS:image_ref1"):
+    with pytest.raises(ContractError, match="BAD_ARGUMENTS:image_ref1"):
         parse(CreateVerificationRequest, valid_create_body(comparison_type="-1"))
 
 
@@ -66,7 +66,7 @@ def test_far_levels_accepted(far_level: str) -> None:
 
 
 def test_unknown_far_level_refused() -> None:
-    with pytest.raises(ArgumentError, match="BAD_ARGUMENTS:far_level"):
+    with pytest.raises(ContractError, match="BAD_ARGUMENTS:far_level"):
         parse(CreateVerificationRequest, valid_create_body(far_level="1e-7"))
 
 

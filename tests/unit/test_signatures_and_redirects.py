@@ -8,7 +8,7 @@ import pytest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.redirects import redirect_allowed
 from faceid_bridge.domain.secret_rotation import Credentials, UnusableSecret
-from faceid_bridge.faceid.contract import lite_sign, lite_sign_valid
+from faceid_bridge.faceid.lite import lite_sign, lite_sign_valid
 
 DATA = '{"status":"OK"}'
 # Known answer, computed outside this code: printf 'sandbox-secret{"status":"OK"}' | sha1sum

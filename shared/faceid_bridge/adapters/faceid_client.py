@@ -43,18 +43,15 @@ from faceid_bridge.errors import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.contract import (
+from faceid_bridge.faceid.app import (
     APP_SIGN_VERSION,
     AppVerifyResult,
     GetBizTokenOptions,
     GetBizTokenResponse,
-    GetTokenOptions,
-    GetTokenResponse,
-    LiteResult,
-    RawVerifyOptions,
-    RawVerifyResult,
     app_sign,
 )
+from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
+from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
 
 RETRY_AFTER_SECONDS = 1
 CONNECT_TIMEOUT_SECONDS = 3.0

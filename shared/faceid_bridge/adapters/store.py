@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from faceid_bridge.adapters import aws
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import Conflict
-from faceid_bridge.faceid.contract import redacted
+from faceid_bridge.faceid.common import redacted
 
 DUE_INDEX = "ByDueAt"
 DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all

@@ -20,15 +20,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.faceid.contract import (
-    SPOOF_KINDS,
-    AppVerifyResult,
-    ComparisonResult,
-    FarLevel,
-    LiteResult,
-    LivenessResult,
-    RawVerifyResult,
-)
+from faceid_bridge.faceid.app import AppVerifyResult
+from faceid_bridge.faceid.common import ComparisonResult, FarLevel
+from faceid_bridge.faceid.lite import SPOOF_KINDS, LiteResult, LivenessResult
+from faceid_bridge.faceid.raw import RawVerifyResult
 
 PROVIDER_ERRORS = frozenset({"DATA_SOURCE_ERROR", "INTERNAL_ERROR"})
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.faceid.contract import FarLevel
+from faceid_bridge.faceid.common import FarLevel
 
 
 class Channel(StrEnum):

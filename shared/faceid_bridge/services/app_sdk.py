@@ -10,7 +10,7 @@ from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, NotFound
-from faceid_bridge.faceid.contract import GetBizTokenResponse
+from faceid_bridge.faceid.app import GetBizTokenResponse
 from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit

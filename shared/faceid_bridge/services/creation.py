@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
-from faceid_bridge.faceid.contract import FarLevel
+from faceid_bridge.faceid.common import FarLevel
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
 

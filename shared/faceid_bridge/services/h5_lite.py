@@ -23,7 +23,7 @@ from faceid_bridge.domain.redirects import redirect_allowed
 from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
-from faceid_bridge.faceid.contract import GetTokenResponse, LiteResult, lite_sign_valid
+from faceid_bridge.faceid.lite import GetTokenResponse, LiteResult, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import FaceId, Store

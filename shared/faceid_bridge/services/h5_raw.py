@@ -10,7 +10,7 @@ from faceid_bridge.api_models import RawVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_raw
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.faceid.contract import RawVerifyResult
+from faceid_bridge.faceid.raw import RawVerifyResult
 from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
