@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, public_base_url, request_body, responses
+from faceid_bridge.api import CREATE_ERRORS, http_app, public_base_url, request_body, responses
 from faceid_bridge.api_models import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
@@ -19,7 +19,7 @@ app = http_app()
     "/v1/verifications",
     status_code=201,
     summary="Start an H5 Lite verification",
-    responses=responses(201, H5LiteCreated, 400, 409, 413, 429, 500, 502, 503),
+    responses=responses(201, H5LiteCreated, *CREATE_ERRORS),
 )
 @request_body(app)
 def create(request: CreateVerificationRequest) -> H5LiteCreated:

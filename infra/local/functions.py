@@ -1,5 +1,8 @@
-"""Host the Lambda handlers in this process, as Lambda would: each function's app.py loaded once
-(a cold start), then invoked with Lambda's event and a context object."""
+"""Host the Lambda handlers in this process, as Lambda would: each invocation runs in an execution
+environment of its function that no other invocation uses at the same time (Lambda never runs two
+invocations in one environment); an environment is the function's app.py loaded once (a cold
+start), and a busy function gets more of them. So per-invocation state in a handler's module (the
+Powertools resolver's current event and route) is never shared by concurrent requests."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import importlib.util
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -31,24 +36,51 @@ class LambdaContext:
 class FunctionHost:
     def __init__(self, spec: FunctionSpec) -> None:
         self.spec = spec
-        self._module: ModuleType | None = None
+        self._idle: list[ModuleType] = []  # execution environments no invocation is using
+        self._started = 0
         self._lock = threading.Lock()
+
+    def _start_environment(self) -> ModuleType:
+        with self._lock:
+            self._started += 1
+            number = self._started
+        module_name, _, _ = self.spec.handler.rpartition(".")
+        path = self.spec.code_dir / f"{module_name}.py"
+        loaded = importlib.util.spec_from_file_location(f"lambda_{self.spec.logical_id}_{number}", path)
+        assert loaded is not None and loaded.loader is not None
+        module = importlib.util.module_from_spec(loaded)
+        loaded.loader.exec_module(module)
+        return module
 
     @property
     def module(self) -> ModuleType:
+        """An environment's module, for callers that drive one environment themselves (the bench,
+        the OpenAPI generator)."""
         with self._lock:
-            if self._module is None:
-                module_name, _, _ = self.spec.handler.rpartition(".")
-                path = self.spec.code_dir / f"{module_name}.py"
-                loaded = importlib.util.spec_from_file_location(f"lambda_{self.spec.logical_id}", path)
-                assert loaded is not None and loaded.loader is not None
-                module = importlib.util.module_from_spec(loaded)
-                loaded.loader.exec_module(module)
-                self._module = module
-            return self._module
+            if self._idle:
+                return self._idle[0]
+        module = self._start_environment()
+        with self._lock:
+            self._idle.append(module)
+        return module
+
+    @contextmanager
+    def _environment(self) -> Iterator[ModuleType]:
+        with self._lock:
+            module = self._idle.pop() if self._idle else None
+        module = module or self._start_environment()
+        try:
+            yield module
+        finally:
+            with self._lock:
+                self._idle.append(module)
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        handler = getattr(self.module, self.spec.handler.rpartition(".")[2])
+        with self._environment() as module:
+            return self._call(module, event)
+
+    def _call(self, module: ModuleType, event: dict[str, Any]) -> Any:
+        handler = getattr(module, self.spec.handler.rpartition(".")[2])
         context = LambdaContext(
             function_name=self.spec.logical_id,
             aws_request_id=str(uuid.uuid4()),

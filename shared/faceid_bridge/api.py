@@ -94,6 +94,10 @@ def _body_fields(app: APIGatewayHttpResolver) -> Any:
     return json_body(app) if raw_body(app) else {}
 
 
+# What a route that calls FaceID to create a verification can answer besides its own 201.
+CREATE_ERRORS = (400, 409, 413, 429, 500, 502, 503)
+
+
 def responses(
     status: int, answer: type[BaseModel] | str, *errors: int, media: str = "application/json"
 ) -> dict[int, Any]:

@@ -92,10 +92,18 @@ class ErrorBody(BaseModel):
     request_id: str
 
 
-class VerificationView(BaseModel):
-    """What a client may read of a verification. Never FaceID's token or our request hash."""
+class _OfVerification(BaseModel):
+    """An answer made of a verification's fields of the same names."""
 
     model_config = ANSWER
+
+    @classmethod
+    def of(cls, verification: Verification) -> Self:
+        return cls.model_validate(verification.model_dump(include=set(cls.model_fields)))
+
+
+class VerificationView(_OfVerification):
+    """What a client may read of a verification. Never FaceID's token or our request hash."""
 
     verification_id: str
     biz_no: str
@@ -111,15 +119,9 @@ class VerificationView(BaseModel):
     updated_at: datetime
     expires_at: datetime
 
-    @classmethod
-    def of(cls, verification: Verification) -> VerificationView:
-        return cls.model_validate(verification.model_dump(include=set(cls.model_fields)))
 
-
-class H5LiteCreated(BaseModel):
+class H5LiteCreated(_OfVerification):
     """An H5 Lite verification: send the user's browser to verification_url."""
-
-    model_config = ANSWER
 
     verification_id: str
     biz_id: str
@@ -128,10 +130,6 @@ class H5LiteCreated(BaseModel):
     token: str | None
     verification_url: str | None
     expires_at: datetime
-
-    @classmethod
-    def of(cls, verification: Verification) -> H5LiteCreated:
-        return cls.model_validate(verification.model_dump(include=set(cls.model_fields)))
 
 
 class AppCreated(BaseModel):
