@@ -10,22 +10,40 @@ from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-GATEWAY_PORT, SANDBOX_PORT = 8028, 8029  # 8028 is one of the ports FaceID calls back on
+# The gateway must listen on a port FaceID calls back on (000: 443, 5000, 16003, 8883 or 8028), or
+# the sandbox refuses its notify_url. Each port moves with its variable, so that two stacks (two
+# work trees) can run side by side.
+GATEWAY_PORT_VARIABLE, SANDBOX_PORT_VARIABLE = "FACEID_BRIDGE_GATEWAY_PORT", "FACEID_BRIDGE_SANDBOX_PORT"
+DEFAULT_GATEWAY_PORT, DEFAULT_SANDBOX_PORT = 8028, 8029
+
+
+def _port(variable: str, default: int) -> int:
+    return int(os.environ.get(variable) or default)
 
 
 @dataclass(frozen=True)
 class Endpoints:
     aws: str
     region: str
-    gateway: str = f"http://127.0.0.1:{GATEWAY_PORT}"
-    sandbox: str = f"http://127.0.0.1:{SANDBOX_PORT}"
+    gateway: str = f"http://127.0.0.1:{DEFAULT_GATEWAY_PORT}"
+    sandbox: str = f"http://127.0.0.1:{DEFAULT_SANDBOX_PORT}"
 
     @classmethod
     def from_environment(cls) -> Endpoints:
         return cls(
             aws=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+            gateway=f"http://127.0.0.1:{_port(GATEWAY_PORT_VARIABLE, DEFAULT_GATEWAY_PORT)}",
+            sandbox=f"http://127.0.0.1:{_port(SANDBOX_PORT_VARIABLE, DEFAULT_SANDBOX_PORT)}",
         )
+
+    @property
+    def gateway_port(self) -> int:
+        return urlsplit(self.gateway).port or 80
+
+    @property
+    def sandbox_port(self) -> int:
+        return urlsplit(self.sandbox).port or 80
 
 
 def reachable(url: str) -> bool:

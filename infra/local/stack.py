@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from werkzeug.serving import make_server
 
 from infra.local.chaos_bus import EventBridgeFaults
-from infra.local.endpoints import GATEWAY_PORT, SANDBOX_PORT, Endpoints, reachable, wait_for
+from infra.local.endpoints import Endpoints, reachable, wait_for
 from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
@@ -40,7 +40,7 @@ def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
             endpoints.aws,
             [sys.executable, "-m", "infra.local.moto_server", "-H", aws.hostname or "127.0.0.1", "-p", str(aws.port)],
         ),
-        (endpoints.sandbox, [sys.executable, "-m", "infra.sandbox", "--port", str(SANDBOX_PORT)]),
+        (endpoints.sandbox, [sys.executable, "-m", "infra.sandbox", "--port", str(endpoints.sandbox_port)]),
     ]
     log_dir = ROOT / ".local"
     log_dir.mkdir(exist_ok=True)
@@ -154,11 +154,11 @@ def main() -> None:
         controls["/_local/aws-calls"] = counter.handle
     gateway = Gateway(
         [host for host in hosts if host.spec.routes],
-        domain_name=f"127.0.0.1:{GATEWAY_PORT}",
+        domain_name=f"127.0.0.1:{endpoints.gateway_port}",
         controls=controls,
         documents=api_documents(),
     )
-    server = make_server("127.0.0.1", GATEWAY_PORT, gateway, threaded=True)
+    server = make_server("127.0.0.1", endpoints.gateway_port, gateway, threaded=True)
 
     def stop(*_: object) -> None:
         for poller in pollers:
