@@ -9,6 +9,8 @@ one, 5% dropped notifies (recovered by the reconciler through get_result), the r
 while: EventBridge refuses 10% of PutEvents entries and has a full outage; FaceID answers
 INTERNAL_ERROR and slowly on get_token and get_result, and some get_token answers come only after
 our per-try timeout (FaceID took the biz_no; the client retries and must still get its verification).
+Then the journeys of infra/local/chaos_single_use.py: App double submits, lost App and Raw verify
+answers, and creates retried after an unknown outcome into FaceID's 429 or 5xx.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import boto3
 
 from faceid_bridge.faceid.lite import lite_sign
+from infra.local.chaos_single_use import SingleUseJourneys
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
 from infra.local.stack import start_stack, use_local_aws
@@ -70,6 +73,16 @@ class Tracked:
 
 
 @dataclass
+class SingleUseTally:
+    """The journeys where one tap, one lost answer or one FaceID error decides whether a user gets
+    the right verdict (issue 19): how many ran, and what went wrong in them."""
+
+    journeys: Counter[str] = field(default_factory=Counter)
+    wrong_verdicts: list[str] = field(default_factory=list)
+    tokens_resent: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Report:
     tracked: list[Tracked]
     events: dict[str, list[dict[str, Any]]]
@@ -80,6 +93,7 @@ class Report:
     outcomes_unknown: int
     lost_biz_nos: list[str]
     seconds: float
+    single_use: SingleUseTally = field(default_factory=SingleUseTally)
     problems: list[str] = field(default_factory=list)
 
     def check(self) -> None:
@@ -104,6 +118,8 @@ class Report:
         if self.dlq_depth:
             self.problems.append(f"the DLQ holds {self.dlq_depth} message(s)")
         self.problems.extend(f"biz_no {biz_no}: the client never got its verification" for biz_no in self.lost_biz_nos)
+        self.problems.extend(self.single_use.wrong_verdicts)
+        self.problems.extend(self.single_use.tokens_resent)
 
     def table(self) -> str:
         deliveries = sum(len(events) for events in self.events.values())
@@ -118,6 +134,9 @@ class Report:
             ("PutEvents entries refused by the injected faults", self.refused_entries),
             ("create calls retried (FaceID 503/429)", self.create_retries),
             ("slow get_token answers, client retried", self.outcomes_unknown),
+            *((f"{journey}", count) for journey, count in self.single_use.journeys.items()),
+            ("  wrong verdicts in those", len(self.single_use.wrong_verdicts)),
+            ("  single-use tokens sent to FaceID twice", len(self.single_use.tokens_resent)),
             ("  biz_no lost (no verification after retries)", len(self.lost_biz_nos)),
             ("forged notifies sent", sum(item.forged_attempts for item in self.tracked)),
             ("forged notifies accepted", sum(item.forged_accepted for item in self.tracked)),
@@ -235,6 +254,7 @@ class ChaosRun:
             }
         )
         tracked: list[Tracked] = []
+        single_use = SingleUseTally()
         try:
             with ThreadPoolExecutor(max_workers=8) as pool:
                 futures = [pool.submit(self.verify, i, *step) for i, step in enumerate(self.plan())]
@@ -246,6 +266,9 @@ class ChaosRun:
                         print(
                             f"  {done} verifications in: EventBridge outage for {self.outage_seconds:g} s", flush=True
                         )
+            each = max(2, self.count // 100)
+            print(f"  single-use tokens and kept biz_nos: {each} journeys of each kind", flush=True)
+            SingleUseJourneys(self, single_use, tracked).all(each, subscriber)
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
             events = self.wait_for_events(subscriber, {item.verification_id for item in tracked})
@@ -268,6 +291,7 @@ class ChaosRun:
             self.outcomes_unknown,
             self.lost_biz_nos,
             time.monotonic() - started,
+            single_use,
         )
         report.check()
         return report

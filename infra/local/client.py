@@ -87,6 +87,12 @@ class LocalClient:
         response.raise_for_status()
         return str(response.json()["meglive_data"])
 
+    def token_uses(self, token: str) -> int:
+        """How many times FaceID (the sandbox) was sent this single-use token by a verify call."""
+        response = self.http.get(f"{self.endpoints.sandbox}/sandbox/v1/token-uses", params={"token": token}, timeout=10)
+        response.raise_for_status()
+        return int(response.json()["uses"])
+
     def verify_app(self, verification_id: str, meglive_data: str) -> Answer:
         return self.api.send("POST", f"/v1/app-verifications/{verification_id}/verify", {"meglive_data": meglive_data})
 

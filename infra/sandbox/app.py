@@ -8,6 +8,7 @@ SDK and H5 Raw), and here the sandbox's own controls:
 | route                            | what                                                          |
 | -------------------------------- | ------------------------------------------------------------- |
 | PUT  /sandbox/v1/faults          | fault switches for the whole sandbox                          |
+| GET  /sandbox/v1/token-uses      | how many verify calls sent one single-use token               |
 | POST /sandbox/v1/clock           | move the sandbox's clock forward (token expiry, retention)    |
 """
 
@@ -39,10 +40,13 @@ def create_app(sandbox: SandboxState | None = None) -> Flask:
 
 
 def _hold_answer(response: Response) -> Response:
-    """A slow answer (fault switches): the call has taken effect; its answer is held back."""
+    """A slow or unreadable answer (fault switches): the call has taken effect; its answer is held
+    back, or replaced by one that is not the documented JSON."""
     delay = g.get("answer_delay", 0)
     if delay:
         time.sleep(delay)
+    if g.get("unreadable_answer") and response.status_code == 200:
+        return Response("<html>upstream proxy error</html>", status=200, content_type="text/html")
     return response
 
 
@@ -69,6 +73,12 @@ def fault_switches() -> Response:
     elif request.method == "DELETE":
         state().faults.set(Faults())
     return jsonify(state().faults.faults.model_dump())
+
+
+@controls.get("/sandbox/v1/token-uses")
+def token_uses() -> Response:
+    """?token=<biz_token or token_still>: how many verify calls sent that single-use token."""
+    return jsonify({"uses": state().token_uses[request.args.get("token", "")]})
 
 
 @controls.post("/sandbox/v1/clock")

@@ -191,6 +191,7 @@ def app_verify() -> Response:
     if not biz_token:
         return _signed_error(400, "MISSING_ARGUMENTS:biz_token")
     with state().lock:
+        state().token_uses[biz_token] += 1
         session = state().biz_tokens.get(biz_token)
         denied = session is None or session["used"] or session["expires"] < state().now()
         if session is not None:
@@ -286,6 +287,7 @@ def raw_verify() -> Response:
     if image_error:
         return error(400, image_error, extra=base)
     with state().lock:
+        state().token_uses[options.token] += 1
         token = state().raw_tokens.get(options.token)
         if token is None or token["used"] or token["expires"] < state().now():
             return error(400, "INVALID_TOKEN", extra=base)

@@ -20,6 +20,9 @@ class ApiFaults(BaseModel):
     slow_answer_ms: int = Field(15_000, ge=0, le=60_000)
     internal_errors: int = Field(0, ge=0, description="The next N calls answer 500 INTERNAL_ERROR.")
     concurrency_limits: int = Field(0, ge=0, description="The next N calls answer 403 CONCURRENCY_LIMIT_EXCEEDED.")
+    unreadable_answers: int = Field(
+        0, ge=0, description="The next N calls take effect, then answer 200 with a body that is not JSON."
+    )
 
 
 class NotifyFaults(BaseModel):
@@ -54,9 +57,9 @@ class FaultSwitches:
         with self._lock:
             self.faults = faults
 
-    def fire(self, api: str) -> tuple[str | None, float]:
-        """Draw `api`'s faults for one call: the error to answer (or None), and how many seconds
-        to hold the answer back once the call has taken effect."""
+    def fire(self, api: str) -> tuple[str | None, float, bool]:
+        """Draw `api`'s faults for one call: the error to answer (or None), how many seconds to hold
+        the answer back once the call has taken effect, and whether that answer is unreadable."""
         with self._lock:
             faults: ApiFaults = getattr(self.faults, api)
             error = None
@@ -70,4 +73,6 @@ class FaultSwitches:
             if faults.slow_answers:
                 faults.slow_answers -= 1
                 delay_ms += faults.slow_answer_ms
-        return error, delay_ms / 1000
+            unreadable = error is None and faults.unreadable_answers > 0
+            faults.unreadable_answers -= unreadable
+        return error, delay_ms / 1000, unreadable

@@ -55,7 +55,7 @@ def authenticate(values: dict[str, str]) -> Response | None:
 
 
 def injected(api: str, *, key: str = "error_message", concurrency_status: int = 403) -> Response | None:
-    drawn, g.answer_delay = state().faults.fire(api)
+    drawn, g.answer_delay, g.unreadable_answer = state().faults.fire(api)
     if drawn == "INTERNAL_ERROR":
         return error(500, drawn, key=key)
     if drawn:

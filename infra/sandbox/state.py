@@ -8,6 +8,7 @@ import os
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ class SandboxState:
     biz_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     raw_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     used_one_time_signs: set[str] = field(default_factory=set)
+    token_uses: Counter[str] = field(default_factory=Counter)  # verify calls per biz_token / token_still
     permissions: dict[str, bool] = field(default_factory=lambda: dict(PERMISSIONS))
     package_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # seals meglive_data
 

@@ -13,8 +13,9 @@ import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from faceid_bridge.domain.biz_no import reserved
 from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
@@ -25,12 +26,22 @@ from faceid_bridge.faceid.raw import RawVerifyOptions
 
 ANSWER = ConfigDict(frozen=True, defer_build=True)
 
+
+def _customer_biz_no(value: str) -> str:
+    if reserved(value):
+        raise bad("biz_no")  # `~` marks the biz_nos derived for retries (domain/biz_no.py)
+    return value
+
+
+CustomerBizNo = Annotated[BizNo, AfterValidator(_customer_biz_no)]
+
 # --- requests ------------------------------------------------------------------------------------
 
 
 class CreateVerificationRequest(GetTokenOptions):
     """POST /v1/verifications (H5 Lite): every get_token option of 000 under its own name, plus ours."""
 
+    biz_no: CustomerBizNo
     redirect_url: HttpUrl | None = None
     far_level: FarLevel | None = None
 
@@ -46,7 +57,7 @@ class AppVerificationRequest(GetBizTokenOptions):
     """POST /v1/app-verifications: every get_biz_token parameter of 003, plus ours. biz_no is
     required here: it is what makes creation idempotent."""
 
-    biz_no: BizNo
+    biz_no: CustomerBizNo
     far_level: FarLevel | None = None
 
 
@@ -54,7 +65,7 @@ class RawVerificationRequest(RawVerifyOptions):
     """POST /v1/raw-verifications: every raw/verify parameter of 002, plus ours. biz_no is
     required here: it is what makes the call idempotent (FaceID's token works once)."""
 
-    biz_no: BizNo
+    biz_no: CustomerBizNo
     far_level: FarLevel | None = None
 
 

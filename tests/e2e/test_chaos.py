@@ -18,6 +18,10 @@ def test_chaos_bounded(endpoints: Endpoints) -> None:
     # Then each has exactly one Created and one (right) terminal event, none is left open, no
     # forged notify was accepted, and the DLQ is empty
     assert report.problems == []
-    assert len(report.tracked) == 150 and report.refused_entries > 0
+    assert len(report.tracked) == 150 + 4 * 2 and report.refused_entries > 0
     # And the creates whose get_token answer was lost were retried into their verifications
     assert report.outcomes_unknown >= 3 and report.lost_biz_nos == []
+    # And the single-use journeys (double submits, lost App/Raw verify answers, retries into 429/5xx)
+    # ran, with no wrong verdict and no token sent twice
+    assert set(report.single_use.journeys.values()) == {2} and len(report.single_use.journeys) == 4
+    assert report.single_use.wrong_verdicts == report.single_use.tokens_resent == []

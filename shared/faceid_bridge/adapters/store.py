@@ -164,9 +164,10 @@ class VerificationStore:
     # --- creation --------------------------------------------------------------------------------
 
     def claim_biz_no(self, biz_no: str, request_hash: str, now: datetime) -> BizNoClaim:
-        """Take biz_no for this request, or report who has it. It may be taken over when the holder
-        crashed (PENDING past the lease) or when this same request's last FaceID call had an unknown
-        outcome (AMBIGUOUS); either way FaceID may have seen the biz_no, so the attempt goes up."""
+        """Take biz_no for this request, or report who has it. Only the same request (the same
+        fingerprint) may take a held claim over: when its holder crashed (PENDING past the lease) or
+        when its last FaceID call may have reached FaceID (AMBIGUOUS). Either way FaceID may have
+        seen the biz_no, so the attempt goes up."""
         claim_id = secrets.token_hex(8)
         try:
             response = self.dynamodb.update_item(
@@ -177,8 +178,8 @@ class VerificationStore:
                     " claimed_at = :now, expires_at_epoch = :ttl, attempt = if_not_exists(attempt, :before) + :one"
                 ),
                 ConditionExpression=(
-                    "attribute_not_exists(pk) OR (#state = :pending AND claimed_at < :stale)"
-                    " OR (#state = :ambiguous AND request_hash = :hash)"
+                    "attribute_not_exists(pk) OR (request_hash = :hash"
+                    " AND (#state = :ambiguous OR (#state = :pending AND claimed_at < :stale)))"
                 ),
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={
@@ -212,8 +213,9 @@ class VerificationStore:
         )
 
     def mark_ambiguous(self, biz_no: str, claim_id: str) -> None:
-        """Record that FaceID may have acted on this claim's last call: a retry of the same request
-        takes the claim over (with the next attempt) instead of waiting for the lease."""
+        """Record that FaceID may have seen a biz_no of this claim (its last call's outcome is
+        unknown, or an earlier one's was): a retry of the same request takes the claim over with the
+        next attempt instead of waiting for the lease, and the attempt count is kept."""
         with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.update_item(
                 TableName=self.table_name,
@@ -229,7 +231,8 @@ class VerificationStore:
             )
 
     def release_biz_no(self, biz_no: str, claim_id: str) -> None:
-        """Give biz_no back after FaceID refused the request: nothing is kept for a refused verification."""
+        """Give biz_no back after FaceID refused the request and no call for it can have reached
+        FaceID before: nothing is kept for a refused verification."""
         # If the lease was taken over, the condition fails and the new holder keeps it.
         with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
             self.dynamodb.delete_item(
@@ -346,6 +349,38 @@ class VerificationStore:
             return True
         except self.dynamodb.exceptions.ConditionalCheckFailedException:
             return False
+
+    # --- single-use tokens ---------------------------------------------------------------------------
+
+    def mark_token_sent(self, verification: Verification, now: datetime) -> bool:
+        """Record, before the verification's single-use token goes to FaceID, that it is being sent.
+        True for the one caller that may send it; False when it was sent before, or the verification
+        moved on since it was read."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=verification_key(verification.verification_id),
+                UpdateExpression="SET token_sent_at = :now",
+                ConditionExpression="version = :live AND attribute_not_exists(token_sent_at)",
+                ExpressionAttributeValues={
+                    ":now": {"S": now.isoformat()},
+                    ":live": {"N": str(verification.version)},
+                },
+            )
+            return True
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def unmark_token_sent(self, verification: Verification, sent_at: datetime) -> None:
+        """FaceID refused the call outright (the token is not spent): it may be sent again."""
+        with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=verification_key(verification.verification_id),
+                UpdateExpression="REMOVE token_sent_at SET token_refusals = if_not_exists(token_refusals, :no) + :one",
+                ConditionExpression="token_sent_at = :sent",
+                ExpressionAttributeValues={":sent": {"S": sent_at.isoformat()}, ":no": {"N": "0"}, ":one": {"N": "1"}},
+            )
 
     # --- reconciliation ----------------------------------------------------------------------------
 

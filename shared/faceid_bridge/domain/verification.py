@@ -46,6 +46,10 @@ class Verification(Outcome):
     faceid_biz_no: str | None = None
     # What the user's device needs: the do-page token, or the SDK's biz_token. Dropped once terminal.
     token: str | None = None
+    # When the App's single-use biz_token was sent to FaceID's verify (services/single_use.py), and
+    # how many sends FaceID refused outright, giving the token back.
+    token_sent_at: datetime | None = None
+    token_refusals: int = 0
     verification_url: str | None = None  # H5 Lite only
     liveness_type: str | None = None  # App only: raw_image verifies without meglive_data
     comparison_type: str

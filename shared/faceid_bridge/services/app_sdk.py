@@ -9,13 +9,15 @@ from faceid_bridge.api_models import AppVerificationRequest
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.errors import ArgumentError, NotFound
+from faceid_bridge.errors import ArgumentError, BridgeError, FaceIdOutcomeUnknown, NotFound
 from faceid_bridge.faceid.app import GetBizTokenResponse
 from faceid_bridge.ports import FaceId, Store
+from faceid_bridge.services import single_use
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit
 
 BIZ_TOKEN_LIFETIME = timedelta(hours=1)  # 003: a biz_token is valid for one hour and used once
+BIZ_TOKEN = "biz_token"  # noqa: S105 - the parameter's name, not a credential
 
 
 def create_app_verification(
@@ -67,20 +69,34 @@ def verify_app(
     faceid: FaceId,
     now: datetime | None = None,
 ) -> Verification:
-    """Verify what the SDK produced. Idempotent: a verification already decided is returned as it is."""
+    """Verify what the SDK produced, sending the single-use biz_token to FaceID once
+    (services/single_use.py). Every caller reads the first call's verdict."""
     now = now or datetime.now(UTC)
     verification = store.get(verification_id)
     if verification is None or verification.channel is not Channel.APP:
         raise NotFound("NOT_FOUND:verification_id")
     if verification.status.terminal:
-        return verification
+        return single_use.as_answered(verification, BIZ_TOKEN)
     # notes §4: meglive_data is required, except for raw_image, where FaceID compares the image sent
     # at get_biz_token.
     if not meglive_data and verification.liveness_type != "raw_image":
         raise ArgumentError.missing("meglive_data")
     if verification.token is None:
         raise NotFound("NOT_FOUND:verification_id")
-    result, payload = faceid.app_verify(verification.token, meglive_data or None)
+    answered = single_use.mark_sent(verification, token_name=BIZ_TOKEN, store=store, now=now)
+    if answered is not None:
+        return answered
+    try:
+        result, payload = faceid.app_verify(verification.token, meglive_data or None)
+    except single_use.UNKNOWN_ANSWERS:
+        single_use.settle_unknown(verification, source="app_verify", store=store, now=now)
+        raise FaceIdOutcomeUnknown(f"{single_use.OUTCOME_UNKNOWN}:{BIZ_TOKEN}") from None
+    except BridgeError as refused:
+        single_use.after_refusal(verification, refused, sent_at=now, store=store)
+        raise
+    if verification.token_refusals and result.result_message == "BIZ_TOKEN_DENIED":
+        # The token went to FaceID before (a refused call): this says nothing about the user.
+        return single_use.settle_unknown(verification, source="app_verify", store=store, now=now)
     outcome = evaluate_app(
         result,
         far_level=verification.far_level,

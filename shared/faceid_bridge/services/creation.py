@@ -13,17 +13,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from faceid_bridge.config import Settings
+from faceid_bridge.domain.biz_no import RETRY_MARK
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
+from faceid_bridge.services import single_use
 
 BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
 
@@ -39,11 +42,11 @@ def faceid_biz_no(biz_no: str, attempt: int) -> str:
     that FaceID has not seen, within FaceID's 128 bytes."""
     if attempt == 0:
         return biz_no
-    suffix = f"~r{attempt}"
+    suffix = f"{RETRY_MARK}r{attempt}"
     if len((biz_no + suffix).encode()) > BIZ_NO_MAX_BYTES:
         # Too long to extend: a prefix plus a digest of the whole, so that two long biz_nos sharing
         # the prefix still differ.
-        suffix = f"~{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
+        suffix = f"{RETRY_MARK}{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
         biz_no = biz_no.encode()[: BIZ_NO_MAX_BYTES - len(suffix)].decode("utf-8", "ignore")
     return biz_no + suffix
 
@@ -99,6 +102,16 @@ def new_verification(
     )
 
 
+@dataclass(frozen=True)
+class SingleUseToken:
+    """A create request that carries a single-use token (H5 Raw's token_still): `name` is its
+    parameter, `unanswered` builds the verification stored when FaceID's answer is lost (it gets
+    the biz_no FaceID was sent). Such a request is never sent to FaceID twice (services/single_use.py)."""
+
+    name: str
+    unanswered: Callable[[str], Verification]
+
+
 def create_once[T](
     biz_no: str,
     fingerprint: str,
@@ -107,11 +120,16 @@ def create_once[T](
     now: datetime,
     call_faceid: Callable[[str], T],
     build: Callable[[T, str], Verification],
+    single_use_token: SingleUseToken | None = None,
 ) -> tuple[Verification, bool]:
     """Create the verification for biz_no exactly once, whatever the channel. Returns it, and
     whether this call created it. The same biz_no with the same request returns the verification
-    it already has, without calling FaceID again; with another request it is a conflict. Nothing is
-    kept when FaceID refuses; an unknown outcome keeps the claim, for the retry to take over.
+    it already has, without calling FaceID again; with another request it is a conflict.
+
+    Nothing is kept when FaceID refuses a first attempt. Once any attempt may have reached FaceID
+    (an unknown outcome, or a lease taken over), the claim keeps its attempt count through every
+    refusal, so that the next retry sends a biz_no FaceID has not seen. A request with a
+    single-use token is not retried at all: its verification settles as FACEID_OUTCOME_UNKNOWN.
     `call_faceid` and `build` get the biz_no FaceID is sent."""
     claim = store.claim_biz_no(biz_no, fingerprint, now)
     if claim.claim_id is None:
@@ -124,21 +142,44 @@ def create_once[T](
                 return existing, False
         raise Conflict("REQUEST_IN_PROGRESS:biz_no", retry_after=1)
     sent_biz_no = faceid_biz_no(biz_no, claim.attempt)
+    if single_use_token and claim.attempt:  # an earlier attempt may have spent the token
+        _settle_unanswered(single_use_token, sent_biz_no, claim.claim_id, store=store, now=now)
+        raise single_use.spent(single_use_token.name)
     try:
         answer = call_faceid(sent_biz_no)
-    except FaceIdOutcomeUnknown:
+    except single_use.UNKNOWN_ANSWERS as unknown:
+        logger.warning("FaceID's answer is unknown", extra={"attempt": claim.attempt, "error": unknown.message})
+        if single_use_token:
+            _settle_unanswered(single_use_token, sent_biz_no, claim.claim_id, store=store, now=now)
+            raise FaceIdOutcomeUnknown(f"{single_use.OUTCOME_UNKNOWN}:{single_use_token.name}") from None
         store.mark_ambiguous(biz_no, claim.claim_id)
         metrics.add_metric(name="FaceIdOutcomesUnknown", unit="Count", value=1)
-        logger.warning("FaceID's answer did not arrive; the claim waits for a retry", extra={"attempt": claim.attempt})
         raise
     except BridgeError as exc:
-        store.release_biz_no(biz_no, claim.claim_id)
         logger.warning("FaceID refused the request", extra={"error": exc.message, "status": exc.status})
+        if claim.attempt:
+            store.mark_ambiguous(biz_no, claim.claim_id)  # keeps the count: FaceID has seen a biz_no
+        else:
+            store.release_biz_no(biz_no, claim.claim_id)
         raise
     verification = build(answer, sent_biz_no)
-    store.create(verification, claim.claim_id)
+    _store_created(verification, claim.claim_id, store=store)
+    return verification, True
+
+
+def _store_created(verification: Verification, claim_id: str, *, store: Store) -> None:
+    store.create(verification, claim_id)
     metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
     logger.info(
         "verification created", extra={"verification_id": verification.verification_id, "channel": verification.channel}
     )
-    return verification, True
+
+
+def _settle_unanswered(
+    token: SingleUseToken, sent_biz_no: str, claim_id: str, *, store: Store, now: datetime
+) -> Verification:
+    """The verification of a request whose single-use token FaceID may have spent: stored (so it
+    has its events, like any other) and settled as FACEID_OUTCOME_UNKNOWN."""
+    verification = token.unanswered(sent_biz_no)
+    _store_created(verification, claim_id, store=store)
+    return single_use.settle_unknown(verification, source="create", store=store, now=now)

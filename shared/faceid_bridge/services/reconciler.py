@@ -40,6 +40,7 @@ from faceid_bridge.errors import (
 )
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import FaceId, Store
+from faceid_bridge.services import single_use
 from faceid_bridge.services.h5_lite import apply_result
 from faceid_bridge.services.transitions import advance
 
@@ -85,6 +86,21 @@ def _unreadable(verification: Verification, *, store: Store, now: datetime, erro
     return "unreadable"
 
 
+def _settle_without_get_result(verification: Verification, *, store: Store, now: datetime) -> str:
+    """The App and Raw channels have no get_result. A biz_token never sent within its hour is
+    abandoned; a single-use token that went to FaceID (an App verify, or the Raw verify whose
+    process died before storing FaceID's answer) has an outcome we cannot know."""
+    sent_at = verification.token_sent_at
+    if verification.channel is Channel.APP and sent_at is None:
+        expire(verification, store=store, now=now)
+        return "expired"
+    if sent_at is not None and now < sent_at + single_use.SEND_LEASE:
+        store.reschedule(verification, int((sent_at + single_use.SEND_LEASE).timestamp()))
+        return "waiting"  # the verify call may still be in flight
+    single_use.settle_unknown(verification, source="reconciler", store=store, now=now)
+    return "unknown"
+
+
 def reconcile_one(
     verification: Verification, *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta
 ) -> str:
@@ -94,10 +110,7 @@ def reconcile_one(
     if verification.due_at is None or verification.due_at > now.timestamp():
         return "not_due"  # the index (eventually consistent) was behind the item
     if verification.channel is not Channel.H5_LITE:
-        # No get_result for these: an App biz_token unused for its hour, or a Raw verification whose
-        # process died before storing FaceID's answer, is abandoned.
-        expire(verification, store=store, now=now)
-        return "expired"
+        return _settle_without_get_result(verification, store=store, now=now)
     if verification.get_result_reads >= MAX_READS:
         expire(verification, store=store, now=now)
         return "expired"
