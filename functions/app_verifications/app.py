@@ -36,7 +36,7 @@ def create(request: AppVerificationRequest) -> AppCreated:
 @app.post(
     "/v1/app-verifications/<verification_id>/verify",
     summary="Verify what the SDK produced (JSON with base64, or multipart with a meglive_data file) and decide",
-    responses=responses(200, VerificationView, 400, 404, 413, 429, 500, 502, 503),
+    responses=responses(200, VerificationView, 400, 404, 409, 413, 429, 500, 502, 503),
 )
 @request_body(app)
 def verify(request: AppVerifyRequest, verification_id: str) -> VerificationView:

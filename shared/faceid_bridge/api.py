@@ -24,12 +24,18 @@ ERRORS = {
     400: "MISSING_ARGUMENTS:<key> or BAD_ARGUMENTS:<key> (ours or FaceID's)",
     401: "FaceID's sign is missing or wrong (its callbacks)",
     404: "NOT_FOUND:<key>",
-    409: "CONFLICT:biz_no (another request used it) or REQUEST_IN_PROGRESS:biz_no (retry after Retry-After)",
+    409: (
+        "CONFLICT:biz_no (another request used it), REQUEST_IN_PROGRESS:<key> (retry after Retry-After), or"
+        " FACEID_OUTCOME_UNKNOWN:<token> (a single-use token's answer was lost: start a new verification)"
+    ),
     413: "the body is too large",
     429: "FaceID's concurrency limit (retry after Retry-After)",
     500: "CONFIGURATION_ERROR:<what>",
     502: "FaceID refused our credentials, or answered what we cannot read",
-    503: "FaceID unreachable, or its answer lost: retry the same request after Retry-After",
+    503: (
+        "FaceID unreachable, or its answer lost (FACEID_OUTCOME_UNKNOWN: retry a create after Retry-After;"
+        " with a single-use token, start a new verification)"
+    ),
 }
 
 

@@ -6,6 +6,8 @@ flow up by biz_no (get_result takes biz_id). So the claim is marked AMBIGUOUS, a
 retry of the same request takes it over with the next attempt, which sends FaceID a fresh biz_no
 derived from the customer's (`faceid_biz_no`). The customer's biz_no stays the idempotency key,
 the verification's biz_no and the one in events; the one FaceID saw is kept as faceid_biz_no.
+A request carrying a single-use token (H5 Raw) is the exception: it is never sent twice
+(services/single_use.py).
 """
 
 from __future__ import annotations
