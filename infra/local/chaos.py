@@ -30,7 +30,7 @@ from typing import Any
 import boto3
 
 from faceid_bridge.faceid.lite import lite_sign
-from infra.local.chaos_single_use import SingleUseJourneys
+from infra.local.chaos_single_use import SingleUseJourneys, SingleUseTally, Tracked
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
 from infra.local.stack import start_stack, use_local_aws
@@ -61,25 +61,6 @@ STACK_ENVIRONMENT = {
 
 class BizNoLost(RuntimeError):
     """A create the client could not get through, whatever it retried."""
-
-
-@dataclass
-class Tracked:
-    verification_id: str
-    scenario: str
-    expected: str
-    forged_attempts: int = 0
-    forged_accepted: int = 0
-
-
-@dataclass
-class SingleUseTally:
-    """The journeys where one tap, one lost answer or one FaceID error decides whether a user gets
-    the right verdict (issue 19): how many ran, and what went wrong in them."""
-
-    journeys: Counter[str] = field(default_factory=Counter)
-    wrong_verdicts: list[str] = field(default_factory=list)
-    tokens_resent: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -268,7 +249,9 @@ class ChaosRun:
                         )
             each = max(2, self.count // 100)
             print(f"  single-use tokens and kept biz_nos: {each} journeys of each kind", flush=True)
-            SingleUseJourneys(self, single_use, tracked).all(each, subscriber)
+            SingleUseJourneys(self.client, self.sandbox_faults, single_use, tracked, self.lost_biz_nos).all(
+                each, subscriber
+            )
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
             events = self.wait_for_events(subscriber, {item.verification_id for item in tracked})

@@ -7,26 +7,53 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-if TYPE_CHECKING:
-    from infra.local.chaos import ChaosRun, SingleUseTally, Tracked
-    from infra.local.client import LocalClient, Subscriber
+from infra.local.client import LocalClient, Subscriber
 
 LOST_ANSWER_MS = 5000  # past the stack's FACEID_TIMEOUT_SECONDS (4 s)
 UNKNOWN = "FACEID_OUTCOME_UNKNOWN"
 APPROVED, ERRORED = "Verification Approved", "Verification Errored"
 
 
+@dataclass
+class Tracked:
+    verification_id: str
+    scenario: str
+    expected: str
+    forged_attempts: int = 0
+    forged_accepted: int = 0
+
+
+@dataclass
+class SingleUseTally:
+    """The journeys where one tap, one lost answer or one FaceID error decides whether a user gets
+    the right verdict (issue 19): how many ran, and what went wrong in them."""
+
+    journeys: Counter[str] = field(default_factory=Counter)
+    wrong_verdicts: list[str] = field(default_factory=list)
+    tokens_resent: list[str] = field(default_factory=list)
+
+
 class SingleUseJourneys:
-    def __init__(self, run: ChaosRun, tally: SingleUseTally, tracked: list[Tracked]) -> None:
-        self.run, self.tally, self.tracked = run, tally, tracked
+    def __init__(
+        self,
+        client: Callable[[], LocalClient],
+        sandbox_faults: Callable[[dict[str, Any]], None],
+        tally: SingleUseTally,
+        tracked: list[Tracked],
+        lost_biz_nos: list[str],
+    ) -> None:
+        self._client, self.sandbox_faults = client, sandbox_faults
+        self.tally, self.tracked, self.lost_biz_nos = tally, tracked, lost_biz_nos
 
     @property
     def client(self) -> LocalClient:
-        return self.run.client()
+        return self._client()  # one per thread
 
     def all(self, each: int, subscriber: Subscriber) -> None:
         self._batch("App double submits", each, self.app_double_submit, app_verify={"latency_ms": 1500})
@@ -41,12 +68,12 @@ class SingleUseJourneys:
         self._track_raw(raw_biz_nos, subscriber)
 
     def _batch(self, name: str, count: int, journey: Callable[[], Any], **faults: Any) -> None:
-        self.run.sandbox_faults(faults)
+        self.sandbox_faults(faults)
         try:
             with ThreadPoolExecutor(max_workers=4) as pool:
                 list(pool.map(lambda _: journey(), range(count)))
         finally:
-            self.run.sandbox_faults({})
+            self.sandbox_faults({})
         self.tally.journeys[name] += count
 
     def _app(self) -> tuple[str, str, str]:
@@ -60,8 +87,6 @@ class SingleUseJourneys:
             self.tally.tokens_resent.append(f"{what}: FaceID was sent the token {uses} times")
 
     def app_double_submit(self) -> None:
-        from infra.local.chaos import Tracked
-
         vid, biz_token, package = self._app()
         with ThreadPoolExecutor(1) as pool:
             first = pool.submit(self.client.verify_app, vid, package)
@@ -75,8 +100,6 @@ class SingleUseJourneys:
         self.tracked.append(Tracked(vid, "app double submit", APPROVED))
 
     def app_lost_answer(self) -> None:
-        from infra.local.chaos import Tracked
-
         vid, biz_token, package = self._app()
         first, retry = self.client.verify_app(vid, package), self.client.verify_app(vid, package)
         said = [answer.json().get("error_message", "") for answer in (first, retry)]
@@ -96,17 +119,15 @@ class SingleUseJourneys:
         return str(body["biz_no"])
 
     def create_through_errors(self, fault: dict[str, int]) -> None:
-        from infra.local.chaos import Tracked
-
         biz_no = f"chaos-kept-{uuid.uuid4()}"
-        self.run.sandbox_faults({"get_token": {"slow_answers": 1, "slow_answer_ms": LOST_ANSWER_MS}})
+        self.sandbox_faults({"get_token": {"slow_answers": 1, "slow_answer_ms": LOST_ANSWER_MS}})
         statuses = [self.client.create(biz_no=biz_no).status_code]
-        self.run.sandbox_faults({"get_token": fault})
+        self.sandbox_faults({"get_token": fault})
         statuses.append(self.client.create(biz_no=biz_no).status_code)
-        self.run.sandbox_faults({})
+        self.sandbox_faults({})
         created = self.client.create(biz_no=biz_no)
         if created.status_code != 201:
-            self.run.lost_biz_nos.append(biz_no)
+            self.lost_biz_nos.append(biz_no)
             return
         self.client.complete(created.json()["token"], "pass")
         self.tracked.append(Tracked(created.json()["verification_id"], "create retried into 429/5xx", APPROVED))
@@ -114,8 +135,6 @@ class SingleUseJourneys:
     def _track_raw(self, biz_nos: list[str], subscriber: Subscriber) -> None:
         """A lost Raw answer gives the client no verification_id: its verification is found by its
         biz_no on the bus, and must have settled ERRORED."""
-        from infra.local.chaos import Tracked
-
         deadline, found = time.monotonic() + 60, dict[str, str]()
         while len(found) < len(biz_nos) and time.monotonic() < deadline:
             subscriber.drain()
