@@ -87,7 +87,7 @@ redrive: $(VENV)/.installed
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)
 
 # Prints one table and writes bench/results.json. BENCH_ARGS="--pairs 20 --sizes 500,2000" to vary.
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed package
 	$(PY) -m infra.bench $(BENCH_ARGS)
 
 # The event schemas (events/schemas/) and the API's OpenAPI document (api/openapi.json), from the code.

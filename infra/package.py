@@ -3,9 +3,13 @@
     python -m infra.package            # build into .aws-sam/build and check it
 
 SAM's python3.13 build for arm64 needs a Python 3.13 on PATH (pyenv's here) and downloads arm64
-wheels. The checks: every function's artifact holds its handler, the layer holds
-python/faceid_bridge and its dependencies, and every compiled library in the layer is an aarch64
-ELF from an aarch64 wheel (never x86_64). `fresh()` says whether the build was made from the
+wheels. sam build ships sources only, and Lambda's /opt is read-only: without bytecode in the
+package every cold start compiles every module. So the build is then compiled by that Python 3.13,
+with unchecked-hash .pyc files (never revalidated against their sources at import). The checks:
+every function's artifact holds its handler, the layer holds python/faceid_bridge and its
+dependencies, every compiled library in the layer is an aarch64 ELF from an aarch64 wheel (never
+x86_64), and every module of the layer and of every function has its current 3.13 bytecode.
+`fresh()` says whether the build was made from the
 sources as they are, so a test of the packaged artifacts fails on a stale build instead of testing old code.
 
 An x86_64 machine cannot load the layer's aarch64 libraries, so `x86_64_twin()` builds the layer's
@@ -50,7 +54,35 @@ def build(build_dir: Path = BUILD_DIR) -> None:
         env=os.environ | {"PATH": path, "SAM_CLI_TELEMETRY": "0"},
         check=True,
     )
+    compile_bytecode(build_dir)
     (build_dir / SOURCES_STAMP).write_text(digest)
+
+
+def artifacts(build_dir: Path) -> dict[Path, str]:
+    """Each built code directory, and where Lambda puts it (the layer's python/ lands in /opt)."""
+    built = load(build_dir / "template.yaml")["Resources"]
+    dirs = {build_dir / LAYER: "/opt"}
+    for resource in built.values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            dirs[build_dir / resource["Properties"]["CodeUri"]] = "/var/task"
+    return dirs
+
+
+def compile_bytecode(build_dir: Path) -> None:
+    """Every module's .pyc in its __pycache__, by Lambda's Python version, with the paths it will
+    have in Lambda (for tracebacks)."""
+    for directory, lambda_path in artifacts(build_dir).items():
+        compile_directory(directory, lambda_path)
+
+
+def compile_directory(directory: Path, lambda_path: str) -> None:
+    subprocess.run(
+        [
+            *(python313(), "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"),
+            *("-s", directory, "-p", lambda_path, directory),
+        ],
+        check=True,
+    )
 
 
 def elf_machine(path: Path) -> str:
@@ -110,7 +142,21 @@ def check(build_dir: Path = BUILD_DIR) -> list[str]:
         platforms = {tag.rsplit("-", 1)[1] for tag in tags}
         if platforms != {"any"} and not all("aarch64" in platform for platform in platforms):
             problems.append(f"{LAYER}: {dist} was built from a {', '.join(sorted(platforms))} wheel")
-    return problems
+    return problems + bytecode_check(build_dir)
+
+
+def bytecode_check(build_dir: Path) -> list[str]:
+    """infra.bytecode's problems for every artifact, run by Python 3.13 itself (a .pyc's header and
+    source hash are the interpreter's own)."""
+    directories = [str(directory.relative_to(build_dir)) for directory in artifacts(build_dir)]
+    found = subprocess.run(
+        [python313(), "-m", "infra.bytecode", *directories],
+        cwd=build_dir,
+        env=os.environ | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
+    return [f"bytecode: {line}" for line in found.stdout.splitlines()]
 
 
 def x86_64_twin(build_dir: Path, dest: Path) -> Path:
@@ -123,10 +169,11 @@ def x86_64_twin(build_dir: Path, dest: Path) -> Path:
         [
             *(sys.executable, "-m", "pip", "install", "-q", "--target", site, "--only-binary=:all:"),
             *("--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--implementation", "cp"),
-            *("-r", layer / "requirements.txt"),
+            *("-r", layer / "requirements.txt", "--no-compile"),
         ],
         check=True,
     )
+    compile_directory(dest, "/opt")  # as the packaged layer is
     if sorted(wheel_tags(site)) != sorted(wheel_tags(layer)):
         raise RuntimeError(f"the x86_64 twin's distributions differ: {sorted(wheel_tags(site))}")
     return site

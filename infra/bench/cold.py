@@ -1,7 +1,11 @@
 """Cold init per function, as whole processes: the function (its handler module imported, the AWS
 clients it uses created the way it creates them) against a baseline that only imports boto3 and
 creates the same clients. Runs interleaved A/B, alternating which goes first, so that the machine's
-noise falls on both."""
+noise falls on both.
+
+The function runs as packaged: `import app` from its built artifact, with the built layer (its
+x86_64 twin here, infra.package) on the path, and no bytecode written, as on Lambda's read-only
+/opt: what the package does not ship compiled is compiled at every cold start, and shows."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from infra.local.template import ROOT, FunctionSpec, Template
@@ -19,11 +24,9 @@ from infra.local.template import ROOT, FunctionSpec, Template
 _SERVICES = frozenset({"dynamodb", "secretsmanager", "events", "sqs"})
 
 FUNCTION = """
-import importlib.util, sys
-sys.path[:0] = ["shared", "."]
-spec = importlib.util.spec_from_file_location("app", "functions/{name}/app.py")
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
+import sys
+sys.path[:0] = [{artifact!r}, {layer!r}]
+import app
 from faceid_bridge.adapters import aws
 for service in {boto_clients!r}:
     aws.client(service)
@@ -99,8 +102,24 @@ class ColdResult:
         }
 
 
+def packaged_layer() -> Path:
+    """The built layer's x86_64 twin (made once per build), which this machine can import."""
+    from infra import package
+
+    if not package.fresh():
+        raise SystemExit("bench: the build is older than its sources: run `make package`")
+    twin = ROOT / ".local" / "bench-layer"
+    stamp = twin / package.SOURCES_STAMP
+    if not (stamp.is_file() and stamp.read_text() == package.sources_digest()):
+        package.x86_64_twin(package.BUILD_DIR, twin)
+        stamp.write_text(package.sources_digest())
+    return twin / "python"
+
+
 def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
-    template = Template()
+    from infra import package
+
+    template, layer = Template(), packaged_layer()
     results = []
     for spec in template.functions():
         name = spec.code_dir.name
@@ -108,10 +127,13 @@ def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
             continue
         clients = clients_of(template, spec)
         boto_clients = [c for c in clients if c != "secretsmanager"]
-        code = FUNCTION.format(name=name, boto_clients=boto_clients, secrets="secretsmanager" in clients)
+        artifact = str(package.BUILD_DIR / spec.logical_id)
+        code = FUNCTION.format(
+            artifact=artifact, layer=str(layer), boto_clients=boto_clients, secrets="secretsmanager" in clients
+        )
         baseline = BASELINE.format(clients=clients)
-        env = _environment(spec)
-        _run(code, env), _run(baseline, env)  # compiles bytecode and warms the page cache; not counted
+        env = _environment(spec) | {"PYTHONDONTWRITEBYTECODE": "1"}  # Lambda's /opt and /var/task are read-only
+        _run(code, env), _run(baseline, env)  # warms the page cache; not counted
         result = ColdResult(name, clients, [], [], [], [])
         for pair in range(pairs):
             order = [(code, True), (baseline, False)] if pair % 2 == 0 else [(baseline, False), (code, True)]

@@ -1,8 +1,10 @@
-"""`make package`'s checks, on small synthetic builds: a build for x86_64, or one missing its
-handler or its faceid_bridge, must be refused."""
+"""`make package`'s checks, on small synthetic builds: a build for x86_64, one missing its handler
+or its faceid_bridge, or one without its current bytecode, must be refused."""
 
 from __future__ import annotations
 
+import py_compile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ def synthetic_build(root: Path, *, machine: int = 183, wheel_tag: str = "cp313-c
         "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
         "    Properties: {CodeUri: Fn, Handler: app.lambda_handler}\n"
     )
+    package.compile_bytecode(root)
     return root
 
 
@@ -54,6 +57,7 @@ def test_a_missing_handler_or_package_is_refused(tmp_path: Path) -> None:
     build = synthetic_build(tmp_path)
     (build / "Fn" / "app.py").write_text("def other():\n    pass\n")
     (build / package.LAYER / "python" / "faceid_bridge" / "__init__.py").unlink()
+    package.compile_bytecode(build)
     assert package.check(build) == ["Fn: no app.lambda_handler in its artifact", "SharedLayer: no python/faceid_bridge"]
 
 
@@ -61,3 +65,38 @@ def test_elf_machine_reads_the_header(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(elf(183))
     (tmp_path / "b").write_bytes(b"#!/bin/sh\n")
     assert [package.elf_machine(tmp_path / name) for name in "ab"] == ["aarch64", "not ELF"]
+
+
+def pyc_of(source: Path) -> Path:
+    return source.parent / "__pycache__" / f"{source.stem}.cpython-313.pyc"
+
+
+def test_the_build_ships_unchecked_hash_bytecode_with_lambdas_paths(tmp_path: Path) -> None:
+    build = synthetic_build(tmp_path)
+    pyc = pyc_of(build / "Fn" / "app.py").read_bytes()
+    # Then the .pyc is hash-based and never checked against its source (flags 0b01), and its code
+    # names the file where Lambda will have it
+    assert int.from_bytes(pyc[4:8], "little") == 1
+    assert b"/var/task/app.py" in pyc
+
+
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [
+        (lambda source: pyc_of(source).unlink(), "Fn/app.py: no cpython-313 bytecode"),
+        (lambda source: source.write_text(source.read_text() + "# changed\n"), "Fn/app.py: stale bytecode"),
+        (
+            lambda source: py_compile.compile(str(source), str(pyc_of(source))),  # timestamp-based
+            "Fn/app.py: bytecode is not unchecked-hash cpython-313",
+        ),
+    ],
+    ids=["missing", "stale", "timestamp"],
+)
+def test_missing_stale_or_revalidated_bytecode_is_refused(
+    tmp_path: Path, spoil: Callable[[Path], object], problem: str
+) -> None:
+    # Given a build whose handler's bytecode is missing, older than its source, or checked at import
+    build = synthetic_build(tmp_path)
+    spoil(build / "Fn" / "app.py")
+    # Then the check names it
+    assert package.check(build) == [f"bytecode: {problem}"]
