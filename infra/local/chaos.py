@@ -193,8 +193,8 @@ class ChaosRun:
                 self.create_retries += 1
                 self.outcomes_unknown += response.json().get("error_message") == "FACEID_OUTCOME_UNKNOWN"
             time.sleep(0.2)
-        with self._lock:
-            self.lost_biz_nos.append(body["biz_no"])
+        with self._lock:  # with the last answer, to tell why
+            self.lost_biz_nos.append(f"{body['biz_no']} ({response.status_code} {response.text[:160]})")
         raise BizNoLost(f"{body['biz_no']}: {response.status_code} {response.text}")
 
     def verify(self, index: int, scenario: str, outcome: str, with_photo: bool) -> Tracked:

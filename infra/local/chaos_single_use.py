@@ -127,7 +127,7 @@ class SingleUseJourneys:
         self.sandbox_faults({})
         created = self.client.create(biz_no=biz_no)
         if created.status_code != 201:
-            self.lost_biz_nos.append(biz_no)
+            self.lost_biz_nos.append(f"{biz_no} ({statuses} then {created.status_code} {created.text[:160]})")
             return
         self.client.complete(created.json()["token"], "pass")
         self.tracked.append(Tracked(created.json()["verification_id"], "create retried into 429/5xx", APPROVED))
