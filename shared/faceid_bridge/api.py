@@ -6,16 +6,18 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from pydantic import BaseModel
 
 from faceid_bridge import bounded_json, deadline
 from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import settings
-from faceid_bridge.errors import ArgumentError, BridgeError
+from faceid_bridge.errors import ArgumentError, BridgeError, NotFound
 from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
 
@@ -23,7 +25,7 @@ from faceid_bridge.observability import logger
 ERRORS = {
     400: "MISSING_ARGUMENTS:<key> or BAD_ARGUMENTS:<key> (ours or FaceID's)",
     401: "FaceID's sign is missing or wrong (its callbacks)",
-    404: "NOT_FOUND:<key>",
+    404: "NOT_FOUND:<key>, or API_NOT_FOUND (FaceID's form) on a route with no such key",
     409: "CONFLICT:biz_no (another request used it) or REQUEST_IN_PROGRESS:biz_no (retry after Retry-After)",
     413: "the body is too large",
     429: "FaceID's concurrency limit (retry after Retry-After)",
@@ -52,8 +54,7 @@ def http_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(serializer=_to_json)
     app.use(middlewares=[_start_deadline])
 
-    @app.exception_handler(BridgeError)  # type: ignore[untyped-decorator]
-    def _domain_error(exc: BridgeError) -> Response[str]:
+    def error_answer(exc: BridgeError) -> Response[str]:
         # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         body = ErrorBody(error_message=exc.message, request_id=app.current_event.request_context.request_id)
@@ -61,7 +62,23 @@ def http_app() -> APIGatewayHttpResolver:
             logger.warning("request failed upstream", extra={"error": exc.message})
         return Response(status_code=exc.status, content_type="application/json", body=_to_json(body), headers=headers)
 
+    app.exception_handler(BridgeError)(error_answer)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response[str]:
+        # API Gateway routed the request here, but no route pattern of ours takes its path: HTTP APIs
+        # pass rawPath percent-decoded, and Powertools' patterns refuse characters such as `"`, `\`,
+        # a backtick, `?`, `#` or a control character. Answered as any other 404, in our error form.
+        return error_answer(NotFound(_not_found_message(app.current_event.route_key)))
+
     return app
+
+
+def _not_found_message(route_key: str) -> str:
+    """`NOT_FOUND:<the route's path parameter>` (a verification_id no route pattern takes names no
+    verification), or FaceID's own `API_NOT_FOUND` for a route without one."""
+    parameters = re.findall(r"\{(\w+)\+?\}", route_key)
+    return f"NOT_FOUND:{parameters[-1]}" if parameters else "API_NOT_FOUND"
 
 
 def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]], Callable[..., R]]:
