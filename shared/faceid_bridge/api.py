@@ -123,21 +123,51 @@ CREATE_ERRORS = (400, 409, 413, 429, 500, 502, 503)
 
 
 def responses(
-    status: int, answer: type[BaseModel] | str, *errors: int, media: str = "application/json"
+    status: int,
+    answer: type[BaseModel] | str,
+    *errors: int,
+    media: str = "application/json",
+    text: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[int, Any]:
-    """A route's OpenAPI responses: its answer (a model, or a description for what has none) and
-    the errors it can give."""
+    """A route's OpenAPI responses: its answer (a model; or a description, with the schema of its
+    text body, for what has none), the headers it sets (name: description), and the errors it can give."""
     documented: dict[int, Any] = {
         code: {"description": ERRORS[code], "content": {"application/json": {"model": ErrorBody}}} for code in errors
     }
     if isinstance(answer, str):
-        documented[status] = {"description": answer, "content": {media: {}}}
+        documented[status] = {"description": answer, "content": {media: {"schema": text or {"type": "string"}}}}
     else:
         documented[status] = {
             "description": (answer.__doc__ or "").split("\n", 1)[0],
             "content": {media: {"model": answer}},
         }
+    if headers:
+        documented[status]["headers"] = {
+            name: {"description": description, "required": True, "schema": {"type": "string"}}
+            for name, description in headers.items()
+        }
     return documented
+
+
+# Routes that read their input raw (FaceID's callbacks: the sign is checked over the raw bytes before
+# anything is parsed) have no parameter for Powertools to document it from. They declare it as plain
+# OpenAPI through the route's `openapi_extensions`, which is merged into its operation as it is:
+# plain dicts, so no OpenAPI machinery is loaded at cold start.
+
+
+def query_parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}
+
+
+def form_body(*media: str, **fields: str) -> dict[str, Any]:
+    """A required form body of text fields (name: description), in each of the media types given."""
+    schema = {
+        "type": "object",
+        "required": list(fields),
+        "properties": {name: {"type": "string", "description": description} for name, description in fields.items()},
+    }
+    return {"required": True, "content": {kind: {"schema": schema} for kind in media}}
 
 
 def raw_body(app: APIGatewayHttpResolver) -> bytes:
