@@ -8,18 +8,54 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import content_type, http_app, public_base_url, raw_body, responses
+from faceid_bridge.api import (
+    content_type,
+    form_body,
+    http_app,
+    public_base_url,
+    query_parameter,
+    raw_body,
+    responses,
+)
 from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.h5_lite import receive_notify, result_page_html, return_location
 
 app = http_app()
-RETURNED = responses(303, "to the verification's redirect_url, or the result page", 400, 401, 404, 413)
+# What FaceID posts to notify_url, and the browser to return_url when action_http_method is POST (001).
+SIGNED_FORM = form_body(
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    data="FaceID's result, JSON (001's return value)",
+    sign="sha1(api_secret + data), lowercase hex (001)",
+)
+RETURNED = responses(
+    303,
+    "to the verification's redirect_url, or the result page; no body",
+    400,
+    401,
+    404,
+    413,
+    media="text/plain",
+    text={"type": "string", "maxLength": 0},
+    headers={
+        "Location": "the redirect_url given at creation (or the result page), with verification_id and status added",
+        "Cache-Control": "no-store",
+    },
+)
 
 
 @app.post(
-    "/v1/faceid/notify", summary="FaceID's result callback", responses=responses(200, NotifyAnswer, 400, 401, 404, 413)
+    "/v1/faceid/notify",
+    summary="FaceID's result callback",
+    responses=responses(200, NotifyAnswer, 400, 401, 404, 413),
+    openapi_extensions={
+        "requestBody": SIGNED_FORM,
+        "parameters": [
+            query_parameter("verification_id", "ours, in the notify_url we gave FaceID: a hint, not signed")
+        ],
+    },
 )
 def notify() -> NotifyAnswer:
     receive_notify(
@@ -33,7 +69,22 @@ def notify() -> NotifyAnswer:
     return NotifyAnswer()
 
 
-@app.route("/v1/faceid/return", method=["GET", "POST"], summary="The browser back from FaceID", responses=RETURNED)
+@app.get(
+    "/v1/faceid/return",
+    summary="The browser back from FaceID (action_http_method GET)",
+    responses=RETURNED,
+    openapi_extensions={
+        "parameters": [
+            query_parameter("biz_id", "the verification's biz_id, which FaceID appends (001)", required=True)
+        ]
+    },
+)
+@app.post(
+    "/v1/faceid/return",
+    summary="The browser back from FaceID (action_http_method POST), with FaceID's signed result",
+    responses=RETURNED,
+    openapi_extensions={"requestBody": SIGNED_FORM},
+)
 def browser_return() -> Response[str]:
     location = return_location(
         biz_id=app.current_event.get_query_string_value("biz_id"),
@@ -44,10 +95,21 @@ def browser_return() -> Response[str]:
         store=wiring.store(),
         credentials=wiring.credentials()(),
     )
-    return Response(status_code=303, headers={"Location": location, "Cache-Control": "no-store"}, body="")
+    headers = {"Location": location, "Cache-Control": "no-store"}
+    return Response(status_code=303, content_type="text/plain", headers=headers, body="")
 
 
-@app.get("/v1/faceid/result", summary="The built-in result page", responses=responses(200, "HTML", media="text/html"))
+@app.get(
+    "/v1/faceid/result",
+    summary="The built-in result page",
+    responses=responses(200, "HTML", media="text/html"),
+    openapi_extensions={
+        "parameters": [
+            query_parameter("verification_id", "as the return added it (not shown)"),
+            query_parameter("status", "the verification's status, as the return added it"),
+        ]
+    },
+)
 def result_page() -> Response[str]:
     html = result_page_html(app.current_event.get_query_string_value("status", "") or "")
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html)

@@ -2,6 +2,9 @@
 
 IAM auth is not enforced here (no AWS credentials exist locally); deployed, the client routes
 require SigV4. Bodies are passed base64-encoded, as API Gateway does for form and binary bodies.
+The path is passed percent-decoded in rawPath, requestContext.http.path and pathParameters, as HTTP
+APIs do (unlike REST APIs and function URLs): `/v1/verifications/a%22b` arrives as `.../a"b`
+(docs/decisions.md §7).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ class Gateway:
         return {
             "version": "2.0",
             "routeKey": route_key,
-            "rawPath": request.path,
+            "rawPath": request.path,  # werkzeug's path: percent-decoded, as API Gateway's
             "rawQueryString": query,
             "headers": {key.lower(): value for key, value in request.headers.items()},
             "queryStringParameters": {key: ",".join(values) for key, values in request.args.lists()} or None,

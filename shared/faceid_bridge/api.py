@@ -6,16 +6,18 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import re
 from collections.abc import Callable
 from typing import Any, get_type_hints
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from pydantic import BaseModel
 
 from faceid_bridge import bounded_json, deadline
 from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import settings
-from faceid_bridge.errors import ArgumentError, BridgeError
+from faceid_bridge.errors import ArgumentError, BridgeError, NotFound
 from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
 
@@ -23,7 +25,7 @@ from faceid_bridge.observability import logger
 ERRORS = {
     400: "MISSING_ARGUMENTS:<key> or BAD_ARGUMENTS:<key> (ours or FaceID's)",
     401: "FaceID's sign is missing or wrong (its callbacks)",
-    404: "NOT_FOUND:<key>",
+    404: "NOT_FOUND:<key>, or API_NOT_FOUND (FaceID's form) on a route with no such key",
     409: (
         "CONFLICT:biz_no (another request used it), REQUEST_IN_PROGRESS:<key> (retry after Retry-After), or"
         " FACEID_OUTCOME_UNKNOWN:<token> (a single-use token's answer was lost: start a new verification)"
@@ -58,8 +60,7 @@ def http_app() -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(serializer=_to_json)
     app.use(middlewares=[_start_deadline])
 
-    @app.exception_handler(BridgeError)  # type: ignore[untyped-decorator]
-    def _domain_error(exc: BridgeError) -> Response[str]:
+    def error_answer(exc: BridgeError) -> Response[str]:
         # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         body = ErrorBody(error_message=exc.message, request_id=app.current_event.request_context.request_id)
@@ -67,7 +68,23 @@ def http_app() -> APIGatewayHttpResolver:
             logger.warning("request failed upstream", extra={"error": exc.message})
         return Response(status_code=exc.status, content_type="application/json", body=_to_json(body), headers=headers)
 
+    app.exception_handler(BridgeError)(error_answer)
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response[str]:
+        # API Gateway routed the request here, but no route pattern of ours takes its path: HTTP APIs
+        # pass rawPath percent-decoded, and Powertools' patterns refuse characters such as `"`, `\`,
+        # a backtick, `?`, `#` or a control character. Answered as any other 404, in our error form.
+        return error_answer(NotFound(_not_found_message(app.current_event.route_key)))
+
     return app
+
+
+def _not_found_message(route_key: str) -> str:
+    """`NOT_FOUND:<the route's path parameter>` (a verification_id no route pattern takes names no
+    verification), or FaceID's own `API_NOT_FOUND` for a route without one."""
+    parameters = re.findall(r"\{(\w+)\+?\}", route_key)
+    return f"NOT_FOUND:{parameters[-1]}" if parameters else "API_NOT_FOUND"
 
 
 def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]], Callable[..., R]]:
@@ -112,21 +129,51 @@ CREATE_ERRORS = (400, 409, 413, 429, 500, 502, 503)
 
 
 def responses(
-    status: int, answer: type[BaseModel] | str, *errors: int, media: str = "application/json"
+    status: int,
+    answer: type[BaseModel] | str,
+    *errors: int,
+    media: str = "application/json",
+    text: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[int, Any]:
-    """A route's OpenAPI responses: its answer (a model, or a description for what has none) and
-    the errors it can give."""
+    """A route's OpenAPI responses: its answer (a model; or a description, with the schema of its
+    text body, for what has none), the headers it sets (name: description), and the errors it can give."""
     documented: dict[int, Any] = {
         code: {"description": ERRORS[code], "content": {"application/json": {"model": ErrorBody}}} for code in errors
     }
     if isinstance(answer, str):
-        documented[status] = {"description": answer, "content": {media: {}}}
+        documented[status] = {"description": answer, "content": {media: {"schema": text or {"type": "string"}}}}
     else:
         documented[status] = {
             "description": (answer.__doc__ or "").split("\n", 1)[0],
             "content": {media: {"model": answer}},
         }
+    if headers:
+        documented[status]["headers"] = {
+            name: {"description": description, "required": True, "schema": {"type": "string"}}
+            for name, description in headers.items()
+        }
     return documented
+
+
+# Routes that read their input raw (FaceID's callbacks: the sign is checked over the raw bytes before
+# anything is parsed) have no parameter for Powertools to document it from. They declare it as plain
+# OpenAPI through the route's `openapi_extensions`, which is merged into its operation as it is:
+# plain dicts, so no OpenAPI machinery is loaded at cold start.
+
+
+def query_parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}
+
+
+def form_body(*media: str, **fields: str) -> dict[str, Any]:
+    """A required form body of text fields (name: description), in each of the media types given."""
+    schema = {
+        "type": "object",
+        "required": list(fields),
+        "properties": {name: {"type": "string", "description": description} for name, description in fields.items()},
+    }
+    return {"required": True, "content": {kind: {"schema": schema} for kind in media}}
 
 
 def raw_body(app: APIGatewayHttpResolver) -> bytes:

@@ -8,8 +8,6 @@ form: a bad field answers 400 `BAD_ARGUMENTS:<field>`, a missing one `MISSING_AR
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -20,7 +18,7 @@ from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessS
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.app import GetBizTokenOptions
-from faceid_bridge.faceid.common import BizNo, FarLevel, HttpUrl, bad
+from faceid_bridge.faceid.common import BizNo, FarLevel, HttpUrl, bad, base64_bytes
 from faceid_bridge.faceid.lite import GetTokenOptions
 from faceid_bridge.faceid.raw import RawVerifyOptions
 
@@ -70,11 +68,12 @@ class RawVerificationRequest(RawVerifyOptions):
 
 
 def _package_bytes(value: Any) -> Any:
-    """The SDK's package: bytes as a multipart file part, or base64 text in JSON."""
+    """The SDK's package: bytes as a multipart file part, or base64 text in JSON (either alphabet,
+    as images: `base64_bytes` says why)."""
     if isinstance(value, str):
         try:
-            return base64.b64decode(value, validate=True)
-        except binascii.Error:
+            return base64_bytes(value)
+        except ValueError:  # binascii.Error, or text that is not ASCII
             raise bad("meglive_data") from None
     return value
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from faceid_bridge.api_models import (
     AppCreated,
     AppVerificationRequest,
+    AppVerifyRequest,
     CreateVerificationRequest,
     H5LiteCreated,
     RawVerificationRequest,
@@ -113,10 +114,14 @@ class FaceIdBridgeClient:
     def create_app_verification(self, request: AppVerificationRequest | Mapping[str, Any]) -> AppCreated:
         return AppCreated.model_validate(self._ok(self.send("POST", "/v1/app-verifications", request)))
 
-    def verify_app(self, verification_id: str, meglive_data: str | None) -> VerificationView:
-        """meglive_data: the SDK's package, base64 (None for a raw_image verification)."""
+    def verify_app(self, verification_id: str, meglive_data: AppVerifyRequest | str | None) -> VerificationView:
+        """meglive_data: the SDK's package, as the request model or as base64 text (None for a
+        raw_image verification)."""
         path = f"/v1/app-verifications/{quote(verification_id, safe='')}/verify"
-        body = {"meglive_data": meglive_data} if meglive_data is not None else {}
+        if isinstance(meglive_data, AppVerifyRequest):
+            body: Body = meglive_data
+        else:
+            body = {"meglive_data": meglive_data} if meglive_data is not None else {}
         return VerificationView.model_validate(self._ok(self.send("POST", path, body)))
 
     def create_raw_verification(self, request: RawVerificationRequest | Mapping[str, Any]) -> VerificationView:

@@ -1,9 +1,15 @@
 """What the handlers really answer, checked against what api/openapi.json documents for that route
-and status: the document describes the answers, errors included, not just the models."""
+and status: the document describes the answers, errors included, not just the models: their media
+type, body and headers. For FaceID's callbacks, which the handlers read raw, what arrives is checked
+against the document too."""
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator
 
@@ -11,20 +17,48 @@ from faceid_bridge.adapters.store import VerificationStore
 from infra.openapi import OPENAPI
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_app_raw_channels import create_app, meglive, post, verify_app
-from tests.integration.test_handlers import call, create, sample, signed_form
+from tests.integration.test_handlers import call, create, finished, sample, signed_form
 from tests.support import load_json, valid_create_body, valid_raw_body
 
 DOCUMENT = load_json(OPENAPI)
 
 
+def media_type(headers: Mapping[str, str]) -> str:
+    value = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+def validate(schema: dict[str, Any], value: Any) -> None:
+    Draft202012Validator(schema | {"components": DOCUMENT["components"]}).validate(value)
+
+
 def assert_documented(path: str, method: str, answer: tuple[int, dict[str, str], Any]) -> None:
-    status, _, body = answer
+    status, headers, body = answer
     documented = DOCUMENT["paths"][path][method]["responses"]
     assert str(status) in documented, f"{method} {path} answered an undocumented {status}"
-    content = documented[str(status)]["content"]
-    if "application/json" in content:
-        schema = content["application/json"]["schema"] | {"components": DOCUMENT["components"]}
-        Draft202012Validator(schema).validate(body)
+    response = documented[str(status)]
+    content, kind = response.get("content", {}), media_type(headers)
+    assert kind in content, f"{method} {path} {status} answered {kind or 'no'} media type, documented: {list(content)}"
+    if "schema" in content[kind]:
+        validate(content[kind]["schema"], body)
+    for name, header in response.get("headers", {}).items():
+        assert not header.get("required") or name.lower() in {sent.lower() for sent in headers}, f"no {name} header"
+
+
+def assert_request_documented(path: str, method: str, event: dict[str, Any]) -> None:
+    """What arrives (API Gateway's event): its query parameters, and its body's media type and fields."""
+    operation = DOCUMENT["paths"][path][method]
+    documented = {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
+    query = event.get("queryStringParameters") or {}
+    assert set(query) <= set(documented), f"{method} {path}: undocumented query {set(query) - set(documented)}"
+    assert {name for name, parameter in documented.items() if parameter["required"]} <= set(query)
+    if not event.get("body"):
+        return
+    raw = base64.b64decode(event["body"]) if event.get("isBase64Encoded") else event["body"].encode()
+    content, kind = operation["requestBody"]["content"], media_type(event["headers"])
+    assert kind in content, f"{method} {path}: {kind} body, documented: {list(content)}"
+    fields = dict(parse_qsl(raw.decode())) if kind == "application/x-www-form-urlencoded" else json.loads(raw)
+    validate(content[kind]["schema"], fields)
 
 
 def test_h5_lite_answers_are_documented(faceid: FakeFaceId, store: VerificationStore) -> None:
@@ -46,6 +80,39 @@ def test_h5_lite_answers_are_documented(faceid: FakeFaceId, store: VerificationS
     )
     assert_documented("/v1/faceid/return", "get", call("faceid_callbacks", sample("return_get")))
     assert_documented("/v1/faceid/result", "get", call("faceid_callbacks", sample("result_page")))
+
+
+def test_faceid_callbacks_are_documented_as_they_arrive_and_leave(faceid: FakeFaceId) -> None:
+    # Given a verification, and what FaceID and the user's browser send for it
+    created = create(valid_create_body(biz_no="order-callbacks"))[2]
+    result = signed_form(finished(created["biz_id"], biz_no="order-callbacks"))
+    notify = sample("notify", result, verification_id=created["verification_id"])
+    return_get = sample("return_get", biz_id=created["biz_id"])
+    return_post = sample("return_post", result)
+    result_page = sample("result_page", verification_id=created["verification_id"], status="OK")
+    # Then each request is what the document describes: FaceID's signed form, biz_id on GET return
+    requests = [
+        ("/v1/faceid/notify", "post", notify),
+        ("/v1/faceid/return", "get", return_get),
+        ("/v1/faceid/return", "post", return_post),
+        ("/v1/faceid/result", "get", result_page),
+    ]
+    for path, method, event in requests:
+        assert_request_documented(path, method, event)
+    # And each answer too: notify's, the returns' 303 with a Location and no body, the result page
+    answers = {(path, method): call("faceid_callbacks", event) for path, method, event in requests}
+    assert [status for status, _, _ in answers.values()] == [200, 303, 303, 200]
+    for (path, method), answer in answers.items():
+        assert_documented(path, method, answer)
+    assert answers["/v1/faceid/return", "get"][2] == "" and answers["/v1/faceid/return", "get"][1]["Location"]
+
+
+def test_the_documented_callbacks_refuse_what_does_not_arrive() -> None:
+    # Given the documented POST return; Then a form without its sign fails it (the check can fail)
+    schema = DOCUMENT["paths"]["/v1/faceid/return"]["post"]["requestBody"]["content"]
+    assert not Draft202012Validator(schema["application/x-www-form-urlencoded"]["schema"]).is_valid({"data": "{}"})
+    text = DOCUMENT["paths"]["/v1/faceid/return"]["get"]["responses"]["303"]["content"]["text/plain"]["schema"]
+    assert not Draft202012Validator(text).is_valid("a body")
 
 
 def test_app_and_raw_answers_are_documented(faceid_http: str) -> None:

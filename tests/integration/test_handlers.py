@@ -147,6 +147,33 @@ def test_read_of_an_unknown_id_is_404(stack: object) -> None:
     assert (status, body["error_message"]) == (404, "NOT_FOUND:verification_id")
 
 
+# What API Gateway passes for an id that holds characters no route pattern takes: HTTP APIs pass
+# rawPath and pathParameters percent-decoded (`a%22b` arrives as `a"b`).
+ODD_IDS = ['a"b', "a\\b", "a`b", "a?b", "a#b", "a\x01b", "a\nb", "a\x7fb"]
+
+
+@pytest.mark.parametrize("verification_id", ODD_IDS, ids=repr)
+@pytest.mark.parametrize(
+    ("function", "event_name", "path"),
+    [
+        ("get_verification", "get_verification", "/v1/verifications/{}"),
+        ("app_verifications", "app_verify", "/v1/app-verifications/{}/verify"),
+    ],
+)
+def test_an_id_no_route_pattern_takes_is_404_in_our_error_form(
+    stack: object, function: str, event_name: str, path: str, verification_id: str
+) -> None:
+    # Given API Gateway's event for a path whose id holds such a character
+    event = sample(event_name, "{}")
+    event["rawPath"] = event["requestContext"]["http"]["path"] = path.format(verification_id)
+    event["pathParameters"] = {"verification_id": verification_id}
+    # When the function answers it
+    status, headers, body = call(function, event)
+    # Then it is our documented 404: FaceID's error form and the request id, as JSON
+    assert (status, headers["Content-Type"]) == (404, "application/json")
+    assert body == {"error_message": "NOT_FOUND:verification_id", "request_id": "sample-request-id"}
+
+
 # --- FaceID callbacks ----------------------------------------------------------------------------
 
 

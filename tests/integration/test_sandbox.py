@@ -359,7 +359,7 @@ def test_a_slow_answer_comes_after_the_call_took_effect(sandbox_client: FlaskCli
     first = get_token(sandbox_client)
     # Then it arrives late, but the call took effect: the biz_no is spent, and the switch is used up
     assert first.status_code == 200 and time.monotonic() - started >= 0.3
-    assert sandbox_client.get("/sandbox/v1/faults").json["get_token"]["slow_answers"] == 0
+    assert json_of(sandbox_client.get("/sandbox/v1/faults"))["get_token"]["slow_answers"] == 0
     again = get_token(sandbox_client)
     assert (again.status_code, again.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_no")
 

@@ -40,18 +40,29 @@ def test_every_route_documents_its_answer_and_errors_with_the_error_body(method:
         assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorBody"}
 
 
-def test_client_routes_take_their_request_model() -> None:
+def test_client_routes_take_their_request_model_and_faceids_routes_its_signed_form() -> None:
     bodies = {
-        path: ops["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        (method, path): op["requestBody"]["content"]
         for path, ops in GENERATED["paths"].items()
-        if "post" in ops and "requestBody" in ops["post"]
+        for method, op in ops.items()
+        if "requestBody" in op
     }
-    assert bodies == {
+    models = {
+        path: content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for (_, path), content in bodies.items()
+        if "application/json" in content
+    }
+    assert models == {
         "/v1/verifications": "CreateVerificationRequest",
         "/v1/app-verifications": "AppVerificationRequest",
         "/v1/app-verifications/{verification_id}/verify": "AppVerifyRequest",
         "/v1/raw-verifications": "RawVerificationRequest",
     }
+    # FaceID's callbacks (001): a form of data and sign, which the handlers read raw
+    forms = {key: content for key, content in bodies.items() if "application/json" not in content}
+    assert set(forms) == {("post", "/v1/faceid/notify"), ("post", "/v1/faceid/return")}
+    for content in forms.values():
+        assert content["application/x-www-form-urlencoded"]["schema"]["required"] == ["data", "sign"]
 
 
 def test_answers_never_document_a_request_hash_or_images() -> None:

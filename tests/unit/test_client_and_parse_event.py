@@ -1,4 +1,5 @@
-"""faceid_bridge_client: SigV4 signing for the deployed API, and parse_event for subscribers."""
+"""faceid_bridge_client: SigV4 signing for the deployed API, request models that round-trip, and
+parse_event for subscribers."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from typing import Any
 import boto3
 import pytest
 from faceid_bridge_client import ApiError, FaceIdBridgeClient, parse_event
+from pydantic import BaseModel
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from faceid_bridge.api_models import (
+    AppVerificationRequest,
+    AppVerifyRequest,
+    CreateVerificationRequest,
+    RawVerificationRequest,
+)
 from faceid_bridge.domain.events import DETAIL_TYPES
+from faceid_bridge.faceid.common import ContractError, parse
 from tests.support import EVENTS, load_json
 
 SAMPLES = sorted((EVENTS / "samples").rglob("*.json"))
@@ -88,3 +97,89 @@ def test_parse_event_ignores_fields_a_later_minor_version_adds_and_refuses_anoth
         parse_event(event | {"detail": event["detail"] | {"schema_version": "2.0"}})
     with pytest.raises(ValueError):
         parse_event({"detail-type": "Verification Approved", "detail": event["detail"] | {"decision": "REJECTED"}})
+
+
+# Bytes whose standard and URL-safe base64 differ (0xfb 0xff 0xbf -> "+/+/" or "-_-_"), at every
+# padding length.
+TRICKY_BYTES = [b"\xfb\xff\xbf" * 4, b"\xfb\xff\xbf" * 4 + b"\xfe", b"\xfb\xff\xbf" * 4 + b"\xfe\xff"]
+ROUND_TRIPS = [
+    # model, route, the request's other fields, its byte fields
+    (
+        CreateVerificationRequest,
+        "/v1/verifications",
+        {"biz_no": "b-1", "uuid": "u-1", "comparison_type": "0"},
+        ("image_ref1", "image_ref2"),
+    ),
+    (
+        AppVerificationRequest,
+        "/v1/app-verifications",
+        {"biz_no": "b-1", "uuid": "u-1", "liveness_type": "still", "comparison_type": "0"},
+        ("image_ref1", "image_ref2"),
+    ),
+    (
+        AppVerificationRequest,
+        "/v1/app-verifications",
+        {"biz_no": "b-1", "uuid": "u-1", "liveness_type": "raw_image", "comparison_type": "0", "image_ref1": b"r"},
+        ("image",),
+    ),
+    (
+        RawVerificationRequest,
+        "/v1/raw-verifications",
+        {"biz_no": "b-1", "uuid": "u-1", "token": "t-1", "comparison_type": "0"},
+        ("image_ref1", "image_ref2", "image_ref3"),
+    ),
+    (AppVerifyRequest, "/v1/app-verifications/vrf_1/verify", {}, ("meglive_data",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "route", "fields", "byte_fields", "data"),
+    [
+        pytest.param(*case, data, id=f"{case[0].__name__}-{'+'.join(case[3])}-{len(data)}B")
+        for case in ROUND_TRIPS
+        for data in TRICKY_BYTES
+    ],
+)
+def test_a_request_model_sent_by_the_client_parses_back_to_the_same_bytes(
+    recorder: tuple[str, list[Request]],
+    model: type[BaseModel],
+    route: str,
+    fields: dict[str, Any],
+    byte_fields: tuple[str, ...],
+    data: bytes,
+) -> None:
+    # Given a channel's request model holding bytes in every byte field
+    url, seen = recorder
+    request = model.model_validate(fields | dict.fromkeys(byte_fields, data))
+    # When the client sends it
+    FaceIdBridgeClient(url).send("POST", route, request)
+    # Then the server's parser reads back the same bytes from what was sent
+    parsed = parse(model, json.loads(seen[0].get_data()))
+    assert [getattr(parsed, name) for name in byte_fields] == [data] * len(byte_fields)
+
+
+@pytest.mark.parametrize(
+    ("text", "decoded"),
+    [
+        ("+/+/", b"\xfb\xff\xbf"),  # standard alphabet (RFC 4648 §4)
+        ("-_-_", b"\xfb\xff\xbf"),  # URL-safe alphabet (§5), as pydantic writes bytes
+        ("+_-/", None),  # both alphabets in one string
+        ("+/+", None),  # padding missing
+        ("+/ +/", None),  # not base64
+        ("λλλλ", None),  # not ASCII
+    ],
+)
+def test_base64_fields_take_either_alphabet_and_nothing_else(text: str, decoded: bytes | None) -> None:
+    # Given an image and an SDK package as base64 text; When the server parses them
+    cases: list[tuple[type[BaseModel], dict[str, Any], str]] = [
+        (CreateVerificationRequest, {"biz_no": "b-1", "uuid": "u-1", "comparison_type": "0"}, "image_ref1"),
+        (AppVerifyRequest, {}, "meglive_data"),
+    ]
+    for model, fields, key in cases:
+        if decoded is None:
+            # Then what is not base64 in one alphabet is refused in FaceID's form
+            with pytest.raises(ContractError, match=f"^BAD_ARGUMENTS:{key}$"):
+                parse(model, fields | {key: text})
+        else:
+            # Then either alphabet gives the same bytes
+            assert getattr(parse(model, fields | {key: text}), key) == decoded

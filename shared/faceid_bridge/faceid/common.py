@@ -39,12 +39,25 @@ def as_str(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def base64_bytes(text: str) -> bytes:
+    """Base64 in either alphabet: standard (RFC 4648 §4, what FaceID's docs and most encoders write)
+    or URL-safe (§5, what pydantic writes for bytes, our own request models included, and what the
+    OpenAPI document showed as `base64url`). Tolerating both is the fix that keeps every written
+    client working; the models' serializer stays as it is because creation's request fingerprint
+    hashes their JSON, and changing it would turn a replay of an earlier create into a 409. One
+    string uses one alphabet: `-`/`_` beside `+`/`/` is refused. Raises ValueError."""
+    url_safe = "-" in text or "_" in text
+    if url_safe and ("+" in text or "/" in text):
+        raise binascii.Error("two base64 alphabets in one string")
+    return base64.b64decode(text, altchars=b"-_" if url_safe else None, validate=True)
+
+
 def _image_bytes(value: Any) -> Any:
     # JSON clients send base64; multipart clients (and the sandbox) send the file's bytes.
     if isinstance(value, str):
         try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
+            return base64_bytes(value)
+        except ValueError:  # binascii.Error, or text that is not ASCII
             raise PydanticCustomError("not_base64", "not valid base64") from None
     return value
 
