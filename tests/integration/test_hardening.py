@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.errors import FaceIdOutcomeUnknown
@@ -18,6 +19,7 @@ from infra.local.provision import LocalStack
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, finished, sample, signed_form
 from tests.integration.test_publisher import FlakyEvents, publish, stream_records
+from tests.integration.test_store import audited
 from tests.support import valid_create_body
 
 
@@ -138,20 +140,18 @@ def test_6_the_request_hash_is_keyed(faceid: FakeFaceId, store: VerificationStor
 def test_6_idcard_info_is_kept_only_when_the_operator_says_so(stack: LocalStack, keep: bool, kept: bool) -> None:
     store = VerificationStore(stack.refs["VerificationsTable"], keep_idcard_info=keep)
     payload = {"status": "OK", "idcard_info": {"idcard_number": "110101199003074514", "idcard_name": "Li"}}
-    store.put_audit("vrf_id", "notify", payload, datetime.now(UTC))
-    (item,) = items_of(store, "vrf_id")
+    (item,) = audited(store, "vrf_id", payload)
     assert ("110101199003074514" in item["payload"]["S"]) is kept
 
 
 def test_6_an_oversized_audit_payload_is_bounded(stack: LocalStack) -> None:
     store = VerificationStore(stack.refs["VerificationsTable"])
-    store.put_audit("vrf_big", "notify", {"status": "OK", "extra": "x" * 500_000}, datetime.now(UTC))
-    (item,) = items_of(store, "vrf_big")
+    (item,) = audited(store, "vrf_big", {"status": "OK", "extra": "x" * 500_000})
     assert item["truncated"]["BOOL"] and int(item["payload_bytes"]["N"]) > 500_000
     assert len(item["payload"]["S"]) <= 32 * 1024
 
 
-# --- 8. no 5xx on any input, and the audit never blocks a transition ----------------------------------
+# --- 8. no 5xx on any input, and a transition is never stored without its audit ----------------------------------
 
 
 def with_extra(result: dict[str, Any], extra: str) -> str:
@@ -190,18 +190,33 @@ def test_8_deeply_nested_create_bodies_are_400(faceid: FakeFaceId, body: str) ->
     assert faceid.calls == []
 
 
-def test_8_a_failing_audit_write_does_not_lose_the_transition(
+def test_8_a_transition_is_never_stored_without_its_audit_nor_the_reverse(
     faceid: FakeFaceId, store: VerificationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given a notify whose one write (the transition and FaceID's answer together) fails once
     created = create()[2]
+    write = store.dynamodb.transact_write_items
+    failures = [ClientError({"Error": {"Code": "InternalServerError", "Message": "x"}}, "TransactWriteItems")]
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("audit table unavailable")
+    def flaky(**request: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return write(**request)
 
-    monkeypatch.setattr(VerificationStore, "put_audit", broken)
-    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))[0] == 200
+    monkeypatch.setattr(store.dynamodb, "transact_write_items", flaky)
+    notify = sample("notify", signed_form(finished(created["biz_id"])))
+    with pytest.raises(ClientError):  # Lambda's error: API Gateway answers 500, FaceID may send it again
+        call("faceid_callbacks", notify)
+    # Then nothing of it was kept: no transition, no audit
+    assert [item["sk"]["S"] for item in items_of(store, created["verification_id"])] == ["VERIFICATION"]
+    # And the notify sent again stores both
+    assert call("faceid_callbacks", notify)[0] == 200
     stored = store.get(created["verification_id"])
     assert stored is not None and (stored.status, stored.decision) == ("OK", "APPROVED")
+    assert sorted(item["sk"]["S"][:6] for item in items_of(store, created["verification_id"])) == [
+        "AUDIT#",
+        "VERIFI",
+    ]
 
 
 # --- 9. a rotation field that does not validate ---------------------------------------------------------

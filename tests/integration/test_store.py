@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
@@ -103,14 +106,60 @@ def test_concurrent_transitions_from_one_version_make_exactly_one_write(store: V
     assert stored is not None and (stored.version, stored.status) == (2, Status.OK)
 
 
-def test_audit_keeps_payloads_without_images(store: VerificationStore, stack: object) -> None:
-    store.put_audit("vrf_7", "notify", {"status": "OK", "images": {"image_best": "AAAA"}, "image_ref1": "x"}, NOW)
-    store.put_audit("vrf_7", "notify", {"status": "OK", "images": {"image_best": "BBBB"}}, NOW)  # same once images go
+def audited(store: VerificationStore, vid: str, *payloads: Mapping[str, object]) -> list[dict[str, Any]]:
+    """A verification advanced once per payload (PROCESSING, then terminal), each with FaceID's
+    payload as its audit; the audit items it then has."""
+    claim = store.claim_biz_no(f"order-{vid}", "h", NOW)
+    assert claim.claim_id
+    current = verification(vid, f"order-{vid}", f"biz-{vid}")
+    store.create(current, claim.claim_id)
+    steps = [Outcome(status=Status.PROCESSING), Outcome(status=Status.OK, decision=Decision.APPROVED)]
+    for outcome, payload in zip(steps[-len(payloads) :], payloads, strict=True):
+        advanced = current.advanced(outcome, NOW)
+        assert store.save_transition(current, advanced, AuditEntry("notify", dict(payload), NOW))
+        current = advanced
     items = store.dynamodb.query(
         TableName=store.table_name,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": "VERIFICATION#vrf_7"}},
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :audit)",
+        ExpressionAttributeValues={":pk": {"S": f"VERIFICATION#{vid}"}, ":audit": {"S": "AUDIT#"}},
     )["Items"]
+    return list(items)
+
+
+def test_audit_keeps_payloads_without_images(store: VerificationStore, stack: object) -> None:
+    items = audited(
+        store,
+        "vrf_7",
+        {"status": "PROCESSING", "images": {"image_best": "AAAA"}, "image_ref1": "x"},
+        {"status": "PROCESSING", "images": {"image_best": "BBBB"}},  # the same once images go
+    )
     assert len(items) == 1
-    assert items[0]["payload"]["S"] == '{"status":"OK"}'
+    assert items[0]["payload"]["S"] == '{"status":"PROCESSING"}'
     assert int(items[0]["expires_at_epoch"]["N"]) == int((NOW + timedelta(days=30)).timestamp())
+
+
+def test_a_transition_and_its_audit_are_one_write(store: VerificationStore, stack: object) -> None:
+    # Given a verification, and a writer that moved it on since we read it
+    claim = store.claim_biz_no("order-8", "h", NOW)
+    assert claim.claim_id
+    created = verification("vrf_8", "order-8", "biz-8")
+    store.create(created, claim.claim_id)
+    ok = Outcome(status=Status.OK, decision=Decision.APPROVED)
+    assert store.save_transition(created, created.advanced(ok, NOW))
+    # When a stale writer tries its transition with FaceID's answer
+    stale = store.save_transition(created, created.advanced(ok, NOW), AuditEntry("notify", {"status": "OK"}, NOW))
+    # Then neither its transition nor its audit is written
+    assert stale is False
+    assert audited_items(store, "vrf_8") == []
+
+
+def audited_items(store: VerificationStore, vid: str) -> list[dict[str, Any]]:
+    return [
+        item
+        for item in store.dynamodb.query(
+            TableName=store.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"VERIFICATION#{vid}"}},
+        )["Items"]
+        if item["sk"]["S"].startswith("AUDIT#")
+    ]

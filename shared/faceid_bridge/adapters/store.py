@@ -5,7 +5,8 @@
 | verification | VERIFICATION#<id>      | VERIFICATION       | the record and its state machine            |
 | biz_no guard | BIZNO#<biz_no>         | BIZNO              | biz_no is unique; idempotent create          |
 | biz_id key   | BIZID#<biz_id>         | BIZID              | FaceID's biz_id -> verification_id (H5 Lite) |
-| audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | FaceID's answers, redacted and bounded      |
+| audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | FaceID's answers, redacted and bounded,     |
+|              |                        |                    | written with the transition they caused     |
 
 Every item carries `expires_at_epoch`, the table's TTL: a verification and its biz_no guard are
 kept `verification_retention_days` after they were last written (a verification's terminal
@@ -35,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from faceid_bridge.adapters import aws
+from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import Conflict
 from faceid_bridge.faceid.common import redacted
@@ -317,10 +319,30 @@ class VerificationStore:
 
     # --- transitions -----------------------------------------------------------------------------
 
-    def save_transition(self, before: Verification, after: Verification) -> bool:
+    def save_transition(self, before: Verification, after: Verification, audit: AuditEntry | None = None) -> bool:
         """Move the stored record from `before` to `after` only if it is still at `before`'s
-        version. False when another writer won. A terminal record drops the credentials the user's
-        device needed (they are spent) and is kept for the retention period from now."""
+        version, with FaceID's answer that caused it (when given) in the same write: one call, and
+        never a transition without its audit or the reverse. False when another writer won. A
+        terminal record drops the credentials the user's device needed (they are spent) and is kept
+        for the retention period from now."""
+        update = self._transition(before, after)
+        try:
+            if audit is None:
+                self.dynamodb.update_item(TableName=self.table_name, **update)
+            else:
+                self.dynamodb.transact_write_items(
+                    TransactItems=[
+                        {"Update": {"TableName": self.table_name, **update}},
+                        {"Put": {"TableName": self.table_name, "Item": self._audit_item(after.verification_id, audit)}},
+                    ]
+                )
+            return True
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        except self.dynamodb.exceptions.TransactionCanceledException:
+            return False  # the version moved on, or a concurrent writer conflicted: the caller reads again
+
+    def _transition(self, before: Verification, after: Verification) -> dict[str, Any]:
         fields = LIFECYCLE_FIELDS + (("expires_at_epoch",) if after.status.terminal else ())
         current = after.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))
         current["expires_at_epoch"] = _epoch(after.updated_at + self.retention)
@@ -334,21 +356,16 @@ class VerificationStore:
             names["#token"] = "token"
         if removed:
             update += " REMOVE " + ", ".join(removed)
-        try:
-            self.dynamodb.update_item(
-                TableName=self.table_name,
-                Key=verification_key(after.verification_id),
-                UpdateExpression=update,
-                ConditionExpression="#version = :expected",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    **{f":{name}": value for name, value in values.items()},
-                    ":expected": {"N": str(before.version)},
-                },
-            )
-            return True
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            return False
+        return {
+            "Key": verification_key(after.verification_id),
+            "UpdateExpression": update,
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {
+                **{f":{name}": value for name, value in values.items()},
+                ":expected": {"N": str(before.version)},
+            },
+        }
 
     # --- single-use tokens ---------------------------------------------------------------------------
 
@@ -447,27 +464,21 @@ class VerificationStore:
             redacted(payload, keep_idcard_info=self.keep_idcard_info), sort_keys=True, separators=(",", ":")
         )
 
-    def put_audit(self, verification_id: str, source: str, payload: dict[str, Any], now: datetime) -> None:
-        """Keep what FaceID said, for audit. Identical payloads collapse onto one item; one larger
+    def _audit_item(self, verification_id: str, audit: AuditEntry) -> dict[str, Any]:
+        """FaceID's answer as an audit item. Identical payloads collapse onto one item; one larger
         than AUDIT_MAX_BYTES keeps its first bytes, its size and its digest."""
-        body = self.audit_body(payload)
+        body = self.audit_body(audit.payload)
         digest = hashlib.sha256(body.encode()).hexdigest()
         values: dict[str, Any] = {
             "entity": "audit",
-            "source": source,
-            "received_at": now.isoformat(),
+            "source": audit.source,
+            "received_at": audit.received_at.isoformat(),
             "payload": body,
-            "expires_at_epoch": _epoch(now + self.audit_retention),
+            "expires_at_epoch": _epoch(audit.received_at + self.audit_retention),
         }
         encoded = body.encode()
         if len(encoded) > AUDIT_MAX_BYTES:
             prefix = encoded[:AUDIT_MAX_BYTES].decode("utf-8", "ignore")
             values |= {"payload": prefix, "truncated": True, "payload_bytes": len(encoded), "payload_sha256": digest}
-        self.dynamodb.put_item(
-            TableName=self.table_name,
-            Item={
-                "pk": {"S": f"VERIFICATION#{verification_id}"},
-                "sk": {"S": f"AUDIT#{digest[:16]}"},
-                **to_attributes(values),
-            },
-        )
+        key = {"pk": {"S": f"VERIFICATION#{verification_id}"}, "sk": {"S": f"AUDIT#{digest[:16]}"}}
+        return {**key, **to_attributes(values)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import can_transition
 from faceid_bridge.domain.verification import Verification
@@ -19,8 +20,11 @@ def unchanged(verification: Verification) -> Verification:
     return verification
 
 
-def advance(verification: Verification, outcome: Outcome, *, store: Store, now: datetime) -> Verification:
+def advance(
+    verification: Verification, outcome: Outcome, *, store: Store, now: datetime, audit: AuditEntry | None = None
+) -> Verification:
     """Move `verification` to `outcome` if the state machine allows it; returns it as it now stands.
+    `audit`, FaceID's answer that caused it, is written with the transition, or not at all.
 
     Idempotent: duplicates and stale states change nothing, and the conditional write on `version`
     makes concurrent attempts produce exactly one transition. Each lost race means another writer
@@ -29,7 +33,7 @@ def advance(verification: Verification, outcome: Outcome, *, store: Store, now: 
     """
     while can_transition(verification.status, outcome.status):
         advanced = verification.advanced(outcome, now)
-        if store.save_transition(verification, advanced):
+        if store.save_transition(verification, advanced, audit):
             metrics.add_metric(name="Transitions", unit="Count", value=1)
             logger.info(
                 "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
@@ -50,15 +54,6 @@ def advance_with_audit(
     store: Store,
     now: datetime,
 ) -> Verification:
-    """`advance`, then FaceID's answer kept for audit if it changed something. The audit trail is
-    worth less than the verification: it is written after the transition, and a failed write is
-    logged and counted, never raised. A duplicate or stale answer writes nothing at all."""
-    advanced = advance(verification, outcome, store=store, now=now)
-    if advanced.version == verification.version:
-        return advanced
-    try:
-        store.put_audit(verification.verification_id, source, payload, now)
-    except Exception:  # noqa: BLE001 - whatever the cause, the transition is already stored
-        metrics.add_metric(name="AuditWriteFailures", unit="Count", value=1)
-        logger.exception("audit write failed", extra={"verification_id": verification.verification_id})
-    return advanced
+    """`advance`, keeping FaceID's answer for audit in the same write. A duplicate or stale answer
+    writes nothing at all."""
+    return advance(verification, outcome, store=store, now=now, audit=AuditEntry(source, payload, now))
