@@ -52,13 +52,20 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# valgrind's cachegrind counts the instructions of a cold start (make bench): deterministic, unlike time.
+VALGRIND := /usr/bin/valgrind
+
+$(VALGRIND):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind < /dev/null
+
 # sam build without Docker (pyenv's Python 3.13 on PATH), then checks the artifacts are arm64 and
 # hold their handlers; tests/package runs them in a venv with only boto3.
 package: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m infra.package
 
 # The benchmark runs bounded first (it must run, not meet numbers); then the tests.
-test: lint package $(CHROMIUM)
+test: lint package $(CHROMIUM) $(VALGRIND)
 	$(PY) -m infra.bench --smoke --out .local/bench-smoke.json
 	$(PY) -m pytest
 
@@ -87,7 +94,7 @@ redrive: $(VENV)/.installed
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)
 
 # Prints one table and writes bench/results.json. BENCH_ARGS="--pairs 20 --sizes 500,2000" to vary.
-bench: $(VENV)/.installed package
+bench: $(VENV)/.installed package $(VALGRIND)
 	$(PY) -m infra.bench $(BENCH_ARGS)
 
 # The event schemas (events/schemas/) and the API's OpenAPI document (api/openapi.json), from the code.

@@ -23,7 +23,7 @@ from infra.local.template import ROOT
 
 # The targets of issues 9 and 17, checked against what was measured.
 TARGETS = {
-    "cold_init_ratio_max": 1.3,
+    "cold_init_instruction_ratio_max": 1.45,  # as packaged, counted by cachegrind
     "cold_rss_over_baseline_mib_max": 15,
     "warm_first_us_max": 300,
     "warm_duplicate_us_max": 150,
@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "targets": TARGETS,
     }
     print("bench: cold init", flush=True)
-    results["cold"] = [result.summary() for result in cold.measure(args.pairs)]
+    # Smoke: cachegrind on the callbacks only (a run under it takes seconds of CPU per function).
+    counted = ["faceid_callbacks"] if args.smoke else None
+    results["cold"] = [result.summary() for result in cold.measure(args.pairs, counted=counted)]
     print("bench: warm CPU per notify", flush=True)
     results["warm"] = warm.measure(args.calls)
     # The local stack for the AWS calls: counted in its process, the reconciler out of the way.
@@ -100,7 +102,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def checks(results: dict[str, Any]) -> dict[str, bool]:
     first, duplicate = results["calls"]["first_notify"], results["calls"]["duplicate_notify"]
     return {
-        "cold_init_ratio": all(r["ratio"] <= TARGETS["cold_init_ratio_max"] for r in results["cold"]),
+        "cold_init_instructions": all(
+            r["instruction_ratio"] is not None and r["instruction_ratio"] <= TARGETS["cold_init_instruction_ratio_max"]
+            for r in results["cold"]
+        ),
         "cold_rss": all(
             r["rss_mib"] - r["baseline_rss_mib"] <= TARGETS["cold_rss_over_baseline_mib_max"] for r in results["cold"]
         ),
@@ -117,12 +122,14 @@ def checks(results: dict[str, Any]) -> dict[str, bool]:
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = ["", "cold init (whole process; median of pairs, A/B interleaved)"]
-    lines.append(f"  {'function':<22}{'init ms':>9}{'baseline':>10}{'ratio':>7}{'RSS MiB':>9}{'base':>7}")
+    lines = ["", "cold init as packaged vs boto3 + the same clients (CPU of A/B pairs; cachegrind instructions)"]
+    header = f"{'CPU ms':>8}{'base':>7}{'ratio med':>10}{'min':>6}{'instr ratio':>12}{'RSS MiB':>9}{'base':>6}"
+    lines.append(f"  {'function':<22}{header}")
     for r in results["cold"]:
+        counted = "-" if r["instruction_ratio"] is None else r["instruction_ratio"]
         lines.append(
-            f"  {r['function']:<22}{r['init_ms_median']:>9}{r['baseline_ms_median']:>10}"
-            f"{r['ratio']:>7}{r['rss_mib']:>9}{r['baseline_rss_mib']:>7}"
+            f"  {r['function']:<22}{r['init_cpu_ms_median']:>8}{r['baseline_cpu_ms_median']:>7}"
+            f"{r['cpu_ratio_median']:>10}{r['cpu_ratio_min']:>6}{counted:>12}{r['rss_mib']:>9}{r['baseline_rss_mib']:>6}"
         )
     w = results["warm"]
     lines.append(f"warm own CPU per notify (median of {w['calls']}, in-memory DynamoDB)")
@@ -144,7 +151,7 @@ def table(results: dict[str, Any]) -> str:
     for channel, dollars in results["cost_per_1000"].items():
         parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
         lines.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
-    lines.append("targets (issue 9)")
+    lines.append("targets (issues 9 and 17)")
     lines.extend(f"  {name:<24}{'met' if ok else 'NOT MET'}" for name, ok in results["checks"].items())
     return "\n".join(lines)
 

@@ -10,11 +10,11 @@ x86_64 twin here, infra.package) on the path, and no bytecode written, as on Lam
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,37 +66,56 @@ def _environment(spec: FunctionSpec) -> dict[str, str]:
 
 
 def _run(code: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one whole process."""
-    started = time.perf_counter()
+    """CPU seconds (user + system) and peak RSS (MiB) of one whole process: CPU time, not wall
+    time, so that what the shared machine's other work costs is not counted."""
     process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
     _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(f"cold-start probe failed ({process.returncode}): {code}")
-    return elapsed, usage.ru_maxrss / 1024
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def instructions(code: str, env: dict[str, str]) -> int:
+    """Instructions one whole process executes, counted by cachegrind: deterministic, whatever
+    else the machine does (repeated runs agree within 0.01%)."""
+    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    run = subprocess.run([*command, sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)
+    if run.returncode or not found:
+        raise RuntimeError(f"cachegrind failed ({run.returncode}): {run.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
 
 
 @dataclass
 class ColdResult:
     function: str
     clients: list[str]
-    function_ms: list[float]
-    baseline_ms: list[float]
-    function_rss: list[float]
-    baseline_rss: list[float]
+    function_ms: list[float] = field(default_factory=list)  # CPU, per pair
+    baseline_ms: list[float] = field(default_factory=list)
+    function_rss: list[float] = field(default_factory=list)
+    baseline_rss: list[float] = field(default_factory=list)
+    function_instructions: int | None = None
+    baseline_instructions: int | None = None
 
     def summary(self) -> dict[str, Any]:
         f, b = statistics.median(self.function_ms), statistics.median(self.baseline_ms)
+        pair_ratios = [ours / base for ours, base in zip(self.function_ms, self.baseline_ms, strict=True)]
         return {
             "function": self.function,
             "clients": self.clients,
             "pairs": len(self.function_ms),
-            "init_ms_median": round(f, 1),
-            "init_ms_range": [round(min(self.function_ms), 1), round(max(self.function_ms), 1)],
-            "baseline_ms_median": round(b, 1),
-            "baseline_ms_range": [round(min(self.baseline_ms), 1), round(max(self.baseline_ms), 1)],
-            "ratio": round(f / b, 2),
+            "init_cpu_ms_median": round(f, 1),
+            "init_cpu_ms_range": [round(min(self.function_ms), 1), round(max(self.function_ms), 1)],
+            "baseline_cpu_ms_median": round(b, 1),
+            "baseline_cpu_ms_range": [round(min(self.baseline_ms), 1), round(max(self.baseline_ms), 1)],
+            "cpu_ratio_median": round(statistics.median(pair_ratios), 2),
+            "cpu_ratio_min": round(min(pair_ratios), 2),
+            "instructions": self.function_instructions,
+            "baseline_instructions": self.baseline_instructions,
+            "instruction_ratio": round(self.function_instructions / self.baseline_instructions, 3)
+            if self.function_instructions and self.baseline_instructions
+            else None,
             "rss_mib": round(max(self.function_rss), 1),
             "baseline_rss_mib": round(max(self.baseline_rss), 1),
         }
@@ -116,7 +135,9 @@ def packaged_layer() -> Path:
     return twin / "python"
 
 
-def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
+def measure(pairs: int, only: list[str] | None = None, counted: list[str] | None = None) -> list[ColdResult]:
+    """Every function (or `only` these), CPU time over `pairs` interleaved pairs, and the
+    instructions of one run each under cachegrind (of every function, or `counted` ones)."""
     from infra import package
 
     template, layer = Template(), packaged_layer()
@@ -134,7 +155,7 @@ def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
         baseline = BASELINE.format(clients=clients)
         env = _environment(spec) | {"PYTHONDONTWRITEBYTECODE": "1"}  # Lambda's /opt and /var/task are read-only
         _run(code, env), _run(baseline, env)  # warms the page cache; not counted
-        result = ColdResult(name, clients, [], [], [], [])
+        result = ColdResult(name, clients)
         for pair in range(pairs):
             order = [(code, True), (baseline, False)] if pair % 2 == 0 else [(baseline, False), (code, True)]
             for source, is_function in order:
@@ -145,5 +166,8 @@ def measure(pairs: int, only: list[str] | None = None) -> list[ColdResult]:
                 else:
                     result.baseline_ms.append(seconds * 1000)
                     result.baseline_rss.append(rss)
+        if counted is None or name in counted:
+            result.function_instructions = instructions(code, env)
+            result.baseline_instructions = instructions(baseline, env)
         results.append(result)
     return results

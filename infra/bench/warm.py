@@ -29,11 +29,16 @@ class ConditionalCheckFailedException(Exception):
     pass
 
 
+class TransactionCanceledException(Exception):
+    pass
+
+
 class InMemoryDynamoDB:
     """The DynamoDB operations the notify path uses, on a dict, with their conditions."""
 
     class exceptions:
         ConditionalCheckFailedException = ConditionalCheckFailedException
+        TransactionCanceledException = TransactionCanceledException
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], dict[str, Any]] = {}
@@ -56,6 +61,18 @@ class InMemoryDynamoDB:
 
     def put_item(self, *, Item: dict[str, Any], **_: Any) -> dict[str, Any]:
         self.put(Item)
+        return {}
+
+    def transact_write_items(self, *, TransactItems: list[dict[str, Any]], **_: Any) -> dict[str, Any]:
+        """The transition's update (its condition checked first) and its audit put."""
+        try:
+            for action in TransactItems:
+                if "Update" in action:
+                    self.update_item(**action["Update"])
+                else:
+                    self.put_item(**action["Put"])
+        except ConditionalCheckFailedException:
+            raise TransactionCanceledException from None
         return {}
 
     def update_item(
