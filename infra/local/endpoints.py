@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import time
 from contextlib import suppress
 from dataclasses import dataclass
@@ -37,6 +38,20 @@ class Endpoints:
             sandbox=f"http://127.0.0.1:{_port(SANDBOX_PORT_VARIABLE, DEFAULT_SANDBOX_PORT)}",
         )
 
+    def occupied(self) -> list[str]:
+        """For each part's port something already listens on: what it is and how to move it. The
+        stack never reuses what it finds there (another tool's server on 4566, or a leftover)."""
+        parts = [
+            ("AWS (moto)", self.aws, "AWS_ENDPOINT_URL=http://127.0.0.1:<port>"),
+            ("the FaceID sandbox", self.sandbox, f"{SANDBOX_PORT_VARIABLE}=<port>"),
+            ("the API gateway", self.gateway, f"{GATEWAY_PORT_VARIABLE}=<443|5000|16003|8883|8028>"),
+        ]
+        return [
+            f"port {urlsplit(url).port} for {part} is in use: stop what listens there, or set {setting}"
+            for part, url, setting in parts
+            if reachable(url)
+        ]
+
     @property
     def gateway_port(self) -> int:
         return urlsplit(self.gateway).port or 80
@@ -53,9 +68,12 @@ def reachable(url: str) -> bool:
     return False
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 30, *, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Until `url` answers; at once with an error if `process`, which should serve it, has exited."""
     deadline = time.monotonic() + seconds
     while not reachable(url):
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: its process exited with {process.returncode} (see .local/*.log)")
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} did not come up")
         time.sleep(0.1)

@@ -46,7 +46,12 @@ class LocalStack:
 def provision(
     template: Template, *, region: str, parameters: dict[str, str], secrets: dict[str, dict[str, str]]
 ) -> LocalStack:
-    """Create every resource idempotently, so a restarted stack finds its state intact."""
+    """Create every resource idempotently, so a restarted stack finds its state intact. A
+    parameter the template does not declare is refused: a misspelt override would otherwise be
+    ignored without a word."""
+    unknown = sorted(set(parameters) - set(template.parameter_defaults()))
+    if unknown:
+        raise ValueError(f"template.yaml has no parameter {', '.join(unknown)}")
     stack = LocalStack(region=region, parameters={**template.parameter_defaults(), **parameters})
     dynamodb, events = boto3.client("dynamodb", region_name=region), boto3.client("events", region_name=region)
     sqs, secretsmanager = boto3.client("sqs", region_name=region), boto3.client("secretsmanager", region_name=region)

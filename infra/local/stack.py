@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from werkzeug.serving import make_server
 
 from infra.local.chaos_bus import EventBridgeFaults
-from infra.local.endpoints import Endpoints, reachable, wait_for
+from infra.local.endpoints import Endpoints, wait_for
 from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
@@ -32,8 +32,8 @@ SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
 
 
 def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
-    """Start moto and the sandbox unless something already listens there."""
-    children = []
+    """Start moto and the sandbox; a child that fails to come up stops the others."""
+    children: list[subprocess.Popen[bytes]] = []
     aws = urlsplit(endpoints.aws)
     servers = [
         (
@@ -44,13 +44,26 @@ def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
     ]
     log_dir = ROOT / ".local"
     log_dir.mkdir(exist_ok=True)
-    for url, command in servers:
-        if not reachable(url):
+    try:
+        for _url, command in servers:
             log = (log_dir / f"{command[2].rsplit('.', 1)[-1]}.log").open("ab")
             children.append(subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
-    for url, _ in servers:
-        wait_for(url)
+        for (url, _), child in zip(servers, children, strict=True):
+            wait_for(url, process=child)
+    except BaseException:
+        stop_all(children)
+        raise
     return children
+
+
+def stop_all(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 def start_stack(environment: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
@@ -65,7 +78,11 @@ def start_stack(environment: dict[str, str], log_name: str) -> subprocess.Popen[
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    wait_for(Endpoints.from_environment().gateway, 60)
+    try:
+        wait_for(Endpoints.from_environment().gateway, 60, process=process)
+    except BaseException:
+        stop_all([process])
+        raise
     return process
 
 
@@ -138,7 +155,18 @@ def api_documents() -> dict[str, tuple[str, str]]:
 
 def main() -> None:
     endpoints = Endpoints.from_environment()
+    occupied = endpoints.occupied()
+    if occupied:
+        print("faceid-bridge local stack: not started\n  " + "\n  ".join(occupied), file=sys.stderr, flush=True)
+        raise SystemExit(2)
     children = start_services(endpoints)
+    try:
+        serve(endpoints)
+    finally:
+        stop_all(children)  # whatever ended the stack, a failed start included, leaves nothing running
+
+
+def serve(endpoints: Endpoints) -> None:
     template, stack = configure(endpoints)
     hosts = [FunctionHost(spec) for spec in template.functions()]
     pollers: list[StreamPoller | Scheduler] = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
@@ -163,8 +191,6 @@ def main() -> None:
     def stop(*_: object) -> None:
         for poller in pollers:
             poller.stopped.set()
-        for child in children:
-            child.terminate()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
@@ -182,7 +208,8 @@ def main() -> None:
     try:
         server.serve_forever()
     finally:
-        stop()
+        for poller in pollers:
+            poller.stopped.set()
 
 
 if __name__ == "__main__":
