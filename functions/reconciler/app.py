@@ -14,14 +14,16 @@ from faceid_bridge.services.reconciler import reconcile_due
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    now = datetime.now(UTC)
     report = reconcile_due(
         store=wiring.store(),
         faceid=wiring.faceid(),
-        now=datetime.now(UTC),
+        now=now,
         retry_after=timedelta(seconds=settings().reconcile_retry_seconds),
         # Leave room for one more FaceID call (its timeout) and the final writes.
         out_of_time=lambda: context.get_remaining_time_in_millis() < 30_000,
+        lease_until=now + timedelta(milliseconds=context.get_remaining_time_in_millis()),
     )
-    counts = dict(report.counts)
+    counts = dict(report.counts) | ({"skipped": 1} if report.skipped else {})
     logger.info("reconciled", extra=counts)
     return counts

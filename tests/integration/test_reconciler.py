@@ -4,6 +4,7 @@ never Scans."""
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -202,9 +203,10 @@ def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, st
     # When the reconciler runs at the first three's due time
     report = reconcile_due(store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE)
     # Then it touched only those three: one query per index bucket, then per verification one read,
-    # one bookkeeping update and one transition. No Scan, nothing that grows with the other 40.
+    # one bookkeeping update and one transition, and the run's lease taken and ended. No Scan,
+    # nothing that grows with the other 40.
     assert set(report.outcomes) == {v.verification_id for v in due}
-    assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 6}
+    assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 3 * 2 + 2}
 
 
 def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, store: VerificationStore) -> None:
@@ -217,3 +219,42 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, 
     assert len(first.outcomes) == 2
     second = reconcile_due(store=store, faceid=faceid, now=DUE)
     assert set(first.outcomes) | set(second.outcomes) == due and len(second.outcomes) == 1
+
+
+class BlockingFaceId(FakeFaceId):
+    """get_result that waits, inside the run, until the test lets it answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.answer = threading.Event(), threading.Event()
+
+    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
+        self.inside.set()
+        assert self.answer.wait(30)
+        return super().get_result(biz_id)
+
+
+def test_two_overlapping_runs_never_reconcile_at_once(store: VerificationStore, stack: object) -> None:
+    # Given a due verification, and a reconciler run that is in the middle of its get_result read
+    faceid = BlockingFaceId()
+    verification = new(faceid, store)
+    faceid.results = [PASSED]
+    first: list[dict[str, str]] = []
+    running = threading.Thread(target=lambda: first.append(reconcile(faceid, store)))
+    running.start()
+    assert faceid.inside.wait(30)
+    # When a second run starts meanwhile (EventBridge's schedule does not wait for the first)
+    second = reconcile_due(store=store, faceid=faceid, now=DUE)
+    # Then it skips, reading nothing, and the first settles the verification with its one read
+    assert (second.skipped, second.outcomes) == (True, {})
+    faceid.answer.set()
+    running.join(30)
+    assert first == [{verification.verification_id: "settled"}] and len(faceid.reads) == 1
+    # And once the first has ended, the next run holds the lease again
+    assert reconcile_due(store=store, faceid=faceid, now=DUE).skipped is False
+
+
+def test_a_lease_left_by_a_run_that_died_runs_out(store: VerificationStore, stack: object) -> None:
+    assert store.take_lease("reconciler", "died", DUE, DUE + timedelta(minutes=5))
+    assert reconcile_due(store=store, faceid=FakeFaceId(), now=DUE).skipped is True
+    assert reconcile_due(store=store, faceid=FakeFaceId(), now=DUE + timedelta(minutes=5)).skipped is False

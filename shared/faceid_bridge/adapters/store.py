@@ -1,4 +1,4 @@
-"""DynamoDB adapter: one table, three kinds of item.
+"""DynamoDB adapter: one table, five kinds of item.
 
 | item         | pk                     | sk                 | why                                         |
 | ------------ | ---------------------- | ------------------ | ------------------------------------------- |
@@ -7,6 +7,7 @@
 | biz_id key   | BIZID#<biz_id>         | BIZID              | FaceID's biz_id -> verification_id (H5 Lite) |
 | audit        | VERIFICATION#<id>      | AUDIT#<sha256>     | FaceID's answers, redacted and bounded,     |
 |              |                        |                    | written with the transition they caused     |
+| lease        | LEASE#<name>           | LEASE              | one reconciler run at a time                |
 
 Every item carries `expires_at_epoch`, the table's TTL: a verification and its biz_no guard are
 kept `verification_retention_days` after they were last written (a verification's terminal
@@ -124,6 +125,10 @@ def _biz_no_key(biz_no: str) -> dict[str, Any]:
 
 def _biz_id_key(biz_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"BIZID#{biz_id}"}, "sk": {"S": "BIZID"}}
+
+
+def _lease_key(name: str) -> dict[str, Any]:
+    return {"pk": {"S": f"LEASE#{name}"}, "sk": {"S": "LEASE"}}
 
 
 def verification_from_image(image: dict[str, Any]) -> Verification:
@@ -397,6 +402,41 @@ class VerificationStore:
                 UpdateExpression="REMOVE token_sent_at SET token_refusals = if_not_exists(token_refusals, :no) + :one",
                 ConditionExpression="token_sent_at = :sent",
                 ExpressionAttributeValues={":sent": {"S": sent_at.isoformat()}, ":no": {"N": "0"}, ":one": {"N": "1"}},
+            )
+
+    # --- leases ------------------------------------------------------------------------------------
+
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Hold `name` until `until` (or until ended), unless another holder's lease is still
+        running: one reconciler at a time without reserving Lambda concurrency."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=_lease_key(name),
+                UpdateExpression=(
+                    "SET entity = :entity, holder = :holder, lease_until = :until, expires_at_epoch = :ttl"
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR lease_until <= :now OR holder = :holder",
+                ExpressionAttributeValues={
+                    ":entity": {"S": "lease"},
+                    ":holder": {"S": holder},
+                    ":until": {"N": str(_epoch(until))},
+                    ":now": {"N": str(_epoch(now))},
+                    ":ttl": {"N": str(_epoch(until + timedelta(days=1)))},
+                },
+            )
+            return True
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def end_lease(self, name: str, holder: str) -> None:
+        with suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=_lease_key(name),
+                UpdateExpression="SET lease_until = :ended",
+                ConditionExpression="holder = :holder",
+                ExpressionAttributeValues={":ended": {"N": "0"}, ":holder": {"S": holder}},
             )
 
     # --- reconciliation ----------------------------------------------------------------------------

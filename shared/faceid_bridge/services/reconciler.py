@@ -22,6 +22,7 @@ later, and the run goes on with the rest, through every page of the index.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,9 +51,15 @@ LAST_READ_AFTER_CREATION = timedelta(hours=23)  # FaceID keeps results for one d
 EXPIRED = Outcome(status=Status.EXPIRED, decision=Decision.ABANDONED, reasons=[Status.EXPIRED.value])
 
 
+LEASE = "reconciler"
+# One run at a time (its get_result reads are counted): a run holds the lease for its Lambda time.
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
 @dataclass
 class ReconcileReport:
     outcomes: dict[str, str] = field(default_factory=dict)  # verification_id -> what happened
+    skipped: bool = False  # another run held the lease
 
     @property
     def counts(self) -> Counter[str]:
@@ -162,9 +169,25 @@ def reconcile_due(
     now: datetime,
     retry_after: timedelta = timedelta(minutes=2),
     out_of_time: Callable[[], bool] = lambda: False,
+    lease_until: datetime | None = None,
 ) -> ReconcileReport:
-    """Settle what is due. Stops early when `out_of_time` says so (the Lambda's remaining time): what
-    is left stays due and the next run takes it, so nothing is cut off in the middle of a read."""
+    """Settle what is due, unless another run holds the lease (until `lease_until`: the end of the
+    Lambda's time). Stops early when `out_of_time` says so (the Lambda's remaining time): what is
+    left stays due and the next run takes it, so nothing is cut off in the middle of a read."""
+    holder = secrets.token_hex(8)
+    if not store.take_lease(LEASE, holder, now, lease_until or now + DEFAULT_LEASE):
+        metrics.add_metric(name="ReconcilerRunsSkipped", unit="Count", value=1)
+        logger.info("another reconciler run holds the lease; skipping this one")
+        return ReconcileReport(skipped=True)
+    try:
+        return _reconcile_all(store=store, faceid=faceid, now=now, retry_after=retry_after, out_of_time=out_of_time)
+    finally:
+        store.end_lease(LEASE, holder)
+
+
+def _reconcile_all(
+    *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta, out_of_time: Callable[[], bool]
+) -> ReconcileReport:
     report = ReconcileReport()
     for verification_id in store.due(now):
         if verification_id in report.outcomes:
