@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from faceid_bridge import result_page as page
 from faceid_bridge import wiring
 from faceid_bridge.api import (
     content_type,
@@ -20,7 +21,7 @@ from faceid_bridge.api import (
 from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.services.h5_lite import receive_notify, result_page_html, return_location
+from faceid_bridge.services.h5_lite import finished_verification, receive_notify, return_location
 
 app = http_app()
 # What FaceID posts to notify_url, and the browser to return_url when action_http_method is POST (001).
@@ -111,8 +112,13 @@ def browser_return() -> Response[str]:
     },
 )
 def result_page() -> Response[str]:
-    html = result_page_html(app.current_event.get_query_string_value("status", "") or "")
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html)
+    event = app.current_event
+    verification = finished_verification(
+        event.get_query_string_value("verification_id", "") or "", store=wiring.store()
+    )
+    html, language = page.render(verification, event.headers.get("accept-language", ""))
+    headers = {"Content-Language": language, "Vary": "Accept-Language", "Cache-Control": "no-store"}
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -112,3 +112,30 @@ def test_a_user_finishes_the_flow_in_a_browser(
     vid = created["verification_id"]
     events = subscriber.wait_for({vid: 2})[vid]
     assert [event["detail-type"] for event in events] == ["Verification Created", detail_type]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "locale", "title"),
+    [("pass", "en-US", "Verified"), ("mismatch", "zh-CN", "验证未通过")],
+    ids=["approved-english", "rejected-chinese"],
+)
+def test_without_a_redirect_url_the_user_reads_the_outcome_on_a_phone(
+    client: LocalClient, browser: Any, outcome: str, locale: str, title: str
+) -> None:
+    # Given a verification created without a redirect_url, and a user on a phone in their language
+    created = client.create().json()
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale=locale
+    )
+    page = phone.new_page()
+    # When they finish the flow
+    page.goto(created["verification_url"])
+    page.select_option("#outcome", outcome)
+    page.click("#finish")
+    page.wait_for_url("**/v1/faceid/result?*", timeout=15_000)
+    page.screenshot(path=ARTIFACTS / f"result-page-{outcome}-{locale}.png", full_page=True)
+    # Then our result page tells them what happened, in their language, fitting the phone's width
+    assert page.inner_text("#outcome") == title
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert created["verification_id"] not in page.content()
+    phone.close()

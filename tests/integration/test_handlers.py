@@ -295,9 +295,34 @@ def test_return_for_an_unknown_biz_id_is_404(faceid: FakeFaceId) -> None:
     assert (status, body["error_message"]) == (400, "MISSING_ARGUMENTS:biz_id")
 
 
-def test_result_page_escapes_what_it_displays(stack: object) -> None:
+def test_result_page_displays_nothing_of_its_query(stack: object) -> None:
     status, _, body = call("faceid_callbacks", sample("result_page", status="<script>alert(1)</script>"))
-    assert status == 200 and "<script>" not in body and "&lt;script&gt;" in body
+    assert status == 200 and "alert" not in body and "script>" not in body
+
+
+@pytest.mark.parametrize(
+    ("outcome", "language", "title"),
+    [
+        ("pass", "en-GB,en;q=0.9", "Verified"),
+        ("mismatch", "en-US", "Not verified"),
+        ("pass", "zh-CN,zh;q=0.9,en;q=0.8", "验证通过"),
+        ("mismatch", "zh-TW", "验证未通过"),
+    ],
+)
+def test_the_result_page_says_what_the_stored_verification_decided(
+    faceid: FakeFaceId, outcome: str, language: str, title: str
+) -> None:
+    # Given a verification FaceID settled, its user sent to our page with a status that says OK either way
+    created = create()[2]
+    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], outcome))))[0] == 200
+    event = sample("result_page", verification_id=created["verification_id"], status="OK")
+    event["headers"]["accept-language"] = language
+    # When the browser shows it
+    status, headers, body = call("faceid_callbacks", event)
+    # Then the page says the stored decision in the browser's language, and nothing personal
+    assert status == 200 and f">{title}</h1>" in body
+    assert headers["Content-Language"] == language[:2]
+    assert created["verification_id"] not in body and "order-1" not in body
 
 
 # --- secret rotation ------------------------------------------------------------------------------

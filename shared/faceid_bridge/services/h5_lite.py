@@ -8,7 +8,6 @@ signature check reads the payload, and nothing after it trusts anything but the 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html import escape
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -137,12 +136,12 @@ def return_location(
     return with_result(verification.redirect_url or f"{base_url}/v1/faceid/result", verification)
 
 
-RESULT_PAGE = "<!doctype html><title>Verification finished</title><h1>Verification finished</h1><p>Status: {status}</p>"
-
-
-def result_page_html(status: str) -> str:
-    """Display only: the customer's service must read the decision from the API, not this page."""
-    return RESULT_PAGE.format(status=escape(status))
+def finished_verification(verification_id: str, *, store: Store) -> Verification | None:
+    """The verification the result page speaks of (faceid_bridge.result_page), read from the
+    store: the page's query string is the browser's to edit. None for an id that is not one."""
+    if not verification_id.startswith("vrf_") or len(verification_id) > 64:
+        return None
+    return store.get(verification_id)
 
 
 # --- creation (get_token) --------------------------------------------------------------------
