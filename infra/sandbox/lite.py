@@ -220,11 +220,11 @@ def do_finish() -> Response:
     return Response(f"<!doctype html><title>Returning</title>{form}", content_type="text/html")
 
 
-@lite.route("/faceid/lite/get_result", methods=["GET", "POST"])
+@lite.get("/faceid/lite/get_result")
 def get_result() -> Response:
-    # Notes §2 documents GET with a query string; faceid-bridge posts a form so that api_secret never
-    # sits in a URL (access logs, proxies). The sandbox takes both.
-    values = request.args.to_dict() | request.form.to_dict()
+    # GET with a query string, as notes §2 documents: another method gets FaceID's answer for a
+    # wrong method (app._http_error).
+    values = request.args.to_dict()
     refused = authenticate(values) or injected("get_result")
     if refused:
         return refused
