@@ -17,9 +17,11 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.adapters.regional_faceid import RegionalFaceId
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.errors import BridgeError
+from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from faceid_bridge.observability import logger
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.sandbox.http import API_KEY, API_SECRET
@@ -81,7 +83,8 @@ def test_no_get_result_failure_puts_api_secret_in_a_log_or_an_exception(
     logger.setLevel(logging.DEBUG)
     try:
         # When the reconciler reads it, and the client is asked directly
-        report = reconcile_due(store=store, faceid=client, now=DUE, retry_after=timedelta(minutes=2))
+        regional = RegionalFaceId(DEFAULT_REGIONS, lambda region: client)
+        report = reconcile_due(store=store, faceid=regional, now=DUE, retry_after=timedelta(minutes=2))
         with pytest.raises(BridgeError) as raised:
             client.get_result(verification.biz_id)
     finally:

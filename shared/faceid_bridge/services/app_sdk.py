@@ -42,6 +42,7 @@ def create_app_verification(
             settings=settings,
             now=now,
             token=answer.biz_token,
+            faceid_region=faceid.region_of(Channel.APP),
             liveness_type=request.liveness_type,
             expires_at=expires_at,
             # Never verified within the hour: the reconciler ends it as EXPIRED.
@@ -80,7 +81,7 @@ def verify_app(
         raise ArgumentError.missing("meglive_data")
     if verification.token is None:
         raise NotFound("NOT_FOUND:verification_id")
-    result, payload = faceid.app_verify(verification.token, meglive_data or None)
+    result, payload = faceid.app_verify(verification.token, meglive_data or None, region=verification.faceid_region)
     outcome = evaluate_app(
         result,
         far_level=verification.far_level,

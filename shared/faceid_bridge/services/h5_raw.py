@@ -39,6 +39,7 @@ def create_raw_verification(
             settings=settings,
             now=now,
             biz_id=answer[0].request_id,
+            faceid_region=faceid.region_of(Channel.H5_RAW),
             expires_at=now,
             # Decided in this same call; due only if the process dies before the decision is stored.
             due_at=int(now.timestamp()) + settings.reconcile_grace_seconds,
