@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
+from faceid_bridge.errors import BridgeError, ConfigurationError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
@@ -130,6 +130,9 @@ def create_once[T](
         store.mark_ambiguous(biz_no, claim.claim_id)
         metrics.add_metric(name="FaceIdOutcomesUnknown", unit="Count", value=1)
         logger.warning("FaceID's answer did not arrive; the claim waits for a retry", extra={"attempt": claim.attempt})
+        raise
+    except ConfigurationError:  # FaceID was never called; logged where found
+        store.release_biz_no(biz_no, claim.claim_id)
         raise
     except BridgeError as exc:
         store.release_biz_no(biz_no, claim.claim_id)
