@@ -17,9 +17,9 @@ from typing import Any
 
 import boto3
 import requests
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from faceid_bridge_client import Answer, FaceIdBridgeClient
 
+from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from infra.local.endpoints import Endpoints
 
 FACES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "faces"

@@ -30,7 +30,9 @@ from infra.sandbox.http import KEY_PAIRS
 
 PARAMETER_PREFIX = "FACEID_BRIDGE_PARAM_"
 # The FaceID secret's shape (domain/secret_rotation.py): the sandbox's key pair of each region.
-SANDBOX_CREDENTIALS = {region.value: {"api_key": key, "api_secret": secret} for region, (key, secret) in KEY_PAIRS.items()}
+SANDBOX_CREDENTIALS = {
+    region.value: {"api_key": key, "api_secret": secret} for region, (key, secret) in KEY_PAIRS.items()
+}
 
 
 def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:

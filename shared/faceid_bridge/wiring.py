@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from faceid_bridge.config import settings
 
 if TYPE_CHECKING:
-    from faceid_bridge.faceid.regions import Region
     from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
     from faceid_bridge.adapters.credentials import SecretCredentials, SecretKey
     from faceid_bridge.adapters.regional_faceid import RegionalFaceId
     from faceid_bridge.adapters.store import VerificationStore
+    from faceid_bridge.faceid.regions import Region
 
 
 @cache

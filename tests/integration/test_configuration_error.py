@@ -71,7 +71,7 @@ def test_an_unusable_secret_answers_503_configuration_error_with_one_log_line(
     break_secret(stack, monkeypatch, value)
     caplog.clear()
     # When a create or a FaceID callback arrives
-    status, headers, body = request_()
+    status, _, body = request_()
     # Then it answers FaceID's error form with a 503, and one log line says what to fix
     assert (status, body["error_message"]) == (503, expected)
     logged = problems(caplog)

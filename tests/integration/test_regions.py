@@ -20,7 +20,8 @@ from infra.sandbox.http import KEY_PAIRS
 from tests.integration.conftest import _clear_caches
 from tests.integration.test_app_raw_channels import create_app, meglive, post, raw_token, verify_app
 from tests.integration.test_handlers import create
-from tests.support import sandbox_form, valid_create_body, valid_raw_body
+from tests.support import json_of, sandbox_form, valid_create_body, valid_raw_body
+
 
 def liveness_only() -> dict[str, Any]:
     """An H5 Lite create body with no comparison, so no reference image."""
@@ -52,22 +53,25 @@ def test_each_region_serves_exactly_its_hosts_apis(sandbox_client: FlaskClient, 
 def test_a_region_takes_only_its_own_key_pair_and_its_own_biz_ids(sandbox_client: FlaskClient) -> None:
     # Given a flow made in Indonesia with Indonesia's pair
     form, _ = sandbox_form(liveness_only())  # with Indonesia's pair
-    made = sandbox_client.post("/idn/faceid/lite/get_token", data=form).json
+    made = json_of(sandbox_client.post("/idn/faceid/lite/get_token", data=form))
     # Then China refuses Indonesia's pair, and does not know Indonesia's biz_id even with its own pair
     foreign_pair = call_api(sandbox_client, Region.CN, Api.LITE_GET_RESULT, KEY_PAIRS[Region.IDN])
     assert (foreign_pair.status_code, foreign_pair.json["error"]) == (403, "AUTHENTICATION_ERROR")
     cn_key, cn_secret = KEY_PAIRS[Region.CN]
     elsewhere = sandbox_client.get(
-        "/cn/faceid/lite/get_result", query_string={"api_key": cn_key, "api_secret": cn_secret, "biz_id": made["biz_id"]}
+        "/cn/faceid/lite/get_result",
+        query_string={"api_key": cn_key, "api_secret": cn_secret, "biz_id": made["biz_id"]},
     )
-    assert (elsewhere.status_code, elsewhere.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_id")
+    assert (elsewhere.status_code, json_of(elsewhere)["error_message"]) == (400, "BAD_ARGUMENTS:biz_id")
 
 
 def test_each_channel_goes_to_its_default_region(faceid_http: str, store: VerificationStore) -> None:
     # Given the template's defaults (Lite and App in Indonesia, Raw in Singapore) and a secret with each pair
     lite = create()[2]
     app = create_app()[2]
-    raw = post("raw_verifications", "/v1/raw-verifications", valid_raw_body(token=raw_token(faceid_http), biz_no="raw-1"))
+    raw = post(
+        "raw_verifications", "/v1/raw-verifications", valid_raw_body(token=raw_token(faceid_http), biz_no="raw-1")
+    )
     # Then all three channels work (one host for all would fail Raw or Lite), each stored with its region
     assert raw[0] == 201 and raw[2]["decision"] == "APPROVED"
     regions = [store.get(v["verification_id"]) for v in (lite, app, raw[2])]

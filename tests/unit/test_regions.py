@@ -115,8 +115,14 @@ def test_each_region_rotates_on_its_own_and_callbacks_take_any_lite_regions_secr
     # Given Indonesia in a rotation window, China after its window, and Singapore (no H5 Lite)
     secret, dropped = FaceIdSecret.from_secret(
         {
-            "idn": PAIR | {"api_secret": "idn-new", "previous_api_secret": "idn-old", "previous_valid_until": "2999-01-01T00:00:00Z"},
-            "cn": PAIR | {"api_secret": "cn-new", "previous_api_secret": "cn-old", "previous_valid_until": "2000-01-01T00:00:00Z"},
+            "idn": PAIR
+            | {
+                "api_secret": "idn-new",
+                "previous_api_secret": "idn-old",
+                "previous_valid_until": "2999-01-01T00:00:00Z",
+            },
+            "cn": PAIR
+            | {"api_secret": "cn-new", "previous_api_secret": "cn-old", "previous_valid_until": "2000-01-01T00:00:00Z"},
             "sgp": PAIR | {"api_secret": "sgp", "previous_valid_until": "not a time"},
         }
     )

@@ -91,7 +91,9 @@ class FaceIdSecret(BaseModel):
     def signing_secrets(self, now: datetime, regions: list[Region]) -> list[str]:
         """Every secret a callback from one of `regions` may be signed with at `now`, each pair's
         rotation window applied on its own."""
-        return [secret for region in regions if region in self.pairs for secret in self.pairs[region].signing_secrets(now)]
+        return [
+            secret for region in regions if region in self.pairs for secret in self.pairs[region].signing_secrets(now)
+        ]
 
 
 def _in_region(region: Region, fields: list[str]) -> list[str]:

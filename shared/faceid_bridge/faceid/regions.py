@@ -38,12 +38,12 @@ HOSTS = {
 class Api(StrEnum):
     """A FaceID API by its path."""
 
-    LITE_GET_TOKEN = "/faceid/lite/get_token"
+    LITE_GET_TOKEN = "/faceid/lite/get_token"  # noqa: S105 - an API path, not a secret
     LITE_DO = "/faceid/lite/do"
     LITE_GET_RESULT = "/faceid/lite/get_result"
     RAW_VALIDATE_STILL = "/faceid/lite/raw/validate_still"
     RAW_VERIFY = "/faceid/lite/raw/verify"
-    APP_GET_BIZ_TOKEN = "/faceid/v3/sdk/get_biz_token"
+    APP_GET_BIZ_TOKEN = "/faceid/v3/sdk/get_biz_token"  # noqa: S105 - an API path, not a secret
     APP_VERIFY = "/faceid/v3/sdk/verify"
 
 

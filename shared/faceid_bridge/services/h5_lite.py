@@ -109,9 +109,7 @@ def receive_notify(
     credentials: FaceIdSecret,
 ) -> None:
     now = datetime.now(UTC)
-    result, payload = verify_callback(
-        body, content_type, credentials=credentials, settings=settings, now=now
-    )
+    result, payload = verify_callback(body, content_type, credentials=credentials, settings=settings, now=now)
     apply_result(result, payload, source="notify", store=store, now=now, verification_id=verification_id)
 
 
@@ -136,9 +134,7 @@ def return_location(
     never a target taken from the request. A signed POST return also advances the state machine."""
     if body is not None:
         now = datetime.now(UTC)
-        result, payload = verify_callback(
-            body, content_type, credentials=credentials, settings=settings, now=now
-        )
+        result, payload = verify_callback(body, content_type, credentials=credentials, settings=settings, now=now)
         verification = apply_result(result, payload, source="return", store=store, now=now)
     elif biz_id:
         verification = store.find_by_biz_id(biz_id)
