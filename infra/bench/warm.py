@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 from faceid_bridge.adapters.store import VerificationStore, _verification_item
 from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret
-from faceid_bridge.faceid.regions import Region
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.lite import lite_sign
+from faceid_bridge.faceid.regions import Region
 from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.template import ROOT, Template
 from infra.sandbox.outcomes import Outcome, lite_result
