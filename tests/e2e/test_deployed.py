@@ -22,15 +22,6 @@ STACK_LOG = ROOT / ".local" / "e2e-stack.log"  # where the stack fixture sends t
 
 
 @pytest.fixture
-def faults(client: LocalClient) -> Iterator[Any]:
-    def set_faults(**switches: Any) -> None:
-        client.http.put(f"{client.endpoints.sandbox}/sandbox/v1/faults", json=switches, timeout=10).raise_for_status()
-
-    yield set_faults
-    client.http.delete(f"{client.endpoints.sandbox}/sandbox/v1/faults", timeout=10)
-
-
-@pytest.fixture
 def stack_log() -> Iterator[Any]:
     """What the stack logs from now on."""
     if not STACK_LOG.exists():
