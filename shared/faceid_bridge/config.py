@@ -12,7 +12,14 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from faceid_bridge.faceid.common import FarLevel
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS, HOSTS, Region, region_of_host, regions_serving
+from faceid_bridge.faceid.regions import (
+    CHANNEL_APIS,
+    DEFAULT_REGIONS,
+    HOSTS,
+    Region,
+    region_of_host,
+    regions_serving,
+)
 
 
 def _split(value: object) -> object:
@@ -57,7 +64,7 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _hosts_serve_their_channels(self) -> Settings:
-        for channel in ("h5_lite", "h5_raw", "app"):
+        for channel in CHANNEL_APIS:
             if self.faceid_region(channel) not in regions_serving(channel):
                 raise ValueError(f"the FaceID host for {channel} does not serve it (faceid/regions.py)")
         return self

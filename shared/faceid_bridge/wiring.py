@@ -51,6 +51,7 @@ def request_hash_key() -> SecretKey:
 def faceid() -> RegionalFaceId:
     from faceid_bridge.adapters.faceid_client import FaceIdClient
     from faceid_bridge.adapters.regional_faceid import RegionalFaceId
+    from faceid_bridge.faceid.regions import CHANNEL_APIS
 
     config = settings()
 
@@ -62,8 +63,7 @@ def faceid() -> RegionalFaceId:
             retries=config.faceid_retries,
         )
 
-    channels = ("h5_lite", "h5_raw", "app")
-    return RegionalFaceId({channel: config.faceid_region(channel) for channel in channels}, client_for)
+    return RegionalFaceId({channel: config.faceid_region(channel) for channel in CHANNEL_APIS}, client_for)
 
 
 @cache

@@ -32,6 +32,7 @@ STATES = {
     "not JSON": ("CONFIGURATION_ERROR:faceid_secret", "api_key=k&api_secret=s"),
     "empty object": ("CONFIGURATION_ERROR:faceid_secret.idn", "{}"),
     "missing region": ("CONFIGURATION_ERROR:faceid_secret.idn", json.dumps(SGP_ONLY)),
+    "shape before regions": ("CONFIGURATION_ERROR:faceid_secret", json.dumps({"api_key": "k", "api_secret": "s"})),
 }
 
 

@@ -88,7 +88,6 @@ PAIR = {"api_key": "k", "api_secret": "s"}
         ({"idn": PAIR}, [Region.IDN]),
         ({"idn": PAIR, "sgp": PAIR, "cn": PAIR}, [Region.CN, Region.SGP, Region.IDN]),
         ({"idn": PAIR, "comment": "ignored"}, [Region.IDN]),
-        ({"api_key": "k", "api_secret": "s"}, []),  # the old flat shape names no region
         ({}, []),
     ],
 )
@@ -103,6 +102,7 @@ def test_the_secret_holds_a_pair_per_region(secret: dict[str, Any], regions: lis
         ("not an object", ["faceid_secret"]),
         ({"idn": {"api_key": "k"}}, ["idn.api_secret"]),
         ({"idn": PAIR, "sgp": "text"}, ["sgp"]),
+        ({"api_key": "k", "api_secret": "s"}, ["api_key"]),  # the shape before regions
     ],
 )
 def test_an_unusable_pair_names_its_region(secret: Any, invalid: list[str]) -> None:

@@ -73,7 +73,8 @@ def _faceid_secret(raw: Any) -> FaceIdSecret:
     try:
         secret, dropped = FaceIdSecret.from_secret(raw)
     except UnusableSecret as unusable:
-        raise _unusable("the FaceID secret is not usable", invalid_fields=unusable.invalid_fields) from None
+        problem = "the FaceID secret is not usable (a key pair per region code: README, 'Regions')"
+        raise _unusable(problem, invalid_fields=unusable.invalid_fields) from None
     if dropped:
         metrics.add_metric(name="SecretRotationFieldsInvalid", unit="Count", value=1)
         logger.error(

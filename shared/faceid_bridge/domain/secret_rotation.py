@@ -74,6 +74,8 @@ class FaceIdSecret(BaseModel):
         that is not an object, raises UnusableSecret naming them."""
         if not isinstance(values, dict):
             raise UnusableSecret(["faceid_secret"])
+        if "api_key" in values:  # the shape before regions: say so, rather than "no pair for idn"
+            raise UnusableSecret(["api_key"])
         pairs, dropped = {}, []
         for region in Region:
             if region.value not in values:
