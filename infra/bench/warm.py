@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from faceid_bridge.adapters.store import VerificationStore, _verification_item
-from faceid_bridge.domain.secret_rotation import Credentials
+from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.lite import lite_sign
+from faceid_bridge.faceid.regions import Region
 from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.template import ROOT, Template
 from infra.sandbox.outcomes import Outcome, lite_result
@@ -155,7 +156,7 @@ def measure(calls: int) -> dict[str, Any]:
     settings.cache_clear()
     dynamodb = InMemoryDynamoDB()
     store = VerificationStore("bench", dynamodb=dynamodb)
-    credentials = Credentials(api_key="bench", api_secret=SECRET)
+    credentials = FaceIdSecret(pairs={Region.IDN: Credentials(api_key="bench", api_secret=SECRET)})
     wiring.store.cache_clear()
     wiring.credentials.cache_clear()
     originals = (wiring.store, wiring.credentials)

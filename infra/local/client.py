@@ -19,6 +19,7 @@ import boto3
 import requests
 from faceid_bridge_client import Answer, FaceIdBridgeClient
 
+from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from infra.local.endpoints import Endpoints
 
 FACES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "faces"
@@ -98,8 +99,10 @@ class LocalClient:
 
     def raw_body(self, outcome: str, **fields: Any) -> dict[str, Any]:
         """A token_still as the customer's page would get it from validate_still, and the rest."""
+        # On the Raw region's host, as validate_still would be: a token belongs to its region's key.
+        raw_region = DEFAULT_REGIONS["h5_raw"].value
         token = self.http.post(
-            f"{self.endpoints.sandbox}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10
+            f"{self.endpoints.sandbox}/{raw_region}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10
         ).json()["token_still"]
         body = {"biz_no": f"raw-{uuid.uuid4()}", "token": token, "comparison_type": "0", "uuid": "user-1"}
         return body | {"image_ref1": face_image()} | fields

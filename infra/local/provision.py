@@ -44,7 +44,7 @@ class LocalStack:
 
 
 def provision(
-    template: Template, *, region: str, parameters: dict[str, str], secrets: dict[str, dict[str, str]]
+    template: Template, *, region: str, parameters: dict[str, str], secrets: dict[str, dict[str, Any]]
 ) -> LocalStack:
     """Create every resource idempotently, so a restarted stack finds its state intact. A
     parameter the template does not declare is refused: a misspelt override would otherwise be

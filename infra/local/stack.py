@@ -26,9 +26,13 @@ from infra.local.poller import StreamPoller
 from infra.local.provision import LocalStack, provision
 from infra.local.scheduler import Scheduler
 from infra.local.template import ROOT, Template
+from infra.sandbox.http import KEY_PAIRS
 
 PARAMETER_PREFIX = "FACEID_BRIDGE_PARAM_"
-SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
+# The FaceID secret's shape (domain/secret_rotation.py): the sandbox's key pair of each region.
+SANDBOX_CREDENTIALS = {
+    region.value: {"api_key": key, "api_secret": secret} for region, (key, secret) in KEY_PAIRS.items()
+}
 
 
 def start_services(endpoints: Endpoints) -> list[subprocess.Popen[bytes]]:
@@ -102,7 +106,8 @@ def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
         template,
         region=endpoints.region,
         parameters={
-            "FaceIdEndpoint": endpoints.sandbox,
+            # Each region's APIs under its prefix on the sandbox; the hosts keep the template's defaults.
+            "FaceIdBaseUrl": endpoints.sandbox,
             "PublicBaseUrl": endpoints.gateway,
             "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
             # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.

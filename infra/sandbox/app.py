@@ -3,7 +3,9 @@
     create_app()          # a Flask app with a fresh SandboxState (or the one given)
 
 Blueprints: lite.py (H5 Lite: get_token, the do page, get_result, automation), app_flows.py (App
-SDK and H5 Raw), and here the sandbox's own controls:
+SDK and H5 Raw), and here the sandbox's own controls. Each FaceID region is served under its own
+prefix (/cn, /sgp, /idn: faceid/regions.py), which answers 404 API_NOT_FOUND for an API its host
+does not serve; the unprefixed paths serve every API (see http.py for the key pairs).
 
 | route                            | what                                                          |
 | -------------------------------- | ------------------------------------------------------------- |
@@ -20,6 +22,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from faceid_bridge.faceid.regions import Api, Region, serves
 from infra.sandbox.app_flows import app_raw
 from infra.sandbox.faults import Faults
 from infra.sandbox.http import EXTENSION, error, state
@@ -34,9 +37,24 @@ def create_app(sandbox: SandboxState | None = None) -> Flask:
     app.extensions[EXTENSION] = sandbox or SandboxState()
     app.after_request(_hold_answer)
     app.register_error_handler(HTTPException, _http_error)
+    app.before_request(_enter_region)
     for blueprint in (lite, app_raw, controls):
         app.register_blueprint(blueprint)
+    for region in Region:
+        for blueprint in (lite, app_raw):
+            app.register_blueprint(blueprint, url_prefix=f"/{region.value}", name=f"{blueprint.name}_{region.value}")
     return app
+
+
+def _enter_region() -> Response | None:
+    """A regional prefix: its region for the request, or FaceID's 404 for an API it does not serve."""
+    prefix, _, path = request.path.lstrip("/").partition("/")
+    if prefix not in {region.value for region in Region}:
+        return None
+    g.region = Region(prefix)
+    if f"/{path}" in {api.value for api in Api} and not serves(g.region, f"/{path}"):
+        return error(404, "API_NOT_FOUND", key="error")
+    return None
 
 
 def _hold_answer(response: Response) -> Response:

@@ -28,7 +28,17 @@ from faceid_bridge.faceid.common import MAX_IMAGE_BYTES, ContractError, parse
 from faceid_bridge.faceid.raw import RawVerifyOptions
 from infra.sandbox.contract import check_app_sign
 from infra.sandbox.faces import check_references, face_quality
-from infra.sandbox.http import API_KEY, API_SECRET, authenticate, error, injected, request_id, state, too_large, uploads
+from infra.sandbox.http import (
+    authenticate,
+    error,
+    injected,
+    key_pair,
+    region,
+    request_id,
+    state,
+    too_large,
+    uploads,
+)
 from infra.sandbox.outcomes import THRESHOLDS
 from infra.sandbox.state import PERMISSIONS
 
@@ -71,7 +81,7 @@ def _check_sign(form: dict[str, str]) -> Response | None:
             return _signed_error(400, f"MISSING_ARGUMENTS:{key}")
     if form["sign_version"] != APP_SIGN_VERSION:
         return _signed_error(400, "BAD_ARGUMENTS:sign_version")
-    checked = check_app_sign(form["sign"], {API_KEY: API_SECRET}.get, int(state().now()))
+    checked = check_app_sign(form["sign"], dict([key_pair()]).get, int(state().now()))
     if isinstance(checked, str):
         return _signed_error(403, f"AUTHORIZATION_ERROR:{checked}")
     _, raw, expire_time = checked
@@ -136,6 +146,7 @@ def get_biz_token() -> Response:
             "references": [ref for ref in ("ref1", "ref2") if getattr(options, f"image_{ref}") is not None],
             "expires": state().now() + BIZ_TOKEN_TTL_SECONDS,
             "used": False,
+            "region": region(),
         }
     return jsonify({"biz_token": biz_token, "time_used": 18, "request_id": request_id()})
 
@@ -193,7 +204,12 @@ def app_verify() -> Response:
     with state().lock:
         state().token_uses[biz_token] += 1
         session = state().biz_tokens.get(biz_token)
-        denied = session is None or session["used"] or session["expires"] < state().now()
+        denied = (
+            session is None
+            or session["used"]
+            or session["expires"] < state().now()
+            or session["region"] != region()  # another region's key made it
+        )
         if session is not None:
             session["used"] = True
     response: dict[str, Any] = {"request_id": request_id(), "time_used": 120}
@@ -234,6 +250,7 @@ def _raw_token(outcome: str) -> str:
             "outcome": outcome,
             "expires": sandbox.now() + BIZ_TOKEN_TTL_SECONDS,
             "used": False,
+            "region": region(),
         }
     return token
 
@@ -289,7 +306,7 @@ def raw_verify() -> Response:
     with state().lock:
         state().token_uses[options.token] += 1
         token = state().raw_tokens.get(options.token)
-        if token is None or token["used"] or token["expires"] < state().now():
+        if token is None or token["used"] or token["expires"] < state().now() or token["region"] != region():
             return error(400, "INVALID_TOKEN", extra=base)
         token["used"] = True
     outcome = token["outcome"].upper()

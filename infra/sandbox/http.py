@@ -1,5 +1,9 @@
 """What every sandbox API shares: the account's credentials, FaceID's error form, uploads and their
-limits, and the fault switches drawn per call. `state()` is the app's SandboxState."""
+limits, and the fault switches drawn per call. `state()` is the app's SandboxState.
+
+Keys are issued per region (notes §6): each region the sandbox serves under its prefix (/idn/...)
+has its own key pair, and a token or biz_id works only in the region, with the key, that made it.
+The unprefixed paths answer as Indonesia's host does, with its pair, but serve every API."""
 
 from __future__ import annotations
 
@@ -9,10 +13,27 @@ from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
 
+from faceid_bridge.faceid.regions import Region
 from infra.sandbox.state import SandboxState
 
-API_KEY, API_SECRET = "sandbox-key", "sandbox-secret"
+API_KEY, API_SECRET = "sandbox-key", "sandbox-secret"  # Indonesia's pair, and the unprefixed paths'
+KEY_PAIRS = {
+    Region.IDN: (API_KEY, API_SECRET),
+    Region.SGP: ("sandbox-key-sgp", "sandbox-secret-sgp"),
+    Region.CN: ("sandbox-key-cn", "sandbox-secret-cn"),
+}
 EXTENSION = "faceid_sandbox"
+
+
+def region() -> Region:
+    """The region this request was made to (its path's prefix)."""
+    found: Region = g.get("region") or Region.IDN
+    return found
+
+
+def key_pair() -> tuple[str, str]:
+    """The api_key and api_secret of this request's region."""
+    return KEY_PAIRS[region()]
 
 
 def state() -> SandboxState:
@@ -47,8 +68,9 @@ def authenticate(values: dict[str, str]) -> Response | None:
     for key in ("api_key", "api_secret"):
         if not values.get(key):
             return error(400, f"MISSING_ARGUMENTS:{key}")
+    api_key, api_secret = key_pair()
     if not (
-        secrets.compare_digest(values["api_key"], API_KEY) and secrets.compare_digest(values["api_secret"], API_SECRET)
+        secrets.compare_digest(values["api_key"], api_key) and secrets.compare_digest(values["api_secret"], api_secret)
     ):
         return error(403, "AUTHENTICATION_ERROR", key="error")
     return None

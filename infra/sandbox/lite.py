@@ -28,7 +28,17 @@ from faceid_bridge.faceid.lite import lite_sign
 from infra.sandbox.contract import GetTokenRequest
 from infra.sandbox.faces import check_references
 from infra.sandbox.faults import NotifyFaults
-from infra.sandbox.http import API_SECRET, authenticate, error, injected, request_id, state, too_large, uploads
+from infra.sandbox.http import (
+    KEY_PAIRS,
+    authenticate,
+    error,
+    injected,
+    region,
+    request_id,
+    state,
+    too_large,
+    uploads,
+)
 from infra.sandbox.outcomes import Outcome, OutcomeName, lite_result
 
 RESULT_RETENTION_SECONDS = 86400  # get_result: kept one day ...
@@ -76,6 +86,7 @@ def get_token() -> Response:
             "used": False,
             "result": {"status": "NOT_STARTED"},
             "reads": 0,
+            "region": region(),  # the token and biz_id belong to this region's key
         }
         state().sessions[token] = state().by_biz_id[biz_id] = session
     return jsonify(
@@ -105,16 +116,14 @@ def _take(token: str) -> dict[str, Any] | None:
         return session
 
 
-def _post_notify(url: str, data: str, faults: NotifyFaults) -> int | None:
+def _post_notify(url: str, data: str, secret: str, faults: NotifyFaults) -> int | None:
     """One notify, resent while our side does not answer 2xx, as many times as the faults allow."""
     status = None
     for attempt in range(1 + faults.retries):
         if attempt:
             time.sleep(faults.retry_delay_ms / 1000)
         try:
-            status = requests.post(
-                url, data={"data": data, "sign": lite_sign(API_SECRET, data)}, timeout=10
-            ).status_code
+            status = requests.post(url, data={"data": data, "sign": lite_sign(secret, data)}, timeout=10).status_code
         except requests.RequestException:
             status = None
         if status is not None and 200 <= status < 300:
@@ -129,14 +138,14 @@ def _finish(session: dict[str, Any], choice: Outcome, notify_faults: NotifyFault
     data = json.dumps(result, separators=(",", ":"))
     with state().lock:
         session["result"], session["finished"] = result, state().now()
-    options = session["options"]
+    options, secret = session["options"], KEY_PAIRS[session["region"]][1]  # signed by the flow's region
     notify_statuses: list[int | None] = []
     if not notify_faults.drop:
         for _ in range(1 + notify_faults.duplicates):
-            notify_statuses.append(_post_notify(options["notify_url"], data, notify_faults))
+            notify_statuses.append(_post_notify(options["notify_url"], data, secret, notify_faults))
         if notify_faults.out_of_order:
             late = json.dumps({**result, "status": "PROCESSING"}, separators=(",", ":"))
-            notify_statuses.append(_post_notify(options["notify_url"], late, notify_faults))
+            notify_statuses.append(_post_notify(options["notify_url"], late, secret, notify_faults))
     return {
         "biz_id": session["biz_id"],
         "notify_status": notify_statuses[0] if notify_statuses else None,
@@ -144,7 +153,7 @@ def _finish(session: dict[str, Any], choice: Outcome, notify_faults: NotifyFault
         "return_method": options.get("action_http_method", "POST"),
         "return_url": options["return_url"],
         "data": data,
-        "sign": lite_sign(API_SECRET, data),
+        "sign": lite_sign(secret, data),
     }
 
 
@@ -169,7 +178,7 @@ PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>FaceID
 <style>body{{font-family:sans-serif;max-width:36rem;margin:2rem auto}}label{{display:block;margin:.6rem 0}}</style>
 <h1>FaceID sandbox: liveness check</h1>
 <p>This page stands in for FaceID's liveness flow. Choose how this verification ends.</p>
-<form method="post" action="/faceid/lite/do"><input type="hidden" name="token" value="{token}">
+<form method="post" action="do"><input type="hidden" name="token" value="{token}">
 <label>Outcome <select name="outcome" id="outcome">{outcomes}</select></label>
 <label>Face comparison confidence, for a mismatch (0-100)
 <input name="confidence" id="confidence" value="40" size="5"></label>
@@ -220,11 +229,11 @@ def do_finish() -> Response:
     return Response(f"<!doctype html><title>Returning</title>{form}", content_type="text/html")
 
 
-@lite.route("/faceid/lite/get_result", methods=["GET", "POST"])
+@lite.get("/faceid/lite/get_result")
 def get_result() -> Response:
-    # Notes §2 documents GET with a query string; faceid-bridge posts a form so that api_secret never
-    # sits in a URL (access logs, proxies). The sandbox takes both.
-    values = request.args.to_dict() | request.form.to_dict()
+    # GET with a query string, as notes §2 documents: another method gets FaceID's answer for a
+    # wrong method (app._http_error).
+    values = request.args.to_dict()
     refused = authenticate(values) or injected("get_result")
     if refused:
         return refused
@@ -239,7 +248,8 @@ def get_result() -> Response:
         # Unknown, past retention, or read three times already. The docs do not give the exact
         # message for these (notes §2), so the sandbox answers with the general form.
         expired = session is not None and state().now() - session["created"] > RESULT_RETENTION_SECONDS
-        if session is None or expired or session["reads"] >= RESULT_READS:
+        elsewhere = session is not None and session["region"] != region()  # another region's key made it
+        if session is None or expired or elsewhere or session["reads"] >= RESULT_READS:
             return error(400, "BAD_ARGUMENTS:biz_id")
         session["reads"] += 1
         result = json.loads(json.dumps(session["result"]))

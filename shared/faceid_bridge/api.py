@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from faceid_bridge import bounded_json, deadline
 from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import settings
-from faceid_bridge.errors import ArgumentError, BridgeError, NotFound
+from faceid_bridge.errors import ArgumentError, BridgeError, ConfigurationError, NotFound
 from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
 
@@ -32,11 +32,12 @@ ERRORS = {
     ),
     413: "the body is too large",
     429: "FaceID's concurrency limit (retry after Retry-After)",
-    500: "CONFIGURATION_ERROR:<what>",
+    500: "an unexpected failure",
     502: "FaceID refused our credentials, or answered what we cannot read",
     503: (
         "FaceID unreachable, or its answer lost (FACEID_OUTCOME_UNKNOWN: retry a create after Retry-After;"
-        " with a single-use token, start a new verification)"
+        " with a single-use token, start a new verification); or CONFIGURATION_ERROR:<what> (the deployment"
+        " is not ready, e.g. the FaceID secret not set yet)"
     ),
 }
 
@@ -64,7 +65,7 @@ def http_app() -> APIGatewayHttpResolver:
         # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         body = ErrorBody(error_message=exc.message, request_id=app.current_event.request_context.request_id)
-        if exc.status >= 500:
+        if exc.status >= 500 and not isinstance(exc, ConfigurationError):  # that one is logged where found
             logger.warning("request failed upstream", extra={"error": exc.message})
         return Response(status_code=exc.status, content_type="application/json", body=_to_json(body), headers=headers)
 

@@ -63,9 +63,10 @@ class UpstreamMisconfigured(BridgeError):
 
 
 class ConfigurationError(BridgeError):
-    """A deployment problem (a secret that is not usable): the operator's to fix, not the client's."""
+    """A deployment problem (a secret with no value yet, or not usable): the operator's to fix, not
+    the client's, who may retry later. Logged once, where it is found."""
 
-    status = 500
+    status = 503
 
 
 class UpstreamUnavailable(BridgeError):

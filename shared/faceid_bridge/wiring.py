@@ -13,8 +13,9 @@ from faceid_bridge.config import settings
 if TYPE_CHECKING:
     from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
     from faceid_bridge.adapters.credentials import SecretCredentials, SecretKey
-    from faceid_bridge.adapters.faceid_client import FaceIdClient
+    from faceid_bridge.adapters.regional_faceid import RegionalFaceId
     from faceid_bridge.adapters.store import VerificationStore
+    from faceid_bridge.faceid.regions import Region
 
 
 @cache
@@ -47,16 +48,22 @@ def request_hash_key() -> SecretKey:
 
 
 @cache
-def faceid() -> FaceIdClient:
+def faceid() -> RegionalFaceId:
     from faceid_bridge.adapters.faceid_client import FaceIdClient
+    from faceid_bridge.adapters.regional_faceid import RegionalFaceId
+    from faceid_bridge.faceid.regions import CHANNEL_APIS
 
     config = settings()
-    return FaceIdClient(
-        config.faceid_endpoint,
-        credentials(),
-        timeout_seconds=config.faceid_timeout_seconds,
-        retries=config.faceid_retries,
-    )
+
+    def client_for(region: Region) -> FaceIdClient:
+        return FaceIdClient(
+            config.faceid_url(region),
+            lambda: credentials().pair(region),
+            timeout_seconds=config.faceid_timeout_seconds,
+            retries=config.faceid_retries,
+        )
+
+    return RegionalFaceId({channel: config.faceid_region(channel) for channel in CHANNEL_APIS}, client_for)
 
 
 @cache

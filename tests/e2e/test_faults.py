@@ -4,7 +4,6 @@ verification reaches exactly one terminal event (or, with a dropped notify and n
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,15 +11,6 @@ import pytest
 from infra.local.client import LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def faults(client: LocalClient) -> Iterator[Any]:
-    def set_faults(**switches: Any) -> None:
-        client.http.put(f"{client.endpoints.sandbox}/sandbox/v1/faults", json=switches, timeout=10).raise_for_status()
-
-    yield set_faults
-    client.http.delete(f"{client.endpoints.sandbox}/sandbox/v1/faults", timeout=10)
 
 
 def names(events: list[dict[str, Any]]) -> list[str]:

@@ -16,19 +16,20 @@ from moto import mock_aws
 from werkzeug.serving import make_server
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.store import VerificationStore
 from faceid_bridge.config import settings
 from faceid_bridge.faceid.app import AppVerifyResult, GetBizTokenOptions, GetBizTokenResponse
 from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
 from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
+from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
+from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import Template
 from infra.sandbox.app import create_app
 
 REGION = "us-east-1"
-CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
+CREDENTIALS = SANDBOX_CREDENTIALS  # the FaceID secret: the sandbox's key pair of each region
 
 
 def _clear_caches() -> None:
@@ -93,7 +94,10 @@ class FakeFaceId:
     reads: list[str] = field(default_factory=list)
     expired_time: int = 1795341600
 
-    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
+    def region_of(self, channel: str) -> str:
+        return DEFAULT_REGIONS[channel].value
+
+    def get_result(self, biz_id: str, *, region: str | None = None) -> tuple[LiteResult, dict[str, Any]]:
         self.reads.append(biz_id)
         answer = self.results.pop(0)
         if isinstance(answer, Exception):
@@ -121,7 +125,9 @@ class FakeFaceId:
     def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
         raise AssertionError("FakeFaceId is for H5 Lite: use the faceid_http fixture")
 
-    def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
+    def app_verify(
+        self, biz_token: str, meglive_data: bytes | None, *, region: str | None = None
+    ) -> tuple[AppVerifyResult, dict[str, Any]]:
         raise AssertionError("FakeFaceId is for H5 Lite: use the faceid_http fixture")
 
     def raw_verify(self, options: RawVerifyOptions) -> tuple[RawVerifyResult, dict[str, Any]]:
@@ -159,6 +165,9 @@ def faceid_http(stack: LocalStack, sandbox_app: Flask, monkeypatch: pytest.Monke
     server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setattr(wiring, "faceid", lambda: FaceIdClient(url, wiring.credentials(), retries=0))
+    # Each region under its prefix on the sandbox, as the local stack has it.
+    monkeypatch.setenv("FACEID_BASE_URL", url)
+    monkeypatch.setenv("FACEID_RETRIES", "0")
+    _clear_caches()
     yield url
     server.shutdown()

@@ -202,7 +202,8 @@ def test_kyc_without_the_data_source_permission_is_403(faceid_http: str) -> None
 def test_a_sign_faceid_refuses_is_reported_as_our_misconfiguration(faceid_http: str, stack: LocalStack) -> None:
     # Given our secret holds the wrong api_secret, so every App sign we make is forged to FaceID
     boto3.client("secretsmanager", region_name=stack.region).put_secret_value(
-        SecretId=stack.refs["FaceIdSecret"], SecretString=json.dumps({"api_key": "sandbox-key", "api_secret": "wrong"})
+        SecretId=stack.refs["FaceIdSecret"],
+        SecretString=json.dumps({"idn": {"api_key": "sandbox-key", "api_secret": "wrong"}}),
     )
     status, _, body = create_app()
     # Then the client learns it is on our side (502), with FaceID's reason, and nothing was kept
@@ -224,7 +225,7 @@ def raw_token(url: str, outcome: str = "pass") -> str:
     import requests
 
     return str(
-        requests.post(f"{url}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10).json()["token_still"]
+        requests.post(f"{url}/sgp/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10).json()["token_still"]
     )
 
 

@@ -10,6 +10,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -47,6 +48,15 @@ class ScriptedFaceId(BaseHTTPRequestHandler):
         self.received.append(
             {str(p.get_param("name", header="content-disposition")): p.get_content() for p in message.iter_parts()}
         )
+        self._answer()
+
+    def do_GET(self) -> None:
+        path, _, query = self.path.partition("?")
+        self.paths.append(f"GET {path}")
+        self.received.append(dict(parse_qsl(query)))
+        self._answer()
+
+    def _answer(self) -> None:
         status, payload = self.script.pop(0) if self.script else (200, TOKEN)
         time.sleep(self.delay_seconds)
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
@@ -155,9 +165,12 @@ def test_an_unexpected_200_body_is_a_mapped_error(server: str, body: Any) -> Non
         client(server).get_result("biz-1")
 
 
-def test_get_result_sends_its_credentials_in_the_body_never_the_url(server: str) -> None:
+def test_get_result_is_a_get_with_the_documented_query_string(server: str) -> None:
+    # Given FaceID's get_result (notes §2: GET, parameters in the query string)
     ScriptedFaceId.script = [(200, {"request_id": "r", "status": "NOT_STARTED", "biz_info": {"biz_id": "biz-1"}})]
+    # When the client reads a result
     result, _ = client(server).get_result("biz-1")
+    # Then it sent a GET whose query string holds the three parameters
     assert result.status == "NOT_STARTED"
-    assert ScriptedFaceId.paths == ["/faceid/lite/get_result"]
+    assert ScriptedFaceId.paths == ["GET /faceid/lite/get_result"]
     assert ScriptedFaceId.received == [{"api_key": "k", "api_secret": "s", "biz_id": "biz-1"}]

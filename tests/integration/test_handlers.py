@@ -333,10 +333,12 @@ def rotate(stack: Any, valid_until: str) -> None:
     import boto3
 
     secret = {
-        "api_key": "sandbox-key",
-        "api_secret": "new-secret",
-        "previous_api_secret": "sandbox-secret",
-        "previous_valid_until": valid_until,
+        "idn": {
+            "api_key": "sandbox-key",
+            "api_secret": "new-secret",
+            "previous_api_secret": "sandbox-secret",
+            "previous_valid_until": valid_until,
+        }
     }
     boto3.client("secretsmanager", region_name=stack.region).put_secret_value(
         SecretId=stack.refs["FaceIdSecret"], SecretString=json.dumps(secret)

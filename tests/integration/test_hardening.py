@@ -222,7 +222,7 @@ def test_8_a_transition_is_never_stored_without_its_audit_nor_the_reverse(
 # --- 9. a rotation field that does not validate ---------------------------------------------------------
 
 
-def set_secret(stack: LocalStack, secret: dict[str, str]) -> None:
+def set_secret(stack: LocalStack, secret: dict[str, Any]) -> None:
     boto3.client("secretsmanager").put_secret_value(
         SecretId=stack.refs["FaceIdSecret"], SecretString=json.dumps(secret)
     )
@@ -235,10 +235,12 @@ def test_9_a_window_end_without_timezone_falls_back_to_the_current_secret(
     set_secret(
         stack,
         {
-            "api_key": "sandbox-key",
-            "api_secret": "new-secret",
-            "previous_api_secret": "sandbox-secret",
-            "previous_valid_until": "2999-01-01T00:00:00",
+            "idn": {
+                "api_key": "sandbox-key",
+                "api_secret": "new-secret",
+                "previous_api_secret": "sandbox-secret",
+                "previous_valid_until": "2999-01-01T00:00:00",
+            }
         },
     )
     # The previous secret is not accepted (its window cannot be read) ...
@@ -252,9 +254,9 @@ def test_9_a_window_end_without_timezone_falls_back_to_the_current_secret(
 
 
 def test_9_a_secret_without_credentials_is_a_configuration_error(stack: LocalStack, faceid: FakeFaceId) -> None:
-    set_secret(stack, {"api_key": "sandbox-key"})
+    set_secret(stack, {"idn": {"api_key": "sandbox-key"}})
     status, _, body = call("faceid_callbacks", sample("notify", signed_form(finished("b"))))
-    assert (status, body["error_message"]) == (500, "CONFIGURATION_ERROR:faceid_secret")
+    assert (status, body["error_message"]) == (503, "CONFIGURATION_ERROR:faceid_secret")
 
 
 # --- 10. an event over EventBridge's entry limit --------------------------------------------------------

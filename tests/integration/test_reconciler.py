@@ -228,10 +228,10 @@ class BlockingFaceId(FakeFaceId):
         super().__init__()
         self.inside, self.answer = threading.Event(), threading.Event()
 
-    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
+    def get_result(self, biz_id: str, *, region: str | None = None) -> tuple[LiteResult, dict[str, Any]]:
         self.inside.set()
         assert self.answer.wait(30)
-        return super().get_result(biz_id)
+        return super().get_result(biz_id, region=region)
 
 
 def test_two_overlapping_runs_never_reconcile_at_once(store: VerificationStore, stack: object) -> None:

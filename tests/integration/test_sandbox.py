@@ -227,15 +227,16 @@ def test_get_result_follows_the_flow_and_allows_three_reads(sandbox_client: Flas
     assert (fourth.status_code, fourth.json["error_message"]) == (400, "BAD_ARGUMENTS:biz_id")
 
 
-def test_get_result_takes_its_parameters_as_a_form_body_too(sandbox_client: FlaskClient) -> None:
+def test_get_result_is_a_get_only_as_documented(sandbox_client: FlaskClient) -> None:
     # Given a finished flow
     created = get_token(sandbox_client).json
     sandbox_client.post("/sandbox/v1/complete", json={"token": created["token"], "outcome": "pass"})
-    # When get_result is asked with the credentials in a form body rather than the URL
+    # When get_result is asked with a POST form rather than the documented GET (notes §2)
     credentials = {"api_key": "sandbox-key", "api_secret": "sandbox-secret", "biz_id": created["biz_id"]}
     response = sandbox_client.post("/faceid/lite/get_result", data=credentials)
-    # Then it answers as the GET does
-    assert (response.status_code, json_of(response)["status"]) == (200, "OK")
+    # Then it gets FaceID's answer for a wrong method, and no read is spent
+    assert (response.status_code, json_of(response)["error"]) == (403, "AUTHORIZATION_ERROR:Denied")
+    assert read(sandbox_client, biz_id=created["biz_id"]).json["status"] == "OK"
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,9 @@ class ScriptedAppVerify:
     answers: list[Exception | tuple[int, str]]
     sent: list[str] = field(default_factory=list)
 
-    def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
+    def app_verify(
+        self, biz_token: str, meglive_data: bytes | None, *, region: str | None = None
+    ) -> tuple[AppVerifyResult, dict[str, Any]]:
         self.sent.append(biz_token)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):

@@ -30,7 +30,7 @@ def deployed(build: Path, aws_environment: dict[str, str], tmp_path_factory: pyt
         build, "faceid-bridge-artifacts", tmp_path_factory.mktemp("cfn") / "packaged.yaml"
     )
     template = cloudformation.transform(packaged)
-    status = cloudformation.create_stack(STACK, template, {"FaceIdEndpoint": "https://api-idn.megvii.com"})
+    status = cloudformation.create_stack(STACK, template, {"FaceIdLiteHost": "https://api.megvii.com"})
     return {"template": template, "status": status, "created": cloudformation.created(STACK)}
 
 

@@ -21,12 +21,12 @@ import pytest
 
 from infra import package
 from infra.local.provision import provision
+from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import ROOT, Template, load
 from tests.support import EVENTS
 
 WORK = ROOT / ".local" / "packaged"
 INVOKE = Path(__file__).with_name("invoke_packaged.py")
-SANDBOX_CREDENTIALS = {"api_key": "sandbox-key", "api_secret": "sandbox-secret"}
 
 # Each function's sample event and the answer it gives against an empty table: the handlers' own
 # answers (their validation and error mapping), never a crash.
@@ -66,7 +66,7 @@ def environment(aws_environment: dict[str, str], sandbox_url: str) -> dict[str, 
         template,
         region="us-east-1",
         parameters={
-            "FaceIdEndpoint": sandbox_url,
+            "FaceIdBaseUrl": sandbox_url,
             "PublicBaseUrl": "https://api.example.com",
             "AllowedRedirectOrigins": "https://shop.example.com",
         },

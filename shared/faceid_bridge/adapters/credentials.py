@@ -1,7 +1,10 @@
 """Secrets from Secrets Manager, cached with Powertools parameters.
 
-The FaceID secret's JSON becomes Credentials (domain/secret_rotation.py holds the policy); this
-module reads it, validates each value it reads once, and says loudly what it had to drop.
+The FaceID secret's JSON becomes a FaceIdSecret, a key pair per region (domain/secret_rotation.py
+holds the policy); this module reads it, validates each value it reads once, and says loudly what
+it had to drop. A secret that cannot serve a call (no value yet, not JSON, no usable pair for the
+region) is a ConfigurationError, `503 CONFIGURATION_ERROR:faceid_secret[.<region>]`, logged here in
+one line that says what to fix: the state between `sam deploy` and `put-secret-value`.
 
 The request-hash key is a plain string CloudFormation generates: the HMAC key that fingerprints
 create requests, so that a stored fingerprint cannot be brute-forced back to a name or ID number.
@@ -12,8 +15,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from faceid_bridge.domain.secret_rotation import Credentials, UnusableSecret
+from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret, UnusableSecret
 from faceid_bridge.errors import ConfigurationError
+from faceid_bridge.faceid.regions import Region
 from faceid_bridge.observability import logger, metrics
 
 
@@ -35,34 +39,49 @@ class SecretCredentials:
     def __init__(self, secret_id: str, max_age: int = 300) -> None:
         self.secret_id = secret_id
         self.max_age = max_age
-        self._loaded: tuple[Any, Credentials] | None = None
+        self._loaded: tuple[Any, FaceIdSecret] | None = None
 
-    def __call__(self) -> Credentials:
-        from aws_lambda_powertools.utilities.parameters.exceptions import TransformParameterError
+    def __call__(self) -> FaceIdSecret:
+        from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 
         try:
             raw = secrets_provider().get(self.secret_id, transform="json", max_age=self.max_age)
-        except TransformParameterError:
-            logger.error("the FaceID secret is not JSON")
-            raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
+        except TransformParameterError:  # includes an empty string
+            raise _unusable("the FaceID secret is empty or not JSON") from None
+        except GetParameterError:
+            raise _unusable("the FaceID secret has no value (put-secret-value) or cannot be read") from None
         if self._loaded is None or self._loaded[0] != raw:
-            self._loaded = (raw, _credentials(raw))
+            self._loaded = (raw, _faceid_secret(raw))
         return self._loaded[1]
 
+    def pair(self, region: Region) -> Credentials:
+        """The key pair of `region`'s host."""
+        found = self().pair(region)
+        if found is None:
+            raise _unusable("the FaceID secret has no key pair for this region", region=region.value)
+        return found
 
-def _credentials(raw: Any) -> Credentials:
+
+def _unusable(problem: str, **extra: Any) -> ConfigurationError:
+    """The one log line of an unusable secret, and the error that answers for it."""
+    logger.error(f"{problem}; see README, 'Deploying'", extra={"secret": "FaceIdSecret", **extra})
+    region = f".{extra['region']}" if "region" in extra else ""
+    return ConfigurationError(f"CONFIGURATION_ERROR:faceid_secret{region}")
+
+
+def _faceid_secret(raw: Any) -> FaceIdSecret:
     try:
-        credentials, dropped = Credentials.from_secret(raw)
+        secret, dropped = FaceIdSecret.from_secret(raw)
     except UnusableSecret as unusable:
-        logger.error("the FaceID secret is not usable", extra={"invalid_fields": unusable.invalid_fields})
-        raise ConfigurationError("CONFIGURATION_ERROR:faceid_secret") from None
+        problem = "the FaceID secret is not usable (a key pair per region code: README, 'Regions')"
+        raise _unusable(problem, invalid_fields=unusable.invalid_fields) from None
     if dropped:
         metrics.add_metric(name="SecretRotationFieldsInvalid", unit="Count", value=1)
         logger.error(
             "the FaceID secret's rotation fields are invalid; only the current api_secret is accepted",
             extra={"invalid_fields": dropped},
         )
-    return credentials
+    return secret
 
 
 class SecretKey:

@@ -1,5 +1,6 @@
-"""FaceID HTTP adapter: form posts, retries inside the invocation's time, and FaceID's errors as
-our domain errors.
+"""FaceID HTTP adapter: each API by its documented method (form posts; get_result a GET with a
+query string, notes §2), retries inside the invocation's time, and FaceID's errors as our domain
+errors.
 
 | FaceID says                                               | raised                     | HTTP |
 | --------------------------------------------------------- | -------------------------- | ---- |
@@ -16,11 +17,16 @@ Retries: a request that never reached FaceID (connect error) or that FaceID answ
 ("send the request again", 000) is sent again, each try sized to the time the invocation has left
 (faceid_bridge.deadline). A request FaceID may have acted on is never resent here: its outcome is
 unknown, and only the caller knows how to recover it (see services/creation.py).
+
+get_result's query string carries api_secret, so no URL leaves this module: the errors raised here
+are our own, raised outside the urllib3 handler (no __context__ carrying its URL), and urllib3's own
+debug log, which prints request lines, is held at INFO (docs/decisions.md, "get_result by GET").
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -57,6 +63,9 @@ RETRY_AFTER_SECONDS = 1
 CONNECT_TIMEOUT_SECONDS = 3.0
 MIN_TRY_SECONDS = 0.5
 BACKOFF_SECONDS = 0.2
+
+# urllib3 logs each request line, query string included, at DEBUG.
+logging.getLogger("urllib3").setLevel(max(logging.getLogger("urllib3").getEffectiveLevel(), logging.INFO))
 
 
 def _error_of(status: int, body: bytes) -> BridgeError:
@@ -116,16 +125,15 @@ class FaceIdClient:
         }
         for name, content in options.files().items():
             fields[name] = (name, content, "application/octet-stream")
-        return self._post("/faceid/lite/get_token", fields, GetTokenResponse)[0]
+        return self._call("POST", "/faceid/lite/get_token", fields, GetTokenResponse)[0]
 
     def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
         """lite/get_result (notes §2): the result and the raw response. Each call is one of the
         three reads FaceID allows, so callers count them."""
         credentials = self._credentials()
-        # Notes §2 shows a query string; the credentials go in the form body instead, so api_secret
-        # never sits in a URL (access logs, proxies).
+        # GET with a query string, as documented (notes §2); see the module doc for keeping it secret.
         fields = {"api_key": credentials.api_key, "api_secret": credentials.api_secret, "biz_id": biz_id}
-        return self._post("/faceid/lite/get_result", fields, LiteResult)
+        return self._call("GET", "/faceid/lite/get_result", fields, LiteResult)
 
     # --- App (SDK): signed with App-Authentication instead of api_key/api_secret -------------------
 
@@ -144,7 +152,7 @@ class FaceIdClient:
     def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
         fields: dict[str, Any] = {**self._signed(), **options.form_fields()}
         fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        return self._post("/faceid/v3/sdk/get_biz_token", fields, GetBizTokenResponse)[0]
+        return self._call("POST", "/faceid/v3/sdk/get_biz_token", fields, GetBizTokenResponse)[0]
 
     def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
         """meglive_data is None only for liveness_type raw_image (notes §4: FaceID then compares the
@@ -152,7 +160,7 @@ class FaceIdClient:
         fields: dict[str, Any] = {**self._signed(), "biz_token": biz_token}
         if meglive_data is not None:
             fields["meglive_data"] = ("meglive_data", meglive_data, "application/octet-stream")
-        return self._post("/faceid/v3/sdk/verify", fields, AppVerifyResult)
+        return self._call("POST", "/faceid/v3/sdk/verify", fields, AppVerifyResult)
 
     # --- H5 Raw --------------------------------------------------------------------------------------
 
@@ -164,18 +172,21 @@ class FaceIdClient:
             **options.form_fields(),
         }
         fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        return self._post("/faceid/lite/raw/verify", fields, RawVerifyResult)
+        return self._call("POST", "/faceid/lite/raw/verify", fields, RawVerifyResult)
 
-    def _post[M: BaseModel](self, path: str, fields: dict[str, Any], model: type[M]) -> tuple[M, dict[str, Any]]:
-        """POST the form; FaceID's answer as `model` and as the raw payload."""
-        data = self._send(path, fields)
+    def _call[M: BaseModel](
+        self, method: str, path: str, fields: dict[str, Any], model: type[M]
+    ) -> tuple[M, dict[str, Any]]:
+        """Send the fields (a form for POST, a query string for GET); FaceID's answer as `model` and
+        as the raw payload."""
+        data = self._send(method, path, fields)
         try:
             payload = json.loads(data)
             return model.model_validate(payload), payload
         except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
             raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{path.rsplit('/', 1)[-1]}") from None
 
-    def _send(self, path: str, fields: dict[str, Any]) -> bytes:
+    def _send(self, method: str, path: str, fields: dict[str, Any]) -> bytes:
         """One request, resent while it surely did not take effect and time is left."""
         error: BridgeError = UpstreamUnavailable("FACEID_UNAVAILABLE", retry_after=RETRY_AFTER_SECONDS)
         for attempt in range(self.retries + 1):
@@ -187,21 +198,33 @@ class FaceIdClient:
                 pause = min(BACKOFF_SECONDS * 2 ** (attempt - 1), timeout / 2)
                 self._sleep(pause)
                 timeout -= pause
-            try:
-                response = self._http.request(
-                    "POST",
-                    self.endpoint + path,
-                    fields=fields,
-                    timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT_SECONDS, timeout), read=timeout),
-                    retries=False,
-                )
-            except (ConnectTimeoutError, NewConnectionError):
+            response, reached = self._request(method, path, fields, timeout)
+            if response is None and not reached:
                 continue  # never reached FaceID: safe to send again
-            except HTTPError:
-                raise FaceIdOutcomeUnknown("FACEID_OUTCOME_UNKNOWN", retry_after=RETRY_AFTER_SECONDS) from None
+            if response is None:
+                raise FaceIdOutcomeUnknown("FACEID_OUTCOME_UNKNOWN", retry_after=RETRY_AFTER_SECONDS)
             if response.status == 200:
                 return bytes(response.data)
             error = _error_of(response.status, response.data)
             if not (response.status >= 500 and isinstance(error, UpstreamUnavailable)):
                 raise error
         raise error
+
+    def _request(
+        self, method: str, path: str, fields: dict[str, Any], timeout: float
+    ) -> tuple[urllib3.BaseHTTPResponse | None, bool]:
+        """The response, or None and whether the request may have reached FaceID. urllib3's error is
+        dropped here, not raised from: it holds the URL, and a GET's URL holds api_secret."""
+        try:
+            response = self._http.request(
+                method,
+                self.endpoint + path,
+                fields=fields,
+                timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT_SECONDS, timeout), read=timeout),
+                retries=False,
+            )
+        except (ConnectTimeoutError, NewConnectionError):
+            return None, False
+        except HTTPError:
+            return None, True
+        return response, True

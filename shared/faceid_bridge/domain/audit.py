@@ -1,5 +1,5 @@
 """What the store keeps of FaceID's answer that moved a verification: written in the same
-transaction as the transition it caused (docs/decisions.md §9), never one without the other."""
+transaction as the transition it caused (docs/decisions.md §11), never one without the other."""
 
 from __future__ import annotations
 

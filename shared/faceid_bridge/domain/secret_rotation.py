@@ -1,8 +1,11 @@
 """The secret-rotation policy: which api_secrets a FaceID callback may be signed with. Pure.
 
-The FaceID secret is JSON: {"api_key": ..., "api_secret": ...}. During a rotation it also holds
-"previous_api_secret" and "previous_valid_until" (ISO 8601 with a timezone): until then, callbacks
-signed with the previous secret are still accepted (see README, "Rotating the FaceID secret").
+FaceID issues keys per region, and a token or biz_id belongs to the key that made it (notes §6).
+So the FaceID secret is JSON with one key pair per region in use, under the region's code
+(faceid/regions.py): {"idn": {"api_key": ..., "api_secret": ...}, "sgp": {...}}. Each pair rotates
+on its own: during a rotation it also holds "previous_api_secret" and "previous_valid_until" (ISO
+8601 with a timezone): until then, callbacks signed with the previous secret are still accepted
+(see README, "Rotating the FaceID secret").
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from faceid_bridge.faceid.regions import Region
 
 
 class UnusableSecret(ValueError):
@@ -53,3 +58,45 @@ class Credentials(BaseModel):
         return (
             [self.api_secret, self.previous_api_secret] if in_window and self.previous_api_secret else [self.api_secret]
         )
+
+
+class FaceIdSecret(BaseModel):
+    """The FaceID secret: a key pair per region in use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pairs: dict[Region, Credentials]
+
+    @classmethod
+    def from_secret(cls, values: Any) -> tuple[FaceIdSecret, list[str]]:
+        """The secret's JSON, and the invalid rotation fields dropped from it ("<region>.<field>").
+        Keys that are no region's code are ignored; a region whose pair is not usable, or a value
+        that is not an object, raises UnusableSecret naming them."""
+        if not isinstance(values, dict):
+            raise UnusableSecret(["faceid_secret"])
+        if "api_key" in values:  # the shape before regions: say so, rather than "no pair for idn"
+            raise UnusableSecret(["api_key"])
+        pairs, dropped = {}, []
+        for region in Region:
+            if region.value not in values:
+                continue
+            try:
+                pairs[region], invalid = Credentials.from_secret(values[region.value])
+            except UnusableSecret as unusable:
+                raise UnusableSecret(_in_region(region, unusable.invalid_fields)) from None
+            dropped += _in_region(region, invalid)
+        return cls(pairs=pairs), dropped
+
+    def pair(self, region: Region) -> Credentials | None:
+        return self.pairs.get(region)
+
+    def signing_secrets(self, now: datetime, regions: list[Region]) -> list[str]:
+        """Every secret a callback from one of `regions` may be signed with at `now`, each pair's
+        rotation window applied on its own."""
+        return [
+            secret for region in regions if region in self.pairs for secret in self.pairs[region].signing_secrets(now)
+        ]
+
+
+def _in_region(region: Region, fields: list[str]) -> list[str]:
+    return [f"{region.value}.{name}" if name else region.value for name in fields]

@@ -44,6 +44,9 @@ class Verification(Outcome):
     # The biz_no FaceID was sent, when it is not biz_no: a retry after an unknown outcome (see
     # services/creation.py) uses a fresh one, as FaceID refuses a biz_no it has seen.
     faceid_biz_no: str | None = None
+    # The FaceID region (faceid/regions.py) whose host and key pair made the token or biz_id: later
+    # calls (get_result, App verify) go there. None on one stored before regions were: its channel's.
+    faceid_region: str | None = None
     # What the user's device needs: the do-page token, or the SDK's biz_token. Dropped once terminal.
     token: str | None = None
     # When the App's single-use biz_token was sent to FaceID's verify (services/single_use.py), and

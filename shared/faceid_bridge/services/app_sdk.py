@@ -44,6 +44,7 @@ def create_app_verification(
             settings=settings,
             now=now,
             token=answer.biz_token,
+            faceid_region=faceid.region_of(Channel.APP),
             liveness_type=request.liveness_type,
             expires_at=expires_at,
             # Never verified within the hour: the reconciler ends it as EXPIRED.
@@ -87,7 +88,7 @@ def verify_app(
     if answered is not None:
         return answered
     try:
-        result, payload = faceid.app_verify(verification.token, meglive_data or None)
+        result, payload = faceid.app_verify(verification.token, meglive_data or None, region=verification.faceid_region)
     except single_use.UNKNOWN_ANSWERS:
         single_use.settle_unknown(verification, source="app_verify", store=store, now=now)
         raise FaceIdOutcomeUnknown(f"{single_use.OUTCOME_UNKNOWN}:{BIZ_TOKEN}") from None

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from faceid_bridge.config import Settings
 from faceid_bridge.domain.biz_no import RETRY_MARK
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.errors import BridgeError, Conflict, FaceIdOutcomeUnknown
+from faceid_bridge.errors import BridgeError, ConfigurationError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
@@ -156,6 +156,9 @@ def create_once[T](
             raise FaceIdOutcomeUnknown(f"{single_use.OUTCOME_UNKNOWN}:{single_use_token.name}") from None
         store.mark_ambiguous(biz_no, claim.claim_id)
         metrics.add_metric(name="FaceIdOutcomesUnknown", unit="Count", value=1)
+        raise
+    except ConfigurationError:  # FaceID was never called; logged where found
+        store.release_biz_no(biz_no, claim.claim_id)
         raise
     except BridgeError as exc:
         logger.warning("FaceID refused the request", extra={"error": exc.message, "status": exc.status})

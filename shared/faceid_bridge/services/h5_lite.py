@@ -3,6 +3,12 @@ to server) and return (the user's browser).
 
 Order matters in a callback: size limit, then signature, then parsing, then the state machine. Nothing before the
 signature check reads the payload, and nothing after it trusts anything but the signed `data`.
+
+Which key pair signed a callback cannot be known before the signature is checked (the verification,
+and the region it was made in, are looked up from the payload). So a callback may be signed with
+the api_secret of any region that serves H5 Lite whose pair the secret holds, each pair's rotation
+window applied on its own: every one of them is ours, and a verification made in one region stays
+settleable after the channel moves to another (docs/decisions.md §10).
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from faceid_bridge.config import Settings
 from faceid_bridge.domain.decision import evaluate
 from faceid_bridge.domain.lifecycle import can_transition, from_faceid
 from faceid_bridge.domain.redirects import redirect_allowed
-from faceid_bridge.domain.secret_rotation import Credentials
+from faceid_bridge.domain.secret_rotation import FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
-from faceid_bridge.errors import ArgumentError, NotFound, PayloadTooLarge, Unauthorized
+from faceid_bridge.errors import ArgumentError, ConfigurationError, NotFound, PayloadTooLarge, Unauthorized
 from faceid_bridge.faceid.lite import GetTokenResponse, LiteResult, lite_sign_valid
+from faceid_bridge.faceid.regions import regions_serving
 from faceid_bridge.forms import parse_form
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import FaceId, Store
@@ -36,17 +43,22 @@ MAX_CALLBACK_STRING = 64 * 1024
 
 
 def verify_callback(
-    body: bytes, content_type: str, *, credentials: Credentials, max_bytes: int, now: datetime
+    body: bytes, content_type: str, *, credentials: FaceIdSecret, settings: Settings, now: datetime
 ) -> tuple[LiteResult, dict[str, Any]]:
     """The signed result in a callback body, or an error. Raises before trusting anything unsigned."""
-    if len(body) > max_bytes:
+    if len(body) > settings.max_callback_body_bytes:
         raise PayloadTooLarge("REQUEST_ENTITY_TOO_LARGE")
+    signing_secrets = credentials.signing_secrets(now, regions_serving(Channel.H5_LITE))
+    if not signing_secrets:
+        region = settings.faceid_region(Channel.H5_LITE)
+        logger.error("the FaceID secret has no key pair for an H5 Lite region", extra={"region": region.value})
+        raise ConfigurationError(f"CONFIGURATION_ERROR:faceid_secret.{region.value}")
     form = parse_form(body, content_type)
     data, sign = (
         [v.decode("utf-8", "replace") for v in form.get("data", [])],
         [v.decode("ascii", "replace") for v in form.get("sign", [])],
     )
-    if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(credentials.signing_secrets(now), data[0], sign[0]):
+    if len(data) != 1 or len(sign) != 1 or not lite_sign_valid(signing_secrets, data[0], sign[0]):
         metrics.add_metric(name="SignatureFailures", unit="Count", value=1)
         logger.warning("callback refused: missing or invalid sign")
         raise Unauthorized("AUTHENTICATION_ERROR:sign")
@@ -93,12 +105,10 @@ def receive_notify(
     verification_id: str | None,
     settings: Settings,
     store: Store,
-    credentials: Credentials,
+    credentials: FaceIdSecret,
 ) -> None:
     now = datetime.now(UTC)
-    result, payload = verify_callback(
-        body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes, now=now
-    )
+    result, payload = verify_callback(body, content_type, credentials=credentials, settings=settings, now=now)
     apply_result(result, payload, source="notify", store=store, now=now, verification_id=verification_id)
 
 
@@ -117,15 +127,13 @@ def return_location(
     base_url: str,
     settings: Settings,
     store: Store,
-    credentials: Credentials,
+    credentials: FaceIdSecret,
 ) -> str:
     """Where the user's browser goes back to: always the stored redirect_url (or our result page),
     never a target taken from the request. A signed POST return also advances the state machine."""
     if body is not None:
         now = datetime.now(UTC)
-        result, payload = verify_callback(
-            body, content_type, credentials=credentials, max_bytes=settings.max_callback_body_bytes, now=now
-        )
+        result, payload = verify_callback(body, content_type, credentials=credentials, settings=settings, now=now)
         verification = apply_result(result, payload, source="return", store=store, now=now)
     elif biz_id:
         verification = store.find_by_biz_id(biz_id)
@@ -182,6 +190,7 @@ def create_verification(
             settings=settings,
             now=now,
             biz_id=token.biz_id,
+            faceid_region=faceid.region_of(Channel.H5_LITE),
             token=token.token,
             verification_url=faceid.do_url(token.token),
             redirect_url=request.redirect_url,

@@ -38,6 +38,7 @@ def create_raw_verification(
             sent_biz_no=sent_biz_no,
             settings=settings,
             now=now,
+            faceid_region=faceid.region_of(Channel.H5_RAW),
             expires_at=now,
             # Decided in this same call; due only if the process dies before the decision is stored.
             due_at=int(now.timestamp()) + settings.reconcile_grace_seconds,

@@ -17,7 +17,10 @@ answer is unusable (not JSON, not the documented model, another biz_id, or lost 
 counts as one of the three: FaceID may have spent it.
 
 Each due verification is settled on its own: one that fails is logged, counted and looked at again
-later, and the run goes on with the rest, through every page of the index.
+later, and the run goes on with the rest, through every page of the index. Except when the
+deployment cannot call FaceID at all (the FaceID secret has no value yet, or no pair for a
+verification's region): the run stops there, before that read, and is counted (ReconcilerSkipped);
+everything left stays due for a later run, no read spent.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import (
+    ConfigurationError,
     FaceIdBadResponse,
     FaceIdOutcomeUnknown,
     FaceIdRejected,
@@ -59,11 +63,11 @@ DEFAULT_LEASE = timedelta(minutes=5)
 @dataclass
 class ReconcileReport:
     outcomes: dict[str, str] = field(default_factory=dict)  # verification_id -> what happened
-    skipped: bool = False  # another run held the lease
+    skipped: bool = False  # another run held the lease, or a configuration error stopped it
 
     @property
     def counts(self) -> Counter[str]:
-        return Counter(self.outcomes.values())
+        return Counter(self.outcomes.values()) + Counter({"run_skipped": 1} if self.skipped else {})
 
 
 def _next_read(verification: Verification, reads_after_this: int, now: datetime) -> datetime | None:
@@ -122,7 +126,7 @@ def reconcile_one(
         expire(verification, store=store, now=now)
         return "expired"
     try:
-        result, payload = faceid.get_result(verification.biz_id)
+        result, payload = faceid.get_result(verification.biz_id, region=verification.faceid_region)
     except FaceIdRejected as exc:  # unknown, past retention or read out: nothing left to learn
         metrics.add_metric(name="GetResultRefused", unit="Count", value=1)
         logger.warning(
@@ -176,7 +180,7 @@ def reconcile_due(
     left stays due and the next run takes it, so nothing is cut off in the middle of a read."""
     holder = secrets.token_hex(8)
     if not store.take_lease(LEASE, holder, now, lease_until or now + DEFAULT_LEASE):
-        metrics.add_metric(name="ReconcilerRunsSkipped", unit="Count", value=1)
+        metrics.add_metric(name="ReconcilerRunsOverlapped", unit="Count", value=1)
         logger.info("another reconciler run holds the lease; skipping this one")
         return ReconcileReport(skipped=True)
     try:
@@ -195,9 +199,14 @@ def _reconcile_all(
         if out_of_time():
             metrics.add_metric(name="ReconcilerOutOfTime", unit="Count", value=1)
             break
-        report.outcomes[verification_id] = _reconcile_isolated(
-            verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after
-        )
+        try:
+            report.outcomes[verification_id] = _reconcile_isolated(
+                verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after
+            )
+        except ConfigurationError:  # logged where found; the next run tries again
+            metrics.add_metric(name="ReconcilerSkipped", unit="Count", value=1)
+            report.skipped = True
+            break
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
     return report
 
@@ -213,6 +222,8 @@ def _reconcile_isolated(
         if verification is None:
             return "missing"
         return reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
+    except ConfigurationError:
+        raise  # not this item's: no item can be read, so reconcile_due stops the run
     except Exception:  # noqa: BLE001 - per-item isolation: one bad item must not stop the run
         metrics.add_metric(name="ReconcileFailures", unit="Count", value=1)
         logger.exception("reconciling one verification failed", extra={"verification_id": verification_id})
