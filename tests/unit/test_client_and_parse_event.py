@@ -88,3 +88,26 @@ def test_parse_event_ignores_fields_a_later_minor_version_adds_and_refuses_anoth
         parse_event(event | {"detail": event["detail"] | {"schema_version": "2.0"}})
     with pytest.raises(ValueError):
         parse_event({"detail-type": "Verification Approved", "detail": event["detail"] | {"decision": "REJECTED"}})
+
+
+@pytest.mark.parametrize("version", ["1", "1.0", "1.4", "1.4.2"])
+def test_parse_event_takes_every_1_x_version(version: str) -> None:
+    event: dict[str, Any] = load_json(EVENTS / "samples" / "h5_lite" / "verification-approved.json")
+    assert parse_event(event | {"detail": event["detail"] | {"schema_version": version}}).schema_version == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"detail": "text"}, "no event detail"),
+        ({"detail": {"decision": "APPROVED"}}, "unsupported schema_version None"),
+        ({"detail": {"schema_version": "2.0"}}, "unsupported schema_version '2.0'"),
+        ({"detail": {"schema_version": "10.1"}}, "unsupported schema_version '10.1'"),
+        ({"detail": {"schema_version": "1.0", "decision": "MAYBE"}}, "unknown decision 'MAYBE'"),
+    ],
+)
+def test_parse_event_says_why_it_refuses_an_event(event: dict[str, Any], message: str) -> None:
+    # The message is what a subscriber logs: it names what was wrong, as it came
+    with pytest.raises(ValueError) as raised:
+        parse_event(event)
+    assert str(raised.value) == message

@@ -1,0 +1,25 @@
+"""The biz_no FaceID is sent on each attempt at a creation. Pure.
+
+FaceID refuses a biz_no it has seen (000: "must be unique"), so a retry after an unknown outcome
+sends one derived from the customer's (see services/creation.py), within FaceID's 128 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
+
+
+def faceid_biz_no(biz_no: str, attempt: int) -> str:
+    """The biz_no FaceID gets on `attempt`: the customer's on the first, then one derived from it
+    that FaceID has not seen, within FaceID's 128 bytes."""
+    if attempt == 0:
+        return biz_no
+    suffix = f"~r{attempt}"
+    if len((biz_no + suffix).encode()) > BIZ_NO_MAX_BYTES:
+        # Too long to extend: a prefix plus a digest of the whole, so that two long biz_nos sharing
+        # the prefix still differ.
+        suffix = f"~{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
+        biz_no = biz_no.encode()[: BIZ_NO_MAX_BYTES - len(suffix)].decode("utf-8", "ignore")
+    return biz_no + suffix
