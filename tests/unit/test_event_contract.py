@@ -112,34 +112,24 @@ def test_processing_announces_nothing() -> None:
 
 
 def test_a_terminal_event_carries_the_verification_as_it_was_decided() -> None:
-    from datetime import UTC, datetime
-
+    from faceid_bridge.adapters.store import verification_from_image
     from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
-    from faceid_bridge.domain.verification import Channel, Verification
 
     # Given a verification at its second version, rejected with its summaries and the customer's extra data
-    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    stream = load_json(EVENTS / "api" / "publisher_stream.json")
+    created = verification_from_image(stream["Records"][0]["dynamodb"]["NewImage"])
     liveness = LivenessSummary(result="PASS", procedure_type="flash")
     comparison = [ComparisonSummary(reference="ref1", confidence=60.0, threshold=74.0, far_level="1e-5", matched=False)]
-    verification = Verification(
-        verification_id="vrf_1",
-        channel=Channel.H5_LITE,
-        biz_no="order-1",
-        biz_id="biz-1",
-        comparison_type="0",
-        references=1,
-        far_level="1e-5",
-        biz_extra_data="cart=7",
-        request_hash="h",
-        created_at=now,
-        expires_at=now,
-        updated_at=now,
-        status=Status.OK,
-        version=2,
-        decision=Decision.REJECTED,
-        reasons=["FACE_MISMATCH_REF1"],
-        liveness=liveness,
-        comparison=comparison,
+    verification = created.model_copy(
+        update={
+            "status": Status.OK,
+            "version": 2,
+            "decision": Decision.REJECTED,
+            "reasons": ["FACE_MISMATCH_REF1"],
+            "liveness": liveness,
+            "comparison": comparison,
+            "biz_extra_data": "cart=7",
+        }
     )
     # When its event is built
     event = event_for(verification)
@@ -149,18 +139,18 @@ def test_a_terminal_event_carries_the_verification_as_it_was_decided() -> None:
         "Verification Rejected",
         {
             "schema_version": "1.0",
-            "event_id": event_id("vrf_1", 2),
-            "verification_id": "vrf_1",
-            "biz_id": "biz-1",
-            "biz_no": "order-1",
-            "channel": Channel.H5_LITE,
+            "event_id": event_id(created.verification_id, 2),
+            "verification_id": created.verification_id,
+            "biz_id": created.biz_id,
+            "biz_no": created.biz_no,
+            "channel": created.channel,
             "status": Status.OK,
             "decision": "REJECTED",
             "reasons": ["FACE_MISMATCH_REF1"],
             "liveness": liveness.model_dump(),
             "comparison": [summary.model_dump() for summary in comparison],
             "biz_extra_data": "cart=7",
-            "occurred_at": now,
+            "occurred_at": created.updated_at,
         },
     )
-    assert event[1].event_id not in {event_id("vrf_1", 1), event_id("vrf_2", 2)}
+    assert event[1].event_id not in {event_id(created.verification_id, 1), event_id("vrf_other", 2)}
