@@ -247,8 +247,8 @@ def survivors(codes: dict[str, int | None], equivalent: set[str]) -> None:
             print(f"\nsurvived: {mutant}\n{diff(mutant)}")
 
 
-def hand_mutant_survives(index: int, mutant: HandMutant) -> str | None:
-    """Applies one hand mutant to a copy of the layer and runs the unit tests: None when they fail."""
+def hand_mutant_problem(index: int, mutant: HandMutant) -> str | None:
+    """Applies one hand mutant to a copy of the layer and runs its unit tests: None when they fail."""
     copy = STAGE / "hand" / str(index)
     shutil.copytree(STAGE / "src", copy, ignore=shutil.ignore_patterns("__pycache__"))
     path = copy / "faceid_bridge" / mutant.module
@@ -260,9 +260,10 @@ def hand_mutant_survives(index: int, mutant: HandMutant) -> str | None:
     environment = os.environ | {"PYTHONPATH": f"{copy}:{STAGE}"}
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     done = subprocess.run(command, cwd=STAGE, env=environment, capture_output=True, check=False)
-    if done.returncode == 1:
+    if done.returncode in (1, 2):  # tests failed, or could not even be collected: the mutant was noticed
         return None
-    return f"{mutant.module}: `{mutant.original}` -> `{mutant.mutated}` survived (pytest exit {done.returncode})"
+    outcome = "survived" if done.returncode == 0 else f"could not be tested (pytest exit {done.returncode})"
+    return f"{mutant.module}: `{mutant.original}` -> `{mutant.mutated}` {outcome}"
 
 
 def main() -> None:
@@ -272,9 +273,7 @@ def main() -> None:
     equivalent = {item.mutant for item in equivalents()}
     passed = report(codes, equivalent)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        hand = [
-            problem for problem in pool.map(hand_mutant_survives, range(len(HAND_MUTANTS)), HAND_MUTANTS) if problem
-        ]
+        hand = [problem for problem in pool.map(hand_mutant_problem, range(len(HAND_MUTANTS)), HAND_MUTANTS) if problem]
     print(f"\nhand mutants: {len(HAND_MUTANTS) - len(hand)} of {len(HAND_MUTANTS)} killed")
     problems = hand + check_equivalents(codes)
     if not passed:
