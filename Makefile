@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint lint-templates lock package unit integration e2e browser demo serve chaos redrive schemas bench clean
+.PHONY: help test lint lint-templates lock package mutation unit integration e2e browser demo serve chaos redrive schemas bench clean
 
 help:
 	@echo "make demo | make test | make serve | make bench | make package | make lint | make schemas"
@@ -72,9 +72,14 @@ package: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m infra.package
 
 # The benchmark runs bounded first (it must run, not meet numbers); then the tests.
-test: lint package $(CHROMIUM) $(CJK_FONT) $(VALGRIND)
+test: lint package mutation $(CHROMIUM) $(CJK_FONT) $(VALGRIND)
 	$(PY) -m infra.bench --smoke --out .local/bench-smoke.json
 	$(PY) -m pytest
+
+# Mutation testing of the pure core with the unit tests (infra/mutation.py): a score per module,
+# each at least 95%; the equivalent mutants are listed, with a reason each, in infra/mutation_equivalents.txt.
+mutation: $(VENV)/.installed
+	$(PY) -m infra.mutation
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit

@@ -183,3 +183,26 @@ def test_base64_fields_take_either_alphabet_and_nothing_else(text: str, decoded:
         else:
             # Then either alphabet gives the same bytes
             assert getattr(parse(model, fields | {key: text}), key) == decoded
+
+
+@pytest.mark.parametrize("version", ["1", "1.0", "1.4", "1.4.2"])
+def test_parse_event_takes_every_1_x_version(version: str) -> None:
+    event: dict[str, Any] = load_json(EVENTS / "samples" / "h5_lite" / "verification-approved.json")
+    assert parse_event(event | {"detail": event["detail"] | {"schema_version": version}}).schema_version == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"detail": "text"}, "no event detail"),
+        ({"detail": {"decision": "APPROVED"}}, "unsupported schema_version None"),
+        ({"detail": {"schema_version": "2.0"}}, "unsupported schema_version '2.0'"),
+        ({"detail": {"schema_version": "10.1"}}, "unsupported schema_version '10.1'"),
+        ({"detail": {"schema_version": "1.0", "decision": "MAYBE"}}, "unknown decision 'MAYBE'"),
+    ],
+)
+def test_parse_event_says_why_it_refuses_an_event(event: dict[str, Any], message: str) -> None:
+    # The message is what a subscriber logs: it names what was wrong, as it came
+    with pytest.raises(ValueError) as raised:
+        parse_event(event)
+    assert str(raised.value) == message

@@ -165,6 +165,8 @@ def test_summaries_carry_scores_thresholds_and_far_level() -> None:
         "matched": False,
     }
     assert outcome.liveness is not None
+    # the procedure FaceID ran (001: liveness_result.procedure_type) is kept as it came
+    assert (outcome.liveness.result, outcome.liveness.procedure_type) == ("PASS", "flash")
     assert [(s.kind, s.confidence, s.threshold, s.attack) for s in outcome.liveness.spoof_scores] == [
         ("synthetic_face", 0.1, 0.5, False),
         ("mask", 0.1, 0.5, False),
@@ -177,3 +179,20 @@ def test_processing_decides_nothing() -> None:
         result("PROCESSING", liveness=None, verify=False), Status.PROCESSING, far_level="1e-4", references=1
     )
     assert outcome.decision is None and outcome.reasons == []
+
+
+def test_a_far_level_without_a_threshold_never_matches() -> None:
+    # Given a comparison whose thresholds lack the verification's FAR level (001 lists four levels)
+    faceid = LiteResult.model_validate(
+        {
+            "status": "OK",
+            "biz_info": {"biz_id": "b"},
+            "liveness_result": {"result": "PASS"},
+            "verify_result": {"result_ref1": {"confidence": 99.0, "thresholds": {"1e-3": 64}}},
+        }
+    )
+    # When the policy evaluates it at 1e-6
+    outcome = evaluate(faceid, Status.OK, far_level="1e-6", references=1)
+    # Then the reference does not match, and the summary shows the highest threshold a confidence can have (100)
+    assert [(s.threshold, s.matched) for s in outcome.comparison] == [(100.0, False)]
+    assert (outcome.decision, outcome.reasons) == (Decision.REJECTED, ["FACE_MISMATCH_REF1"])

@@ -3,8 +3,16 @@
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from faceid_bridge.domain.decision import Decision, evaluate_app, evaluate_raw
+from faceid_bridge.domain.decision import (
+    ComparisonSummary,
+    Decision,
+    LivenessSummary,
+    SpoofScore,
+    evaluate_app,
+    evaluate_raw,
+)
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.faceid.app import AppVerifyResult
 from faceid_bridge.faceid.raw import RawVerifyResult
@@ -81,6 +89,15 @@ APP_CASES = [
         Status.OK,
         Decision.REJECTED,
         ["FACE_MISMATCH_REF1"],
+    ),
+    (
+        "2000 with a reference FaceID did not compare",
+        app(2000, "PASS_LIVING_NOT_THE_SAME", refs={"ref1": 30}),
+        2,
+        False,
+        Status.OK,
+        Decision.REJECTED,
+        ["COMPARISON_MISSING_REF2", "FACE_MISMATCH_REF1"],
     ),
     ("3000 ID_NUMBER_NAME_NOT_MATCH", app(3000, "ID_NUMBER_NAME_NOT_MATCH"), 0, True, Status.OK, Decision.REJECTED, []),
     (
@@ -181,6 +198,44 @@ def test_app_policy(
     assert (outcome.status, outcome.decision, outcome.reasons[1:]) == (status, decision, reasons)
 
 
+def test_an_app_answer_without_a_result_code_is_refused() -> None:
+    # notes §4: result_code is how sdk/verify gives its verdict; a missing one must never read as a pass
+    with pytest.raises(ValidationError):
+        AppVerifyResult.model_validate({"result_message": "SUCCESS", "verification": {"ref1": ref(90)}})
+
+
+APP_SUMMARIES = [
+    ("1000 SUCCESS", app(1000, "SUCCESS", refs={"ref1": 90}), "PASS", [("ref1", 90.0, True)]),
+    (
+        "2000 PASS_LIVING_NOT_THE_SAME",
+        app(2000, "PASS_LIVING_NOT_THE_SAME", refs={"ref1": 30}),
+        "PASS",
+        [("ref1", 30.0, False)],
+    ),
+    ("4100 FAIL_LIVING_FACE_ATTACK", app(4100, "FAIL_LIVING_FACE_ATTACK", attack=(0.9, True)), "FAIL", []),
+]
+
+
+@pytest.mark.parametrize(("case", "result", "liveness", "comparison"), APP_SUMMARIES, ids=[c[0] for c in APP_SUMMARIES])
+def test_app_outcomes_keep_the_liveness_and_comparison_summaries(
+    case: str, result: AppVerifyResult, liveness: str, comparison: list[tuple[str, float, bool]]
+) -> None:
+    # Given a judged App answer (notes §4): liveness passed up to the 4100 series, and attack_result's score
+    outcome = evaluate_app(result, far_level="1e-5", references=1, kyc=False)
+    # Then what is stored and sent in events summarizes both, at the verification's FAR level (74 at 1e-5)
+    attack = result.attack_result
+    assert attack is not None
+    assert outcome.liveness == LivenessSummary(
+        result=liveness,
+        procedure_type="app",
+        spoof_scores=[SpoofScore(kind="attack", confidence=attack.score, threshold=0.5, attack=attack.result)],
+    )
+    assert outcome.comparison == [
+        ComparisonSummary(reference=name, confidence=value, threshold=74.0, far_level="1e-5", matched=matched)
+        for name, value, matched in comparison
+    ]
+
+
 def raw(
     procedure: str = "PASSED", genuineness: str | None = "PASSED", refs: tuple[float, ...] = (90.0,)
 ) -> RawVerifyResult:
@@ -225,3 +280,24 @@ RAW_CASES = [
 def test_raw_policy(case: str, result: RawVerifyResult, refs: int, decision: Decision, reasons: list[str]) -> None:
     outcome = evaluate_raw(result, far_level="1e-5", references=refs)
     assert (outcome.status, outcome.decision, outcome.reasons) == (Status.OK, decision, reasons)
+
+
+RAW_SUMMARIES = [
+    ("PASSED, PASSED", raw(), "PASS", [("ref1", 90.0, True)]),
+    ("a spoof", raw(genuineness="MASK", refs=(90.0, 60.0)), "FAIL", [("ref1", 90.0, True), ("ref2", 60.0, False)]),
+    ("a procedure failure, no comparison (002)", raw("VIDEO_SR_ERROR", None, ()), "FAIL", []),
+]
+
+
+@pytest.mark.parametrize(("case", "result", "liveness", "comparison"), RAW_SUMMARIES, ids=[c[0] for c in RAW_SUMMARIES])
+def test_raw_outcomes_keep_the_liveness_and_comparison_summaries(
+    case: str, result: RawVerifyResult, liveness: str, comparison: list[tuple[str, float, bool]]
+) -> None:
+    # Given a raw/verify answer (002): procedure_validation and face_genuineness, then result_ref*
+    outcome = evaluate_raw(result, far_level="1e-5", references=len(comparison) or 1)
+    # Then what is stored and sent in events summarizes both: a still-video liveness, passed only when both PASSED
+    assert outcome.liveness == LivenessSummary(result=liveness, procedure_type="still")
+    assert outcome.comparison == [
+        ComparisonSummary(reference=name, confidence=value, threshold=74.0, far_level="1e-5", matched=matched)
+        for name, value, matched in comparison
+    ]

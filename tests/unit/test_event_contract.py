@@ -109,3 +109,48 @@ def test_processing_announces_nothing() -> None:
     stream = load_json(EVENTS / "api" / "publisher_stream.json")
     verification = verification_from_image(stream["Records"][0]["dynamodb"]["NewImage"])
     assert event_for(verification.model_copy(update={"status": Status.PROCESSING, "version": 2})) is None
+
+
+def test_a_terminal_event_carries_the_verification_as_it_was_decided() -> None:
+    from faceid_bridge.adapters.store import verification_from_image
+    from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
+
+    # Given a verification at its second version, rejected with its summaries and the customer's extra data
+    stream = load_json(EVENTS / "api" / "publisher_stream.json")
+    created = verification_from_image(stream["Records"][0]["dynamodb"]["NewImage"])
+    liveness = LivenessSummary(result="PASS", procedure_type="flash")
+    comparison = [ComparisonSummary(reference="ref1", confidence=60.0, threshold=74.0, far_level="1e-5", matched=False)]
+    verification = created.model_copy(
+        update={
+            "status": Status.OK,
+            "version": 2,
+            "decision": Decision.REJECTED,
+            "reasons": ["FACE_MISMATCH_REF1"],
+            "liveness": liveness,
+            "comparison": comparison,
+            "biz_extra_data": "cart=7",
+        }
+    )
+    # When its event is built
+    event = event_for(verification)
+    # Then it is a Rejected event with every field of the verification, and the id of this version
+    assert event is not None
+    assert (event[0], event[1].model_dump()) == (
+        "Verification Rejected",
+        {
+            "schema_version": "1.0",
+            "event_id": event_id(created.verification_id, 2),
+            "verification_id": created.verification_id,
+            "biz_id": created.biz_id,
+            "biz_no": created.biz_no,
+            "channel": created.channel,
+            "status": Status.OK,
+            "decision": "REJECTED",
+            "reasons": ["FACE_MISMATCH_REF1"],
+            "liveness": liveness.model_dump(),
+            "comparison": [summary.model_dump() for summary in comparison],
+            "biz_extra_data": "cart=7",
+            "occurred_at": created.updated_at,
+        },
+    )
+    assert event[1].event_id not in {event_id(created.verification_id, 1), event_id("vrf_other", 2)}

@@ -36,6 +36,21 @@ def test_sign_check(secrets: list[str], sign: str, valid: bool) -> None:
     assert lite_sign_valid(secrets, DATA, sign) is valid
 
 
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        ["sandbox-secret", "previous-secret"],  # the current secret during a rotation (signing_secrets' order)
+        ["new-secret", "sandbox-secret", "oldest-secret"],
+        ["new-secret", "sandbox-secret"],
+    ],
+    ids=["first", "middle", "last"],
+)
+def test_a_matching_secret_counts_in_any_position(secrets: list[str]) -> None:
+    # Given the secret that signed the callback among others (001: sign = sha1(API_SECRET + data))
+    # Then the sign is valid, wherever that secret stands in the list
+    assert lite_sign_valid(secrets, DATA, KNOWN_SIGN)
+
+
 def test_sign_covers_the_raw_data_string() -> None:
     # Given the same JSON with different spacing, Then the sign no longer matches
     assert not lite_sign_valid(["sandbox-secret"], '{"status": "OK"}', KNOWN_SIGN)
@@ -70,10 +85,24 @@ SETTINGS = Settings.model_validate(
         ("javascript:alert(1)", False),
         ("//shop.example.com/kyc", False),
         ("https://shop.example.com:99999/", False),
+        ("https://user@shop.example.com/", False),  # userinfo on an allowed host
+        ("https://user:pass@shop.example.com/", False),
+        ("https:///kyc", False),  # an allowed scheme with no host
+        ("http://plain.example.com/done", True),  # an http entry without a port means port 80
+        ("http://plain.example.com:80/done", True),
+        ("http://plain.example.com:443/done", False),
+        ("http://plain.example.com:81/done", False),
     ],
 )
 def test_redirect_allow_list_matches_whole_origins(url: str, allowed: bool) -> None:
-    assert redirect_allowed(url, SETTINGS.allowed_redirect_origins) is allowed
+    assert redirect_allowed(url, [*SETTINGS.allowed_redirect_origins, "http://plain.example.com"]) is allowed
+
+
+@pytest.mark.parametrize("url", ["ftp://files.example.com/x", "javascript://files.example.com/%0aalert(1)"])
+def test_only_web_origins_are_redirect_targets(url: str) -> None:
+    # Given an allow-list that names a non-web origin by mistake
+    # Then the browser is still never sent there: redirects go to http(s) origins only
+    assert not redirect_allowed(url, ["ftp://files.example.com", "javascript://files.example.com"])
 
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -105,6 +134,7 @@ def test_credentials_never_show_their_secrets() -> None:
         ({"previous_api_secret": "old", "previous_valid_until": "2026-11-22T12:00:00"}, ["previous_valid_until"]),
         ({"previous_api_secret": "old", "previous_valid_until": "soon"}, ["previous_valid_until"]),
         ({"previous_api_secret": 7, "previous_valid_until": "2026-11-23T00:00:00Z"}, ["previous_api_secret"]),
+        ({"previous_api_secret": 7, "previous_valid_until": "soon"}, ["previous_api_secret", "previous_valid_until"]),
     ],
 )
 def test_invalid_rotation_fields_are_dropped_both_and_named(secret: dict[str, object], dropped: list[str]) -> None:
@@ -114,7 +144,21 @@ def test_invalid_rotation_fields_are_dropped_both_and_named(secret: dict[str, ob
     assert credentials.signing_secrets(NOON) == ["new"] and invalid == dropped
 
 
-@pytest.mark.parametrize("secret", [{"api_key": "k"}, {"api_secret": ""}, ["k", "s"], "text"])
-def test_a_secret_without_credentials_is_unusable(secret: object) -> None:
-    with pytest.raises(UnusableSecret):
+@pytest.mark.parametrize(
+    ("secret", "invalid"),
+    [
+        ({"api_key": "k"}, ["api_secret"]),
+        ({"api_secret": ""}, ["api_key", "api_secret"]),
+        ({"api_key": "k", "previous_api_secret": 7}, ["api_secret", "previous_api_secret"]),
+        (["k", "s"], [""]),  # not a JSON object: no field to name
+        ("text", [""]),
+    ],
+)
+def test_a_secret_without_credentials_is_unusable_and_names_its_invalid_fields(
+    secret: object, invalid: list[str]
+) -> None:
+    with pytest.raises(UnusableSecret) as raised:
         Credentials.from_secret(secret)
+    # Then the fields that are logged name what to fix, and never a value
+    assert raised.value.invalid_fields == invalid
+    assert str(raised.value) == f"invalid fields: {invalid}"

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from faceid_bridge.config import Settings
-from faceid_bridge.domain.biz_no import RETRY_MARK
+from faceid_bridge.domain.biz_no import faceid_biz_no
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, ConfigurationError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
@@ -30,27 +30,11 @@ from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
 from faceid_bridge.services import single_use
 
-BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
-
 
 def request_hash(request: BaseModel, key: bytes) -> str:
     """What makes two requests for one biz_no the same request (after defaults are applied). Keyed,
     so that a stored hash of a KYC request cannot be brute-forced back to a name and ID number."""
     return hmac.new(key, request.model_dump_json().encode(), hashlib.sha256).hexdigest()
-
-
-def faceid_biz_no(biz_no: str, attempt: int) -> str:
-    """The biz_no FaceID gets on `attempt`: the customer's on the first, then one derived from it
-    that FaceID has not seen, within FaceID's 128 bytes."""
-    if attempt == 0:
-        return biz_no
-    suffix = f"{RETRY_MARK}r{attempt}"
-    if len((biz_no + suffix).encode()) > BIZ_NO_MAX_BYTES:
-        # Too long to extend: a prefix plus a digest of the whole, so that two long biz_nos sharing
-        # the prefix still differ.
-        suffix = f"{RETRY_MARK}{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
-        biz_no = biz_no.encode()[: BIZ_NO_MAX_BYTES - len(suffix)].decode("utf-8", "ignore")
-    return biz_no + suffix
 
 
 class ChannelRequest(Protocol):
