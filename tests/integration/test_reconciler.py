@@ -217,3 +217,25 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, 
     assert len(first.outcomes) == 2
     second = reconcile_due(store=store, faceid=faceid, now=DUE)
     assert set(first.outcomes) | set(second.outcomes) == due and len(second.outcomes) == 1
+
+
+def test_the_backlog_age_grows_while_faceid_stays_unreachable(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given a verification due at DUE - 1 s, whose get_result keeps failing
+    from faceid_bridge.observability import metrics
+
+    new(faceid, store)
+    faceid.results = [UpstreamUnavailable("FACEID_UNAVAILABLE")] * 2
+    # When the reconciler runs right away, and again ten minutes later
+    first = reconcile_due(store=store, faceid=faceid, now=DUE)
+    later = DUE + timedelta(minutes=10)
+    second = reconcile_due(store=store, faceid=faceid, now=later)
+    # Then the age is counted from when it became due the last time, and emitted every run
+    assert first.backlog_age_seconds(DUE) == 1
+    assert second.backlog_age_seconds(later) == (later - DUE).total_seconds() - 120  # rescheduled to DUE + 2 min
+    assert metrics.metric_set["ReconcilerBacklogAgeSeconds"]["Value"][-1] == second.backlog_age_seconds(later)
+    metrics.clear_metrics()
+
+
+def test_nothing_due_is_a_backlog_of_age_zero(faceid: FakeFaceId, store: VerificationStore) -> None:
+    new(faceid, store)
+    assert reconcile_due(store=store, faceid=faceid, now=DUE - timedelta(seconds=2)).backlog_age_seconds(DUE) == 0

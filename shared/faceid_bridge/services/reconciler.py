@@ -53,6 +53,12 @@ EXPIRED = Outcome(status=Status.EXPIRED, decision=Decision.ABANDONED, reasons=[S
 @dataclass
 class ReconcileReport:
     outcomes: dict[str, str] = field(default_factory=dict)  # verification_id -> what happened
+    oldest_due_at: int | None = None  # of the due verifications read this run
+
+    def backlog_age_seconds(self, now: datetime) -> float:
+        """How long the oldest verification read this run has been due: about a minute while the
+        reconciler keeps up; it grows when runs fail, run out of time or stop reaching FaceID."""
+        return 0.0 if self.oldest_due_at is None else max(0.0, now.timestamp() - self.oldest_due_at)
 
     @property
     def counts(self) -> Counter[str]:
@@ -173,14 +179,22 @@ def reconcile_due(
             metrics.add_metric(name="ReconcilerOutOfTime", unit="Count", value=1)
             break
         report.outcomes[verification_id] = _reconcile_isolated(
-            verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after
+            verification_id, report, store=store, faceid=faceid, now=now, retry_after=retry_after
         )
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
+    # Emitted on every run, 0 when nothing is due: the backlog alarm also fires when it goes missing.
+    metrics.add_metric(name="ReconcilerBacklogAgeSeconds", unit="Seconds", value=report.backlog_age_seconds(now))
     return report
 
 
 def _reconcile_isolated(
-    verification_id: str, *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta
+    verification_id: str,
+    report: ReconcileReport,
+    *,
+    store: Store,
+    faceid: FaceId,
+    now: datetime,
+    retry_after: timedelta,
 ) -> str:
     """reconcile_one, with whatever goes wrong kept to this verification (logged, counted, and moved
     back in the queue when possible), so the ones behind it are still settled."""
@@ -189,6 +203,8 @@ def _reconcile_isolated(
         verification = store.get(verification_id)
         if verification is None:
             return "missing"
+        if verification.due_at is not None and not verification.status.terminal:
+            report.oldest_due_at = min(verification.due_at, report.oldest_due_at or verification.due_at)
         return reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
     except Exception:  # noqa: BLE001 - per-item isolation: one bad item must not stop the run
         metrics.add_metric(name="ReconcileFailures", unit="Count", value=1)
