@@ -89,9 +89,7 @@ def stream_records(info: dict[str, Any], region: str) -> list[dict[str, Any]]:
     return records
 
 
-def redrive(
-    queue_url: str, *, bus_name: str, source: str, region: str, table_name: str | None = None
-) -> RedriveReport:
+def redrive(queue_url: str, *, bus_name: str, source: str, region: str, table_name: str | None = None) -> RedriveReport:
     """Publish the DLQ's messages again. With `table_name`, a failed batch of another table's stream
     (a DLQ shared by mistake, a table replaced) stays in the queue."""
     sqs, report = boto3.client("sqs", region_name=region), RedriveReport()
