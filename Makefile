@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint lint-templates lock package mutation unit integration e2e browser demo serve chaos redrive schemas bench clean
+.PHONY: help test lint lint-templates lock package deploy mutation unit integration e2e browser demo serve chaos redrive schemas bench clean
 
 help:
 	@echo "make demo | make test | make serve | make bench | make package | make lint | make schemas"
@@ -38,9 +38,12 @@ lint: $(VENV)/.installed lint-templates
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Then cfn-lint's serverless rules and checkov on both templates; what they let pass, and why, is
+# in infra/lint-skips.toml.
 lint-templates: $(SAM_VENV)/.installed
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1
 	$(SAM_VENV)/bin/sam validate --lint --region us-east-1 -t examples/subscriber/template.yaml
+	$(SAM_VENV)/bin/python infra/lint_templates.py
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 CHROMIUM := /usr/bin/chromium
@@ -71,6 +74,14 @@ $(VALGRIND):
 package: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m infra.package
 
+# Deploys the build with a copy of infra/samconfig.toml that git ignores: the first run is guided and
+# writes the answers into the copy, never into the committed file.
+SAM_CONFIG := infra/samconfig.local.toml
+deploy: package
+	@if [ -f "$(SAM_CONFIG)" ]; then echo "using $(SAM_CONFIG)"; else cp infra/samconfig.toml "$(SAM_CONFIG)"; fi
+	$(SAM_VENV)/bin/sam deploy $$(grep -q '^region' "$(SAM_CONFIG)" || echo --guided) \
+	  --config-file "$(abspath $(SAM_CONFIG))" --template-file .aws-sam/build/template.yaml
+
 # The benchmark runs bounded first (it must run, not meet numbers); then the tests.
 test: lint package mutation $(CHROMIUM) $(CJK_FONT) $(VALGRIND)
 	$(PY) -m infra.bench --smoke --out .local/bench-smoke.json
@@ -99,11 +110,16 @@ serve: $(VENV)/.installed
 chaos: $(VENV)/.installed
 	$(PY) -m infra.local.chaos $(CHAOS_ARGS)
 
-# The local stack's DLQ; deployed: python -m infra.redrive --queue-url <PublisherDLQUrl> with your credentials.
+# `make redrive STACK=name`: a deployed stack's DLQ, found from its outputs, with your AWS credentials
+# (docs/operations.md lists the permissions). Without STACK: the local stack's.
 redrive: $(VENV)/.installed
+ifdef STACK
+	$(PY) -m infra.redrive --stack "$(STACK)" $(REDRIVE_ARGS)
+else
 	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)
+endif
 
 # Prints one table and writes bench/results.json. BENCH_ARGS="--pairs 20 --sizes 500,2000" to vary.
 bench: $(VENV)/.installed package $(VALGRIND)

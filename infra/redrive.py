@@ -1,7 +1,8 @@
 """Move publisher DLQ messages back through the publisher, once the cause is fixed.
 
+    make redrive STACK=name                        # a deployed stack (AWS credentials): its outputs
     make redrive                                   # the local stack
-    python -m infra.redrive --queue-url URL --event-bus-name faceid-bridge   # deployed (AWS credentials)
+    python -m infra.redrive --queue-url URL --event-bus-name BUS   # any DLQ, named by hand
 
 Two kinds of message land in the DLQ:
 - a poison record the publisher could not turn into an event ({"reason", "record"}): the record is
@@ -38,6 +39,30 @@ class _StillPoison(DeadLetterQueue):
         self.records.append(message)
 
 
+@dataclass(frozen=True)
+class StackTargets:
+    """What a redrive of a deployed stack works on, from its outputs and parameters."""
+
+    queue_url: str
+    table_name: str
+    bus_name: str
+    source: str
+
+
+def stack_targets(stack: str, region: str) -> StackTargets:
+    (described,) = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
+    parameters = {
+        parameter["ParameterKey"]: parameter["ParameterValue"] for parameter in described.get("Parameters", [])
+    }
+    return StackTargets(
+        queue_url=outputs["PublisherDLQUrl"],
+        table_name=outputs["VerificationsTableName"],
+        bus_name=outputs["EventBusName"],
+        source=parameters.get("EventSource") or "faceid.bridge",
+    )
+
+
 @dataclass
 class RedriveReport:
     redriven: int = 0
@@ -64,7 +89,9 @@ def stream_records(info: dict[str, Any], region: str) -> list[dict[str, Any]]:
     return records
 
 
-def redrive(queue_url: str, *, bus_name: str, source: str, region: str) -> RedriveReport:
+def redrive(queue_url: str, *, bus_name: str, source: str, region: str, table_name: str | None = None) -> RedriveReport:
+    """Publish the DLQ's messages again. With `table_name`, a failed batch of another table's stream
+    (a DLQ shared by mistake, a table replaced) stays in the queue."""
     sqs, report = boto3.client("sqs", region_name=region), RedriveReport()
     while True:
         messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=300).get(
@@ -74,6 +101,10 @@ def redrive(queue_url: str, *, bus_name: str, source: str, region: str) -> Redri
             return report
         for message in messages:
             body = json.loads(message["Body"])
+            stream = body.get("DDBStreamBatchInfo", {}).get("streamArn", "")
+            if table_name and stream and f":table/{table_name}/stream/" not in stream:
+                report.kept.append(f"{message['MessageId']}: a batch of another table's stream")
+                continue
             records = [body["record"]] if "record" in body else stream_records(body["DDBStreamBatchInfo"], region)
             still_poison = _StillPoison()
             result = publish_records(
@@ -91,6 +122,7 @@ def redrive(queue_url: str, *, bus_name: str, source: str, region: str) -> Redri
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     queue = parser.add_mutually_exclusive_group()
+    queue.add_argument("--stack", help="a deployed stack: its DLQ, table, bus and event source")
     queue.add_argument("--queue-url", help="the stack's PublisherDLQUrl output")
     queue.add_argument("--queue-name", default="faceid-bridge-PublisherDLQ", help="the DLQ by name (the local stack's)")
     parser.add_argument("--event-bus-name", default="faceid-bridge")
@@ -100,10 +132,21 @@ def main() -> None:
     # boto3 takes the account, region and endpoint from its usual environment (make redrive points
     # it at the local stack's moto server).
     region = args.region or boto3.Session().region_name
-    queue_url = (
-        args.queue_url or boto3.client("sqs", region_name=region).get_queue_url(QueueName=args.queue_name)["QueueUrl"]
-    )
-    report = redrive(queue_url, bus_name=args.event_bus_name, source=args.source, region=region)
+    if args.stack:
+        targets = stack_targets(args.stack, region)
+        report = redrive(
+            targets.queue_url,
+            bus_name=targets.bus_name,
+            source=targets.source,
+            region=region,
+            table_name=targets.table_name,
+        )
+    else:
+        queue_url = (
+            args.queue_url
+            or boto3.client("sqs", region_name=region).get_queue_url(QueueName=args.queue_name)["QueueUrl"]
+        )
+        report = redrive(queue_url, bus_name=args.event_bus_name, source=args.source, region=region)
     print(f"redriven: {report.redriven} message(s); still in the DLQ: {len(report.kept)}")
     for reason in report.kept:
         print(f"  {reason}")

@@ -13,6 +13,7 @@ import boto3
 from infra.local.template import Template
 
 ACCOUNT = "123456789012"  # moto's default account
+STACK_NAME = "faceid-bridge"  # what AWS::StackName resolves to, as in infra/samconfig.toml
 
 
 @dataclass
@@ -21,10 +22,23 @@ class LocalStack:
 
     region: str
     parameters: dict[str, str]
+    conditions: dict[str, Any] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
     attrs: dict[tuple[str, str], str] = field(default_factory=dict)
 
+    def holds(self, condition: Any) -> bool:
+        """The template's conditions, as far as the local stack uses them: Equals, Not, Ref."""
+        if isinstance(condition, str):
+            return self.holds(self.conditions[condition])
+        if "Fn::Not" in condition:
+            return not self.holds(condition["Fn::Not"][0])
+        left, right = (self.resolve(side) for side in condition["Fn::Equals"])
+        return bool(left == right)
+
     def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and "Fn::If" in value:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.holds(condition) else when_false)
         if isinstance(value, dict) and "Ref" in value:
             name = value["Ref"]
             if name in self.parameters:
@@ -52,7 +66,11 @@ def provision(
     unknown = sorted(set(parameters) - set(template.parameter_defaults()))
     if unknown:
         raise ValueError(f"template.yaml has no parameter {', '.join(unknown)}")
-    stack = LocalStack(region=region, parameters={**template.parameter_defaults(), **parameters})
+    stack = LocalStack(
+        region=region,
+        parameters={**template.parameter_defaults(), "AWS::StackName": STACK_NAME, **parameters},
+        conditions=template.document.get("Conditions", {}),
+    )
     dynamodb, events = boto3.client("dynamodb", region_name=region), boto3.client("events", region_name=region)
     sqs, secretsmanager = boto3.client("sqs", region_name=region), boto3.client("secretsmanager", region_name=region)
 

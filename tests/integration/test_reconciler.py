@@ -20,6 +20,7 @@ from faceid_bridge.errors import FaceIdBadResponse, FaceIdOutcomeUnknown, FaceId
 from faceid_bridge.faceid.lite import LiteResult
 from faceid_bridge.services.h5_lite import apply_result, create_verification
 from faceid_bridge.services.reconciler import reconcile_due
+from infra.local.template import Template
 from tests.integration.conftest import FakeFaceId
 from tests.support import valid_create_body
 
@@ -258,3 +259,34 @@ def test_a_lease_left_by_a_run_that_died_runs_out(store: VerificationStore, stac
     assert store.take_lease("reconciler", "died", DUE, DUE + timedelta(minutes=5))
     assert reconcile_due(store=store, faceid=FakeFaceId(), now=DUE).skipped is True
     assert reconcile_due(store=store, faceid=FakeFaceId(), now=DUE + timedelta(minutes=5)).skipped is False
+
+
+def test_the_backlog_age_grows_while_faceid_stays_unreachable(faceid: FakeFaceId, store: VerificationStore) -> None:
+    # Given a verification due at DUE - 1 s, whose get_result keeps failing
+    from faceid_bridge.observability import metrics
+
+    new(faceid, store)
+    faceid.results = [UpstreamUnavailable("FACEID_UNAVAILABLE")] * 2
+    # When the reconciler runs right away, and again ten minutes later
+    first = reconcile_due(store=store, faceid=faceid, now=DUE)
+    later = DUE + timedelta(minutes=10)
+    second = reconcile_due(store=store, faceid=faceid, now=later)
+    # Then the age is counted from when it became due the last time, and emitted every run
+    assert first.backlog_age_seconds(DUE) == 1
+    assert second.backlog_age_seconds(later) == (later - DUE).total_seconds() - 120  # rescheduled to DUE + 2 min
+    assert metrics.metric_set["ReconcilerBacklogAgeSeconds"]["Value"][-1] == second.backlog_age_seconds(later)
+    # And with the dimensions its alarm names (else the alarm watches a stream nobody writes)
+    emitted: dict[str, Any] = dict(metrics.serialize_metric_set())  # EMF: dimension values at the top level
+    dimensions = {name: emitted[name] for name in emitted["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]}
+    metrics.clear_metrics()
+    (alarm,) = [
+        alarm["Properties"]
+        for alarm in Template().of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"]["MetricName"] == "ReconcilerBacklogAgeSeconds"
+    ]
+    assert dimensions == {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+
+
+def test_nothing_due_is_a_backlog_of_age_zero(faceid: FakeFaceId, store: VerificationStore) -> None:
+    new(faceid, store)
+    assert reconcile_due(store=store, faceid=faceid, now=DUE - timedelta(seconds=2)).backlog_age_seconds(DUE) == 0

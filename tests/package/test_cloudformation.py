@@ -5,6 +5,7 @@ to either side fails this test."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,21 @@ NOT_CREATED_BY_MOTO = {
     "AWS::ApiGatewayV2::Api",
     "AWS::ApiGatewayV2::Stage",
     "AWS::CloudWatch::Alarm",
+    "AWS::Events::EventBusPolicy",
+    "AWS::Lambda::LayerVersionPermission",
     "AWS::SecretsManager::Secret",
+    "AWS::SNS::Subscription",
 }
 STACK = "faceid-bridge"
+# Every optional resource switched on, so that each is created or known not to be.
+PARAMETERS = {
+    "FaceIdLiteHost": "https://api.megvii.com",
+    "AlarmEmail": "oncall@example.com",
+    "SubscriberAccountIds": "111111111111,222222222222",
+    "SubscriberOrganizationId": "o-abcdefghij",
+    "CallerAccountIds": "333333333333",
+    "SharedLayerConsumer": "o-abcdefghij",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +43,7 @@ def deployed(build: Path, aws_environment: dict[str, str], tmp_path_factory: pyt
         build, "faceid-bridge-artifacts", tmp_path_factory.mktemp("cfn") / "packaged.yaml"
     )
     template = cloudformation.transform(packaged)
-    status = cloudformation.create_stack(STACK, template, {"FaceIdLiteHost": "https://api.megvii.com"})
+    status = cloudformation.create_stack(STACK, template, PARAMETERS)
     return {"template": template, "status": status, "created": cloudformation.created(STACK)}
 
 
@@ -72,3 +85,27 @@ def test_the_publisher_reads_the_table_stream_through_its_filter(deployed: dict[
     (mapping,) = boto3.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert "/stream/" in mapping["EventSourceArn"]
     assert '"entity": {"S": ["verification"]}' in mapping["FilterCriteria"]["Filters"][0]["Pattern"]
+
+
+def test_the_alarm_topic_key_logs_and_caller_role_are_created_as_the_template_says(deployed: dict[str, Any]) -> None:
+    created = {name: summary["PhysicalResourceId"] for name, summary in deployed["created"].items()}
+    # The alarm topic is encrypted with the stack's key, whose policy lets CloudWatch alarms publish
+    topic = boto3.client("sns").get_topic_attributes(TopicArn=created["AlarmTopic"])["Attributes"]
+    assert topic["KmsMasterKeyId"] == created["AlarmTopicKey"]
+    # (moto's CloudFormation stores the policy as it was given, an object; AWS answers a JSON string)
+    policy = boto3.client("kms").get_key_policy(KeyId=created["AlarmTopicKey"], PolicyName="default")["Policy"]
+    policy = policy if isinstance(policy, dict) else json.loads(policy)
+    (grant,) = [s for s in policy["Statement"] if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert grant["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+    assert grant["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":cloudwatch:us-east-1:123456789012:alarm:*")
+    # Every log group expires after LogRetentionDays (its default)
+    logs = boto3.client("logs")
+    groups = [name for name, summary in deployed["created"].items() if summary["ResourceType"] == "AWS::Logs::LogGroup"]
+    assert len(groups) == 8
+    for name in groups:
+        (group,) = logs.describe_log_groups(logGroupNamePrefix=created[name])["logGroups"]
+        assert group.get("retentionInDays") == 30, name
+    # Callers in CallerAccountIds may assume the caller role
+    role = boto3.client("iam").get_role(RoleName=created["ApiCallerRole"])["Role"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"]["AWS"] in ("333333333333", ["333333333333"])

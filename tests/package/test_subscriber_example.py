@@ -36,16 +36,22 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def delivered(aws_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
-    """(detail-type, channel) of the sample events put on the bus that the example's rule delivers."""
-    # Given faceid-bridge's bus, and the example deployed for the h5_lite channel
-    events, sqs = boto3.client("events"), boto3.client("sqs")
-    events.create_event_bus(Name="faceid-bridge")
+def deployed(aws_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """faceid-bridge's bus, and the example deployed for the h5_lite channel: its transformed
+    template and its created resources."""
+    boto3.client("events").create_event_bus(Name="faceid-bridge")
     packaged = cloudformation.package(EXAMPLE, "example-artifacts", tmp_path_factory.mktemp("ex") / "packaged.yaml")
     template = cloudformation.transform(packaged)
     parameters = {"FaceIdBridgeLayerArn": LAYER, "Channel": "h5_lite"}
     assert cloudformation.create_stack("subscriber", template, parameters) == "CREATE_COMPLETE"
-    (rule,) = [s for s in cloudformation.created("subscriber").values() if s["ResourceType"] == "AWS::Events::Rule"]
+    return {"template": template, "created": cloudformation.created("subscriber")}
+
+
+@pytest.fixture(scope="module")
+def delivered(deployed: dict[str, Any]) -> set[tuple[str, str]]:
+    """(detail-type, channel) of the sample events put on the bus that the example's rule delivers."""
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    (rule,) = [s for s in deployed["created"].values() if s["ResourceType"] == "AWS::Events::Rule"]
     name = rule["PhysicalResourceId"].rsplit("/", 1)[-1].split("|", 1)[0]
     targets = events.list_targets_by_rule(Rule=name, EventBusName="faceid-bridge")["Targets"]
     assert [target["Arn"].split(":")[5] for target in targets] == ["function"]  # the consumer
@@ -96,11 +102,61 @@ def test_the_consumer_refuses_what_its_rule_should_not_have_delivered() -> None:
 
 
 def test_the_example_uses_the_main_stacks_outputs() -> None:
+    import tomllib
+
     from infra.local.template import load
 
     example, main = load(EXAMPLE / "template.yaml"), load()
     assert {"EventBusName", "SharedLayerArn"} <= set(main["Outputs"])
-    assert example["Parameters"]["EventBusName"]["Default"] == main["Parameters"]["EventBusName"]["Default"]
+    # the bus of a stack deployed as infra/samconfig.toml names it (a bus is named after its stack)
+    config = tomllib.loads((ROOT / "infra" / "samconfig.toml").read_text())["default"]["global"]["parameters"]
+    assert main["Parameters"]["EventBusName"]["Default"] == ""
+    assert example["Parameters"]["EventBusName"]["Default"] == config["stack_name"]
     rule = example["Resources"]["ApprovedConsumerFunction"]["Properties"]["Events"]["Approved"]["Properties"]
     assert rule["Pattern"]["source"] == [main["Parameters"]["EventSource"]["Default"]]
     assert Path(EXAMPLE / "consumer" / "app.py").is_file()
+
+
+def lambda_invokes_asynchronously(handler: Any, event: dict[str, Any], config: dict[str, Any], queue_url: str) -> None:
+    """Lambda's part, which moto does not play: an asynchronous invocation is tried once and
+    retried MaximumRetryAttempts times; when every try raised, Lambda sends its on-failure record
+    (the event as requestPayload, the error as responsePayload) to the OnFailure destination."""
+    tries = 1 + config["MaximumRetryAttempts"]
+    for _ in range(tries):
+        try:
+            handler(event, None)
+            return
+        except Exception as error:  # noqa: BLE001 - Lambda catches whatever the handler raises
+            failure = error
+    record = {
+        "version": "1.0",
+        "requestContext": {"condition": "RetriesExhausted", "approximateInvokeCount": tries},
+        "requestPayload": event,
+        "responsePayload": {"errorType": type(failure).__name__, "errorMessage": str(failure)},
+    }
+    boto3.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(record))
+
+
+def test_an_event_the_consumer_fails_on_ends_up_in_its_failure_queue(deployed: dict[str, Any]) -> None:
+    # Given the deployed consumer's asynchronous-invoke configuration, and the queue it names
+    resources = deployed["template"]["Resources"]
+    (config,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    destination = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    queue_url = deployed["created"][destination]["PhysicalResourceId"]
+    sqs = boto3.client("sqs")
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # And the consumer may send to it (the statement SAM adds to its role)
+    role = resources[resources["ApprovedConsumerFunction"]["Properties"]["Role"]["Fn::GetAtt"][0]]["Properties"]
+    statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    assert any(
+        s["Action"] == "sqs:SendMessage" and s["Resource"] == {"Fn::GetAtt": [destination, "Arn"]} for s in statements
+    )
+    assert queue_arn.endswith(deployed["created"][destination]["PhysicalResourceId"].rsplit("/", 1)[-1])
+    # When EventBridge delivers an event the consumer raises on, and Lambda retries it
+    event = sample("h5_lite", "rejected")
+    lambda_invokes_asynchronously(consumer().lambda_handler, event, config, queue_url)
+    # Then the event is in the failure queue, with the error, instead of dropped
+    (message,) = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    failed = json.loads(message["Body"])
+    assert failed["requestPayload"] == event and failed["requestContext"]["approximateInvokeCount"] == 3
+    assert "REJECTED" in failed["responsePayload"]["errorMessage"]

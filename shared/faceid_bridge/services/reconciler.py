@@ -64,6 +64,12 @@ DEFAULT_LEASE = timedelta(minutes=5)
 class ReconcileReport:
     outcomes: dict[str, str] = field(default_factory=dict)  # verification_id -> what happened
     skipped: bool = False  # another run held the lease, or a configuration error stopped it
+    oldest_due_at: int | None = None  # of the due verifications read this run
+
+    def backlog_age_seconds(self, now: datetime) -> float:
+        """How long the oldest verification read this run has been due: about a minute while the
+        reconciler keeps up; it grows when runs fail, run out of time or stop reaching FaceID."""
+        return 0.0 if self.oldest_due_at is None else max(0.0, now.timestamp() - self.oldest_due_at)
 
     @property
     def counts(self) -> Counter[str]:
@@ -201,18 +207,26 @@ def _reconcile_all(
             break
         try:
             report.outcomes[verification_id] = _reconcile_isolated(
-                verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after
+                verification_id, report, store=store, faceid=faceid, now=now, retry_after=retry_after
             )
         except ConfigurationError:  # logged where found; the next run tries again
             metrics.add_metric(name="ReconcilerSkipped", unit="Count", value=1)
             report.skipped = True
             break
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
+    # Emitted on every run, 0 when nothing is due: the backlog alarm also fires when it goes missing.
+    metrics.add_metric(name="ReconcilerBacklogAgeSeconds", unit="Seconds", value=report.backlog_age_seconds(now))
     return report
 
 
 def _reconcile_isolated(
-    verification_id: str, *, store: Store, faceid: FaceId, now: datetime, retry_after: timedelta
+    verification_id: str,
+    report: ReconcileReport,
+    *,
+    store: Store,
+    faceid: FaceId,
+    now: datetime,
+    retry_after: timedelta,
 ) -> str:
     """reconcile_one, with whatever goes wrong kept to this verification (logged, counted, and moved
     back in the queue when possible), so the ones behind it are still settled."""
@@ -221,6 +235,8 @@ def _reconcile_isolated(
         verification = store.get(verification_id)
         if verification is None:
             return "missing"
+        if verification.due_at is not None and not verification.status.terminal:
+            report.oldest_due_at = min(verification.due_at, report.oldest_due_at or verification.due_at)
         return reconcile_one(verification, store=store, faceid=faceid, now=now, retry_after=retry_after)
     except ConfigurationError:
         raise  # not this item's: no item can be read, so reconcile_due stops the run
