@@ -54,6 +54,7 @@ TESTS = (
     "test_decision_app_raw.py",
     "test_callback_tolerance.py",
     "test_signatures_and_redirects.py",
+    "test_faceid_secret.py",
     "test_biz_no.py",
     "test_bounded_json.py",
     "test_app_sign.py",
