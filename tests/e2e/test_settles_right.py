@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -17,15 +16,6 @@ from infra.local.client import LocalClient, Subscriber
 pytestmark = pytest.mark.e2e
 
 LOST = {"slow_answers": 1, "slow_answer_ms": 6000}
-
-
-@pytest.fixture
-def faults(client: LocalClient) -> Iterator[Any]:
-    def set_faults(**switches: Any) -> None:
-        client.http.put(f"{client.endpoints.sandbox}/sandbox/v1/faults", json=switches, timeout=10).raise_for_status()
-
-    yield set_faults
-    client.http.delete(f"{client.endpoints.sandbox}/sandbox/v1/faults", timeout=10)
 
 
 def names(events: list[dict[str, Any]]) -> list[str]:
