@@ -51,9 +51,23 @@ def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
     return sorted(services)
 
 
-def _environment(spec: FunctionSpec) -> dict[str, str]:
-    # The template's literal values as they are (PYDANTIC_DISABLE_PLUGINS...), references stubbed.
-    env = {key: value if isinstance(value, str) else "bench" for key, value in spec.environment.items()}
+def template_environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
+    """A function's environment as the template gives it: literal values as they are
+    (PYDANTIC_DISABLE_PLUGINS...), a parameter's default for its Ref (the FaceID hosts, which
+    Settings checks), and a stub for what only a deployed stack resolves (a table's name)."""
+    defaults = template.parameter_defaults()
+
+    def value(given: Any) -> str:
+        if isinstance(given, str):
+            return given
+        reference = given.get("Ref") if isinstance(given, dict) else None
+        return (defaults.get(reference) or "bench") if isinstance(reference, str) else "bench"
+
+    return {key: value(given) for key, given in spec.environment.items()}
+
+
+def _environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
+    env = template_environment(spec, template)
     env |= {
         "PATH": os.environ.get("PATH", ""),
         "AWS_REGION": "us-east-1",
@@ -153,7 +167,8 @@ def measure(pairs: int, only: list[str] | None = None, counted: list[str] | None
             artifact=artifact, layer=str(layer), boto_clients=boto_clients, secrets="secretsmanager" in clients
         )
         baseline = BASELINE.format(clients=clients)
-        env = _environment(spec) | {"PYTHONDONTWRITEBYTECODE": "1"}  # Lambda's /opt and /var/task are read-only
+        # Lambda's /opt and /var/task are read-only: no bytecode written
+        env = _environment(spec, template) | {"PYTHONDONTWRITEBYTECODE": "1"}
         _run(code, env), _run(baseline, env)  # warms the page cache; not counted
         result = ColdResult(name, clients)
         for pair in range(pairs):

@@ -19,6 +19,7 @@ from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.lite import lite_sign
 from faceid_bridge.faceid.regions import Region
+from infra.bench.cold import template_environment
 from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.template import ROOT, Template
 from infra.sandbox.outcomes import Outcome, lite_result
@@ -147,9 +148,10 @@ def measure(calls: int) -> dict[str, Any]:
     from faceid_bridge import wiring
     from faceid_bridge.config import settings
 
-    spec = next(s for s in Template().functions() if s.code_dir.name == "faceid_callbacks")
-    for key in spec.environment:
-        os.environ.setdefault(key, "bench")
+    template = Template()
+    spec = next(s for s in template.functions() if s.code_dir.name == "faceid_callbacks")
+    for key, value in template_environment(spec, template).items():
+        os.environ.setdefault(key, value)
     os.environ.update({"PUBLIC_BASE_URL": "https://bench", "DEFAULT_FAR_LEVEL": "1e-4", "ALLOWED_REDIRECT_ORIGINS": ""})
     os.environ.update({"AUDIT_RETENTION_DAYS": "30", "VERIFICATION_RETENTION_DAYS": "365", "KEEP_IDCARD_INFO": "false"})
     os.environ.update({"RECONCILE_GRACE_SECONDS": "300"})
