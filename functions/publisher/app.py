@@ -10,7 +10,7 @@ from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.publisher import publish_records
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config = settings()

@@ -11,9 +11,10 @@ from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.reconciler import reconcile_due
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.set_correlation_id(context.aws_request_id)  # stored with the transitions this run makes
     now = datetime.now(UTC)
     report = reconcile_due(
         store=wiring.store(),

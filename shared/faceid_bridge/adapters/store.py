@@ -44,7 +44,16 @@ from faceid_bridge.faceid.common import redacted
 
 DUE_INDEX = "ByDueAt"
 DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all
-LIFECYCLE_FIELDS = ("status", "version", "updated_at", "decision", "reasons", "liveness", "comparison")
+LIFECYCLE_FIELDS = (
+    "status",
+    "version",
+    "updated_at",
+    "correlation_id",
+    "decision",
+    "reasons",
+    "liveness",
+    "comparison",
+)
 CLAIM_LEASE = timedelta(seconds=60)  # longer than the create function's timeout
 AUDIT_MAX_BYTES = 32 * 1024  # well under DynamoDB's 400 KB item limit, whatever FaceID sends
 

@@ -67,14 +67,23 @@ class Verification(Outcome):
     # `version` counts transitions: it guards conditional writes and names events.
     version: int = 1
     updated_at: datetime
+    # The request (API Gateway's request id) that caused the last change: the creation, a callback,
+    # a verify or a reconciler run. The publisher logs it beside each event's id.
+    correlation_id: str | None = None
     # Reconciliation: when the reconciler should look (absent once terminal), and its get_result reads.
     due_at: int | None = None
     get_result_reads: int = 0
     first_result: str | None = None
 
-    def advanced(self, outcome: Outcome, now: datetime) -> Verification:
-        """This verification after `outcome`, one version later. A terminal one is never due again."""
-        update: dict[str, object] = {**dict(outcome), "version": self.version + 1, "updated_at": now}
+    def advanced(self, outcome: Outcome, now: datetime, correlation_id: str | None = None) -> Verification:
+        """This verification after `outcome`, one version later, caused by the request
+        `correlation_id`. A terminal one is never due again."""
+        update: dict[str, object] = {
+            **dict(outcome),
+            "version": self.version + 1,
+            "updated_at": now,
+            "correlation_id": correlation_id,
+        }
         if outcome.status.terminal:
             update["due_at"] = None
         return self.model_copy(update=update)

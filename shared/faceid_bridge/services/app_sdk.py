@@ -11,6 +11,7 @@ from faceid_bridge.domain.decision import evaluate_app
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, BridgeError, FaceIdOutcomeUnknown, NotFound
 from faceid_bridge.faceid.app import GetBizTokenResponse
+from faceid_bridge.observability import about_verification
 from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services import single_use
 from faceid_bridge.services.creation import create_once, new_verification, prepare
@@ -76,6 +77,7 @@ def verify_app(
     verification = store.get(verification_id)
     if verification is None or verification.channel is not Channel.APP:
         raise NotFound("NOT_FOUND:verification_id")
+    about_verification(verification_id)
     if verification.status.terminal:
         return single_use.as_answered(verification, BIZ_TOKEN)
     # notes §4: meglive_data is required, except for raw_image, where FaceID compares the image sent

@@ -26,7 +26,7 @@ from faceid_bridge.domain.biz_no import faceid_biz_no
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, ConfigurationError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
-from faceid_bridge.observability import logger, metrics
+from faceid_bridge.observability import about_verification, correlation_id, logger, metrics
 from faceid_bridge.ports import Store
 from faceid_bridge.services import single_use
 
@@ -73,6 +73,7 @@ def new_verification(
     stands in for it."""
     verification_id = fields.pop("verification_id", None) or new_verification_id()
     fields.setdefault("biz_id", verification_id)
+    about_verification(verification_id)
     return Verification(
         verification_id=verification_id,
         channel=channel,
@@ -84,6 +85,7 @@ def new_verification(
         faceid_biz_no=None if sent_biz_no == request.biz_no else sent_biz_no,
         created_at=now,
         updated_at=now,
+        correlation_id=correlation_id(),
         **fields,
     )
 
@@ -124,6 +126,7 @@ def create_once[T](
         if claim.state == "CREATED" and claim.verification_id:
             existing = store.get(claim.verification_id)
             if existing is not None:
+                about_verification(existing.verification_id)
                 metrics.add_metric(name="IdempotentReplays", unit="Count", value=1)
                 return existing, False
         raise Conflict("REQUEST_IN_PROGRESS:biz_no", retry_after=1)

@@ -31,7 +31,7 @@ from faceid_bridge.errors import ArgumentError, ConfigurationError, NotFound, Pa
 from faceid_bridge.faceid.lite import GetTokenResponse, LiteResult, lite_sign_valid
 from faceid_bridge.faceid.regions import regions_serving
 from faceid_bridge.forms import parse_form
-from faceid_bridge.observability import logger, metrics
+from faceid_bridge.observability import about_verification, logger, metrics
 from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services.creation import create_once, new_verification, prepare
 from faceid_bridge.services.transitions import advance_with_audit, unchanged
@@ -90,6 +90,7 @@ def apply_result(
         metrics.add_metric(name="OrphanCallbacks", unit="Count", value=1)
         logger.warning("signed callback for an unknown biz_id", extra={"source": source})
         return None
+    about_verification(verification.verification_id)
 
     incoming = from_faceid(result.status)
     if not can_transition(verification.status, incoming):

@@ -35,8 +35,9 @@ def entry_size(entry: dict[str, Any]) -> int:
     return (14 if entry.get("Time") else 0) + sum(len(part.encode()) for part in parts)
 
 
-def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str, Any] | None:
-    """The PutEvents entry a stream record announces, or None when it announces nothing."""
+def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The PutEvents entry a stream record announces and the ids that trace it (the event, its
+    verification, and the request that caused the transition), or None when it announces nothing."""
     if record.get("eventName") not in ("INSERT", "MODIFY"):
         return None
     images = record["dynamodb"]
@@ -46,10 +47,17 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str
     old_version = images.get("OldImage", {}).get("version", {}).get("N")
     if old_version == new_image["version"]["N"]:
         return None  # rewritten without a transition
-    event = event_for(verification_from_image(new_image))
+    verification = verification_from_image(new_image)
+    event = event_for(verification)
     if event is None:
         return None
     detail_type, detail = event
+    trace = {
+        "event_id": detail.event_id,
+        "verification_id": verification.verification_id,
+        "detail_type": detail_type,
+        "caused_by": verification.correlation_id,
+    }
     entry = {
         "Source": source,
         "DetailType": detail_type,
@@ -63,7 +71,7 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> dict[str
         entry["Detail"] = detail.model_copy(update={"biz_extra_data": None}).model_dump_json()
     if entry_size(entry) > MAX_ENTRY_BYTES:
         raise EventTooLarge(detail.event_id)
-    return entry
+    return entry, trace
 
 
 def publish_records(
@@ -78,11 +86,11 @@ def publish_records(
 ) -> dict[str, Any]:
     """Publish a stream batch. Returns Lambda's partial batch response."""
     failed: list[str] = []
-    pending: list[tuple[str, dict[str, Any]]] = []
+    pending: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     for record in records:
         sequence = record["dynamodb"]["SequenceNumber"]
         try:
-            entry = entry_for(record, source=source, bus_name=bus_name)
+            announced = entry_for(record, source=source, bus_name=bus_name)
         except (KeyError, ValueError, ValidationError) as exc:
             metrics.add_metric(name="PoisonRecords", unit="Count", value=1)
             logger.error(
@@ -94,8 +102,8 @@ def publish_records(
                 logger.exception("DLQ send failed")
                 failed.append(sequence)
             continue
-        if entry is not None:
-            pending.append((sequence, entry))
+        if announced is not None:
+            pending.append((sequence, *announced))
 
     for attempt in range(attempts):
         if not pending:
@@ -103,14 +111,15 @@ def publish_records(
         if attempt:
             sleep(min(0.1 * 2**attempt, 2.0))
             metrics.add_metric(name="PublishRetries", unit="Count", value=len(pending))
-        refused = set(bus.put([entry for _, entry in pending]))
-        published = len(pending) - len(refused)
+        refused = set(bus.put([entry for _, entry, _ in pending]))
+        published = [trace for index, (_, _, trace) in enumerate(pending) if index not in refused]
         if published:
-            metrics.add_metric(name="EventsPublished", unit="Count", value=published)
+            metrics.add_metric(name="EventsPublished", unit="Count", value=len(published))
+            logger.info("events published", extra={"events": published})
         pending = [item for index, item in enumerate(pending) if index in refused]
 
     if pending:
         metrics.add_metric(name="PublishFailures", unit="Count", value=len(pending))
         logger.warning("events not accepted; the batch will be retried", extra={"count": len(pending)})
-        failed.extend(sequence for sequence, _ in pending)
+        failed.extend(sequence for sequence, _, _ in pending)
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

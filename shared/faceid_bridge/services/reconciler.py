@@ -43,7 +43,7 @@ from faceid_bridge.errors import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.observability import logger, metrics
+from faceid_bridge.observability import about_verification, logger, metrics
 from faceid_bridge.ports import FaceId, Store
 from faceid_bridge.services import single_use
 from faceid_bridge.services.h5_lite import apply_result
@@ -205,14 +205,18 @@ def _reconcile_all(
         if out_of_time():
             metrics.add_metric(name="ReconcilerOutOfTime", unit="Count", value=1)
             break
+        about_verification(verification_id)
         try:
             report.outcomes[verification_id] = _reconcile_isolated(
                 verification_id, report, store=store, faceid=faceid, now=now, retry_after=retry_after
             )
+            logger.info("verification reconciled", extra={"outcome": report.outcomes[verification_id]})
         except ConfigurationError:  # logged where found; the next run tries again
             metrics.add_metric(name="ReconcilerSkipped", unit="Count", value=1)
             report.skipped = True
             break
+        finally:
+            logger.remove_keys(["verification_id"])
     metrics.add_metric(name="ReconcilerDue", unit="Count", value=len(report.outcomes))
     # Emitted on every run, 0 when nothing is due: the backlog alarm also fires when it goes missing.
     metrics.add_metric(name="ReconcilerBacklogAgeSeconds", unit="Seconds", value=report.backlog_age_seconds(now))

@@ -10,7 +10,7 @@ from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import can_transition
 from faceid_bridge.domain.verification import Verification
-from faceid_bridge.observability import logger, metrics
+from faceid_bridge.observability import correlation_id, logger, metrics
 from faceid_bridge.ports import Store
 
 
@@ -32,7 +32,7 @@ def advance(
     terminal), so the loop ends.
     """
     while can_transition(verification.status, outcome.status):
-        advanced = verification.advanced(outcome, now)
+        advanced = verification.advanced(outcome, now, correlation_id())
         if store.save_transition(verification, advanced, audit):
             metrics.add_metric(name="Transitions", unit="Count", value=1)
             logger.info(
