@@ -17,6 +17,7 @@ from faceid_bridge.adapters.store import VerificationStore, verification_key
 from faceid_bridge.observability import logger
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.provision import LocalStack
+from infra.local.template import Template
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, finished, sample, signed_form
 from tests.integration.test_publisher import FlakyEvents, publish
@@ -102,3 +103,37 @@ def test_the_reconciler_names_each_verification_it_handles(
     assert reconciled == {verification.verification_id: "expired" for verification in due}
     # And what is logged after the run names none of them
     assert "verification_id" not in lines[-1] and lines[-1]["message"] == "after the run"
+
+
+def emitted_sets(output: str) -> list[tuple[str, dict[str, str]]]:
+    """(metric name, dimensions) of each EMF metric set printed."""
+    found = []
+    for line in output.splitlines():
+        if not line.startswith('{"_aws"'):
+            continue
+        blob = json.loads(line)
+        for directive in blob["_aws"]["CloudWatchMetrics"]:
+            dimensions = {name: blob[name] for name in directive["Dimensions"][0]}
+            found += [(metric["Name"], dimensions) for metric in directive["Metrics"]]
+    return found
+
+
+def test_created_and_decided_are_counted_per_channel_and_decision_for_the_dashboard(
+    faceid: FakeFaceId, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given metrics switched on, as deployed
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    # When a verification is created and FaceID rejects it
+    created = create()[2]
+    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], "mismatch"))))[0] == 200
+    emitted = emitted_sets(capsys.readouterr().out)
+    # Then both counts exist per channel (and decision), beside the service-wide ones the alarms watch
+    service = {"service": "faceid-bridge"}
+    assert ("VerificationsCreated", service | {"channel": "h5_lite"}) in emitted
+    assert ("Transitions", service | {"channel": "h5_lite", "decision": "REJECTED"}) in emitted
+    assert ("Transitions", service) in emitted and ("VerificationsCreated", service) in emitted
+    # And the dashboard searches exactly those dimensions
+    body = Template().resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert """MetricName=\\"VerificationsCreated\\" channel'""" in body
+    assert """MetricName=\\"Transitions\\" channel decision'""" in body

@@ -26,7 +26,7 @@ from faceid_bridge.domain.biz_no import faceid_biz_no
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.errors import BridgeError, ConfigurationError, Conflict, FaceIdOutcomeUnknown
 from faceid_bridge.faceid.common import FarLevel
-from faceid_bridge.observability import about_verification, correlation_id, logger, metrics
+from faceid_bridge.observability import about_verification, correlation_id, count_by, logger, metrics
 from faceid_bridge.ports import Store
 from faceid_bridge.services import single_use
 
@@ -162,6 +162,7 @@ def create_once[T](
 def _store_created(verification: Verification, claim_id: str, *, store: Store) -> None:
     store.create(verification, claim_id)
     metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
+    count_by("VerificationsCreated", channel=verification.channel)
     logger.info(
         "verification created", extra={"verification_id": verification.verification_id, "channel": verification.channel}
     )

@@ -10,7 +10,7 @@ from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Outcome
 from faceid_bridge.domain.lifecycle import can_transition
 from faceid_bridge.domain.verification import Verification
-from faceid_bridge.observability import correlation_id, logger, metrics
+from faceid_bridge.observability import correlation_id, count_by, logger, metrics
 from faceid_bridge.ports import Store
 
 
@@ -35,6 +35,8 @@ def advance(
         advanced = verification.advanced(outcome, now, correlation_id())
         if store.save_transition(verification, advanced, audit):
             metrics.add_metric(name="Transitions", unit="Count", value=1)
+            if advanced.decision is not None:  # terminal: approval, rejection, abandonment rates per channel
+                count_by("Transitions", channel=advanced.channel, decision=advanced.decision)
             logger.info(
                 "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
             )
