@@ -7,7 +7,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from faceid_bridge import result_page as page
 from faceid_bridge import wiring
 from faceid_bridge.api import (
     content_type,
@@ -112,6 +111,8 @@ def browser_return() -> Response[str]:
     },
 )
 def result_page() -> Response[str]:
+    from faceid_bridge import result_page as page  # rare: most flows end on the customer's redirect_url
+
     event = app.current_event
     verification = finished_verification(
         event.get_query_string_value("verification_id", "") or "", store=wiring.store()

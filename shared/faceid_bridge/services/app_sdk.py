@@ -94,8 +94,10 @@ def verify_app(
     except single_use.UNKNOWN_ANSWERS:
         single_use.settle_unknown(verification, source="app_verify", store=store, now=now)
         raise FaceIdOutcomeUnknown(f"{single_use.OUTCOME_UNKNOWN}:{BIZ_TOKEN}") from None
-    except BridgeError as refused:
-        single_use.after_refusal(verification, refused, sent_at=now, store=store)
+    except BridgeError:
+        # FaceID refused it outright (an argument, its concurrency limit, an internal error it asks
+        # to be resent): the token is not spent, and may be sent again.
+        store.unmark_token_sent(verification, now)
         raise
     if verification.token_refusals and result.result_message == "BIZ_TOKEN_DENIED":
         # The token went to FaceID before (a refused call): this says nothing about the user.

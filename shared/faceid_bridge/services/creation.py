@@ -73,7 +73,6 @@ def new_verification(
     stands in for it."""
     verification_id = fields.pop("verification_id", None) or new_verification_id()
     fields.setdefault("biz_id", verification_id)
-    about_verification(verification_id)
     return Verification(
         verification_id=verification_id,
         channel=channel,
@@ -160,6 +159,7 @@ def create_once[T](
 
 
 def _store_created(verification: Verification, claim_id: str, *, store: Store) -> None:
+    about_verification(verification.verification_id)
     store.create(verification, claim_id)
     metrics.add_metric(name="VerificationsCreated", unit="Count", value=1)
     count_by("VerificationsCreated", channel=verification.channel)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
-from faceid_bridge.errors import BridgeError, Conflict, FaceIdBadResponse, FaceIdOutcomeUnknown
+from faceid_bridge.errors import Conflict, FaceIdBadResponse, FaceIdOutcomeUnknown
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Store
 from faceid_bridge.services.transitions import advance_with_audit
@@ -72,10 +72,3 @@ def mark_sent(verification: Verification, *, token_name: str, store: Store, now:
         return as_answered(settle_unknown(current, source="token_lease", store=store, now=now), token_name)
     # In flight (or a refused call just gave the token back): the first call's verdict is the one.
     raise Conflict("REQUEST_IN_PROGRESS:verification_id", retry_after=1)
-
-
-def after_refusal(verification: Verification, refused: BridgeError, *, sent_at: datetime, store: Store) -> None:
-    """FaceID refused the call outright (an argument, the concurrency limit, an internal error it
-    asks to be resent): the token is not spent, and may be sent again."""
-    if not isinstance(refused, UNKNOWN_ANSWERS):
-        store.unmark_token_sent(verification, sent_at)
