@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     print("bench: cold init", flush=True)
     # Smoke: cachegrind on the callbacks only (a run under it takes seconds of CPU per function).
-    counted = ["faceid_callbacks"] if args.smoke else None
+    counted = ["h5_lite_callbacks"] if args.smoke else None
     results["cold"] = [result.summary() for result in cold.measure(args.pairs, counted=counted)]
     print("bench: warm CPU per notify", flush=True)
     results["warm"] = warm.measure(args.calls)
