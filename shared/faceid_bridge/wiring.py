@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from faceid_bridge import snapstart
 from faceid_bridge.config import settings
 
 if TYPE_CHECKING:
@@ -80,3 +81,8 @@ def dead_letters() -> DeadLetterQueue:
     if not settings().dlq_url:
         raise RuntimeError("DLQ_URL is not configured")
     return DeadLetterQueue(settings().dlq_url or "")
+
+
+# SnapStart: built before the snapshot, what every restored copy may share; rebuilt after each
+# restore, what holds a secret or a connection of its own (faceid_bridge/snapstart.py).
+snapstart.register(prime=(store, faceid), forget=(credentials, request_hash_key, faceid))
