@@ -124,7 +124,8 @@ def lines(results: dict[str, Any], target: float) -> list[str]:
     for channel, dollars in results["cost_per_1000"].items():
         parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
         found.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
-    found.append("  H5 Lite billed per invocation (handler CPU at 512 MB's share + stated call latencies):")
+    memory = ASSUMPTIONS["lambda_memory_mb"]
+    found.append(f"  H5 Lite billed per invocation (handler CPU at {memory} MB's share + stated call latencies):")
     for record in results["cost_model"]["h5_lite_invocations"]:
         calls = ", ".join(f"{call} {n}" for call, n in sorted(record["calls"].items())) or "no calls"
         found.append(

@@ -19,7 +19,7 @@ from infra.bench import cost
 from infra.bench.__main__ import TARGETS, checks
 from infra.local.aws_calls import AwsCallCounter
 from infra.local.functions import FunctionHost
-from infra.local.template import ROOT, FunctionSpec
+from infra.local.template import ROOT, FunctionSpec, Template
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TARGET = TARGETS["h5_lite_dollars_per_1000_max"]
@@ -34,6 +34,10 @@ def test_an_invocation_is_billed_its_cpu_at_its_memorys_share_and_its_calls_roun
     assert cost.billed_ms(record) == math.ceil(1769 / 512 + waiting) == waiting + 4
     # ... and an invocation that did nothing is still billed its first millisecond
     assert cost.billed_ms({"cpu_us": 1.0, "calls": {}}) == 1
+
+
+def test_the_model_bills_the_memory_the_template_gives_the_functions() -> None:
+    assert cost.ASSUMPTIONS["lambda_memory_mb"] == Template().document["Globals"]["Function"]["MemorySize"]
 
 
 def test_a_call_whose_latency_is_not_stated_cannot_be_billed() -> None:
