@@ -11,7 +11,8 @@ These hooks make each copy rebuild what must be its own:
   region, is rebuilt;
 - randomness: `random`'s state is in process memory, so every copy would draw the same numbers
   (botocore's retry jitter and Powertools' log sampling use it: identical jitter retries in step).
-  Ids, claims and signs use `secrets` (os.urandom, read from the kernel at each call): nothing to do;
+  Ids, claims and signs use `secrets` (os.urandom, read from the kernel at each call, which AWS's
+  "Handling uniqueness with Lambda SnapStart" says stays unique across restores): nothing to do;
 - request state: the logger's correlation id and keys, metrics not yet flushed, the deadline.
 
 Before the snapshot, the same hook primes what every copy can share, so that a restore does not pay
