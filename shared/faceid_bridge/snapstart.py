@@ -17,7 +17,9 @@ These hooks make each copy rebuild what must be its own:
 
 Before the snapshot, the same hook primes what every copy can share, so that a restore does not pay
 for it: boto3 and the clients (their service models loaded), Powertools' secrets provider, the store
-and the FaceID adapter. No call is made and no secret is read before the snapshot.
+and the FaceID adapter. No call is made and no secret is read before the snapshot. The clients'
+AWS credentials may stay: for SnapStart, Lambda gives the SDK container credentials (an endpoint it
+asks again when they expire), not keys in the environment.
 
 `snapshot_restore_py` exists only in Lambda's Python runtime, so it is imported only when Lambda
 says it is initialising for a snapshot (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): locally, in
