@@ -43,9 +43,14 @@ def package(template_dir: Path, bucket: str, out: Path) -> Path:
     return out
 
 
-def transform(packaged: Path) -> dict[str, Any]:
+def transform(packaged: Path, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The template after CloudFormation's transforms, for these parameter values (else defaults)."""
+    overrides = [f"{name}={value}" for name, value in (parameters or {}).items()]
     done = subprocess.run(
-        [SAM_VENV / "python", ROOT / "infra" / "sam_transform.py", packaged], check=True, capture_output=True
+        [SAM_VENV / "python", "-m", "infra.sam_transform", packaged, *overrides],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     document: dict[str, Any] = json.loads(done.stdout)
     return document

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for channel, counts in results["calls"].items()
         if channel in ("h5_lite", "app", "h5_raw")
     }
-    results["cost_model"] = {"prices": cost.PRICES, "assumptions": cost.ASSUMPTIONS}
+    results["cost_model"] = cost.model(results["calls"])
     # Throughput on a moto server of its own: nothing else (no publisher, no subscriber) shares it.
     print("bench: local notify throughput", flush=True)
     results["throughput"] = throughput.measure(args.sizes, args.notifies)
@@ -147,10 +147,7 @@ def table(results: dict[str, Any]) -> str:
             f"  {r['table_verifications']:>6} verifications: ours {r['ours_per_second']}, "
             f"baseline {r['baseline_per_second']}, ratio {r['ratio']}"
         )
-    lines.append("modelled AWS cost per 1,000 verifications (USD)")
-    for channel, dollars in results["cost_per_1000"].items():
-        parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
-        lines.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
+    lines.extend(cost.lines(results, TARGETS["h5_lite_dollars_per_1000_max"]))
     lines.append("targets (issues 9 and 17)")
     lines.extend(f"  {name:<24}{'met' if ok else 'NOT MET'}" for name, ok in results["checks"].items())
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from faceid_bridge import snapstart
 from faceid_bridge.config import BusConfig, CreationConfig, FaceIdConfig, StoreConfig, faceid_region, load
 
 if TYPE_CHECKING:
@@ -100,3 +101,8 @@ class CreationDependencies(TypedDict):
 
 def creation() -> CreationDependencies:
     return {"settings": load(CreationConfig), "store": store(), "faceid": faceid(), "hash_key": request_hash_key()()}
+
+
+# SnapStart: built before the snapshot, what every restored copy may share; rebuilt after each
+# restore, what holds a secret or a connection of its own (faceid_bridge/snapstart.py).
+snapstart.register(prime=(store, faceid), forget=(credentials, request_hash_key, faceid))

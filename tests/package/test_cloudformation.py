@@ -42,7 +42,7 @@ def deployed(build: Path, aws_environment: dict[str, str], tmp_path_factory: pyt
     packaged = cloudformation.package(
         build, "faceid-bridge-artifacts", tmp_path_factory.mktemp("cfn") / "packaged.yaml"
     )
-    template = cloudformation.transform(packaged)
+    template = cloudformation.transform(packaged, PARAMETERS)  # its transforms see the stack's parameters
     status = cloudformation.create_stack(STACK, template, PARAMETERS)
     return {"template": template, "status": status, "created": cloudformation.created(STACK)}
 

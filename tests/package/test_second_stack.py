@@ -27,12 +27,10 @@ def stacks(build: Path, aws_environment: dict[str, str], tmp_path_factory: pytes
     packaged = cloudformation.package(
         build, "faceid-bridge-artifacts", tmp_path_factory.mktemp("two") / "packaged.yaml"
     )
-    template = cloudformation.transform(packaged)
+    parameters = {"FaceIdLiteHost": "https://api.megvii.com"}
+    template = cloudformation.transform(packaged, parameters)
     for name in STACKS:
-        assert (
-            cloudformation.create_stack(name, template, {"FaceIdLiteHost": "https://api.megvii.com"})
-            == "CREATE_COMPLETE"
-        )
+        assert cloudformation.create_stack(name, template, parameters) == "CREATE_COMPLETE"
     return {name: cloudformation.created(name) for name in STACKS}
 
 

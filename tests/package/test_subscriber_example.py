@@ -41,8 +41,8 @@ def deployed(aws_environment: dict[str, str], tmp_path_factory: pytest.TempPathF
     template and its created resources."""
     boto3.client("events").create_event_bus(Name="faceid-bridge")
     packaged = cloudformation.package(EXAMPLE, "example-artifacts", tmp_path_factory.mktemp("ex") / "packaged.yaml")
-    template = cloudformation.transform(packaged)
     parameters = {"FaceIdBridgeLayerArn": LAYER, "Channel": "h5_lite"}
+    template = cloudformation.transform(packaged, parameters)
     assert cloudformation.create_stack("subscriber", template, parameters) == "CREATE_COMPLETE"
     return {"template": template, "created": cloudformation.created("subscriber")}
 
