@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, help="simulate 1/SCALE of the traffic")
     parser.add_argument("--faceid-seconds", type=float, help="get_result's latency")
     parser.add_argument("--read-concurrency", type=int, help="model K reads at once per run (today: 1)")
-    parser.add_argument("--out", type=Path, default=ROOT / ".local" / "scale.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "scale.json")
     args = parser.parse_args(argv)
     scenario = SMOKE if args.smoke else Scenario()
     if args.scale:
