@@ -212,12 +212,12 @@ class MemoryStore:
     def record_read(self, verification: Verification, *, result: dict[str, Any] | None, next_due: int | None) -> None:
         self.calls["UpdateItem"] += 1
         stored = self.verifications.get(verification.verification_id)
-        if stored is None:
-            return
+        if stored is None or (next_due is not None and stored.version != verification.version):
+            return  # the adapter's condition: a new due time only for a record no transition has moved
         update: dict[str, Any] = {"get_result_reads": stored.get_result_reads + 1}
         if result is not None and stored.first_result is None:
             update["first_result"] = "kept"  # the adapter keeps the redacted answer; only its presence matters here
-        if next_due is not None and stored.version == verification.version:
+        if next_due is not None:
             update["due_at"] = next_due
         self._write(stored, stored.model_copy(update=update))
 

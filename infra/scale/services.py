@@ -14,13 +14,11 @@ from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from faceid_bridge.observability import logger
 from faceid_bridge.services.h5_lite import apply_result, create_verification
 from faceid_bridge.services.publisher import publish_records
-from faceid_bridge.services.reconciler import LEASE, MAX_READS, reconcile_due
+from faceid_bridge.services.reconciler import reconcile_due
 
 __all__ = [
     "DEFAULT_REGIONS",
     "DUE_BUCKETS",
-    "LEASE",
-    "MAX_READS",
     "PUT_EVENTS_LIMIT",
     "AppVerifyResult",
     "CreateVerificationRequest",

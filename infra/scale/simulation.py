@@ -31,6 +31,7 @@ from infra.scale import services as s
 START = datetime(2026, 1, 1, tzinfo=UTC)
 RECONCILER_MARGIN_SECONDS = 30  # the reconciler handler stops taking items with this much time left
 FACEID_RETENTION = timedelta(days=1)  # get_result answers for a day (docs/faceid.md, notes §2)
+FACEID_READ_CAP = 3  # and reads a result at most three times (notes §2): FaceID's, not the reconciler's
 BACKLOG_ALARM_SECONDS = 900  # ReconcilerBacklogAlarm's threshold in template.yaml
 
 
@@ -115,7 +116,7 @@ class SimulatedFaceId:
         if self.now > self.created[biz_id] + FACEID_RETENTION:
             self.refused["retention"] += 1
             raise s.FaceIdRejected("BAD_ARGUMENTS:biz_id")
-        if self.reads[biz_id] >= s.MAX_READS:
+        if self.reads[biz_id] >= FACEID_READ_CAP:
             self.refused["read_out"] += 1
             raise s.FaceIdRejected("BAD_ARGUMENTS:biz_id")
         self.reads[biz_id] += 1
@@ -347,7 +348,7 @@ class Simulation:
             },
             "get_result": {
                 "reads": sum(self.faceid.reads.values()),
-                "budget": s.MAX_READS * lost,
+                "budget": FACEID_READ_CAP * lost,
                 "verifications_read": len(self.faceid.reads),
                 "per_verification": {str(k): v for k, v in sorted(reads_per_verification.items())},
                 "max_per_verification": max(self.faceid.reads.values(), default=0),
