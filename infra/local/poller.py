@@ -34,7 +34,7 @@ class StreamPoller(threading.Thread):
         self.host, self.stack, self.interval = host, stack, interval
         props = host.spec.stream
         self.stream_arn = stack.resolve(props["Stream"])
-        self.batch_size = int(props.get("BatchSize", 100))
+        self.batch_size = int(stack.resolve(props.get("BatchSize", 100)))  # a template parameter
         self.max_retries = int(props.get("MaximumRetryAttempts", -1))
         self.bisect = bool(props.get("BisectBatchOnFunctionError", False))
         self.partial = "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])

@@ -85,6 +85,8 @@ def test_the_publisher_reads_the_table_stream_through_its_filter(deployed: dict[
     (mapping,) = boto3.client("lambda").list_event_source_mappings()["EventSourceMappings"]
     assert "/stream/" in mapping["EventSourceArn"]
     assert '"entity": {"S": ["verification"]}' in mapping["FilterCriteria"]["Filters"][0]["Pattern"]
+    # PublisherBatchSize reaches the mapping through the SAM transform and CloudFormation, at its default
+    assert mapping["BatchSize"] == 10
 
 
 def test_the_alarm_topic_key_logs_and_caller_role_are_created_as_the_template_says(deployed: dict[str, Any]) -> None:

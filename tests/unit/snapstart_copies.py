@@ -109,7 +109,7 @@ def main() -> None:
         wiring.request_hash_key()()
         dynamodb = aws.client("dynamodb")
         faceid = wiring.faceid()
-        faceid.do_url("token")  # builds the region's client and its pool manager
+        faceid.endpoint("h5_lite")  # builds the region's client and its pool manager
         logger.set_correlation_id("request-before-snapshot")
         random.seed(1234)
         snapshot_random = random.getstate()

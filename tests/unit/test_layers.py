@@ -32,6 +32,7 @@ TOP = {
     "faceid_bridge.api_models": "api",
     "faceid_bridge.result_page": "api",
     "faceid_bridge.wiring": "wiring",
+    "faceid_bridge.snapstart": "wiring",
     "faceid_bridge.channels": "registry",
     "faceid_bridge.channels.spec": "registry",
     "faceid_bridge": "package",

@@ -1,37 +1,17 @@
 """The publisher's logic against in-memory fakes of its ports (faceid_bridge.ports.Bus and
-DeadLetters; mypy checks the fakes against them): what is retried, what goes to the DLQ, what Lambda
-is told to redeliver. tests/integration/test_publisher.py covers the same through the AWS adapters."""
+DeadLetters, from infra/fakes.py; mypy checks the fakes against them): what is retried, what goes
+to the DLQ, what Lambda is told to redeliver. tests/integration/test_publisher.py covers the same
+through the AWS adapters."""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any
 
 from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 from faceid_bridge.services.publisher import publish_records
+from infra.fakes import FakeBus, FakeDeadLetters
 from tests.support import EVENTS, load_json
-
-
-@dataclass
-class FakeBus:
-    refuse: dict[int, set[int]] = field(default_factory=dict)  # call -> indexes refused
-    calls: list[list[dict[str, Any]]] = field(default_factory=list)
-
-    def put(self, entries: list[dict[str, Any]]) -> list[int]:
-        self.calls.append(entries)
-        return sorted(self.refuse.get(len(self.calls) - 1, set()))
-
-
-@dataclass
-class FakeDeadLetters:
-    down: bool = False
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-    def send(self, message: dict[str, Any]) -> None:
-        if self.down:
-            raise ConnectionError("sqs down")
-        self.messages.append(message)
 
 
 def records(*sequences: str, poison: str | None = None) -> list[dict[str, Any]]:

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import shlex
 import tomllib
+from typing import Any
 
 from infra.local.template import ROOT, Template
 
 
+def _at_defaults(template: Template, settings: dict[str, Any]) -> dict[str, Any]:
+    """Route settings with each parameter reference replaced by that parameter's default."""
+    defaults = template.parameter_defaults()
+    return {key: int(defaults[value["Ref"]]) if isinstance(value, dict) else value for key, value in settings.items()}
+
+
 def test_faceids_callback_routes_have_their_own_throttle() -> None:
-    # Given the API's routes and its route settings
+    # Given the API's routes and its route settings, at the parameters' defaults
     template = Template()
     api = template.resources["HttpApi"]["Properties"]
     routes = {f"{route.method} {route.path}" for spec in template.functions() for route in spec.routes}
-    settings = api["RouteSettings"]
+    settings = {route: _at_defaults(template, values) for route, values in api["RouteSettings"].items()}
     # Then notify has a bucket of its own, on a route that exists, with no less than the return routes
     notify = settings["POST /v1/faceid/notify"]
     assert set(settings) <= routes
@@ -24,6 +31,37 @@ def test_faceids_callback_routes_have_their_own_throttle() -> None:
         for key in settings
         if key.startswith(("GET /v1/faceid/", "POST /v1/faceid/return"))
     )
+
+
+def test_every_throttle_and_the_publishers_stream_settings_are_parameters_with_todays_defaults() -> None:
+    # Given the HTTP API's default and per-route settings and the publisher's stream mapping
+    template = Template()
+    api = template.resources["HttpApi"]["Properties"]
+    stream = template.resources["PublisherFunction"]["Properties"]["Events"]["Stream"]["Properties"]
+    expected = {
+        "$default": ("ApiThrottleRate", 100, "ApiThrottleBurst", 200),
+        "POST /v1/faceid/notify": ("NotifyThrottleRate", 50, "NotifyThrottleBurst", 100),
+        "GET /v1/faceid/return": ("BrowserReturnThrottleRate", 25, "BrowserReturnThrottleBurst", 50),
+        "POST /v1/faceid/return": ("BrowserReturnThrottleRate", 25, "BrowserReturnThrottleBurst", 50),
+        "GET /v1/faceid/result": ("BrowserReturnThrottleRate", 25, "BrowserReturnThrottleBurst", 50),
+    }
+    settings = {"$default": api["DefaultRouteSettings"], **api["RouteSettings"]}
+    # Then each rate and burst is a Number parameter whose default is the value it had before
+    assert set(settings) == set(expected)
+    for route, (rate, rate_default, burst, burst_default) in expected.items():
+        assert settings[route]["ThrottlingRateLimit"] == {"Ref": rate}
+        assert settings[route]["ThrottlingBurstLimit"] == {"Ref": burst}
+        assert template.parameters[rate]["Type"] == template.parameters[burst]["Type"] == "Number"
+        assert (template.parameters[rate]["Default"], template.parameters[burst]["Default"]) == (
+            rate_default,
+            burst_default,
+        )
+    # And the publisher's batch size and parallelization factor too, within Lambda's documented bounds
+    assert stream["BatchSize"] == {"Ref": "PublisherBatchSize"}
+    assert stream["ParallelizationFactor"] == {"Ref": "PublisherParallelizationFactor"}
+    batch, parallel = template.parameters["PublisherBatchSize"], template.parameters["PublisherParallelizationFactor"]
+    assert (batch["Default"], batch["MinValue"], batch["MaxValue"]) == (10, 1, 10000)
+    assert (parallel["Default"], parallel["MinValue"], parallel["MaxValue"]) == (1, 1, 10)
 
 
 def test_retention_reaches_every_function_that_writes_and_outlives_get_results_day() -> None:

@@ -1,0 +1,36 @@
+"""Everything `make scale` uses of the product, imported here and only here: the services it runs
+unchanged (creation, the callbacks' state machine, the reconciler, the publisher) and the settings
+and limits they are configured with. When the services move, this is the one module to adapt."""
+
+from faceid_bridge.adapters.bus import PUT_EVENTS_LIMIT
+from faceid_bridge.adapters.dynamodb.codec import DUE_BUCKETS, verification_from_image
+from faceid_bridge.channels.h5_lite import contract as lite
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_lite.callbacks import apply_result
+from faceid_bridge.channels.h5_lite.creation import create_verification
+from faceid_bridge.config import BusConfig, CreationConfig, FaceIdConfig
+from faceid_bridge.errors import FaceIdRejected
+from faceid_bridge.faceid.calls import FaceIdCall
+from faceid_bridge.faceid.regions import DEFAULT_REGIONS
+from faceid_bridge.observability import logger
+from faceid_bridge.services.publisher import publish_records
+from faceid_bridge.services.reconciler import reconcile_due
+
+__all__ = [
+    "DEFAULT_REGIONS",
+    "DUE_BUCKETS",
+    "PUT_EVENTS_LIMIT",
+    "BusConfig",
+    "CreateVerificationRequest",
+    "CreationConfig",
+    "FaceIdCall",
+    "FaceIdConfig",
+    "FaceIdRejected",
+    "apply_result",
+    "create_verification",
+    "lite",
+    "logger",
+    "publish_records",
+    "reconcile_due",
+    "verification_from_image",
+]
