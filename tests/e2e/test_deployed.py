@@ -104,7 +104,7 @@ def test_each_channel_is_created_on_its_region_and_events_carry_no_region(
 ) -> None:
     # Given the template's default hosts: H5 Lite and App in Indonesia, Raw in Singapore
     lite = client.create().json()
-    app = client.create_app().json()
+    app = client.create_app_sdk().json()
     raw = client.create_raw("pass")
     # Then each channel works on its own region's host, and no event names a region
     assert lite["verification_url"].startswith(f"{client.endpoints.sandbox}/idn/faceid/lite/do?token=")

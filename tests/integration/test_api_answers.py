@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from infra.openapi import OPENAPI
 from tests.integration.conftest import FakeFaceId
-from tests.integration.test_app_raw_channels import create_app, meglive, post, verify_app
+from tests.integration.test_app_raw_channels import create_app_sdk, meglive, post, verify_app
 from tests.integration.test_handlers import call, create, finished, sample, signed_form
 from tests.support import load_json, valid_create_body, valid_raw_body
 
@@ -116,7 +116,7 @@ def test_the_documented_callbacks_refuse_what_does_not_arrive() -> None:
 
 
 def test_app_and_raw_answers_are_documented(faceid_http: str) -> None:
-    created = create_app()
+    created = create_app_sdk()
     assert_documented("/v1/app-verifications", "post", created)
     verification_id, biz_token = created[2]["verification_id"], created[2]["biz_token"]
     verify = "/v1/app-verifications/{verification_id}/verify"

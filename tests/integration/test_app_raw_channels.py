@@ -35,7 +35,7 @@ def post(
     return call(function, event)
 
 
-def create_app(**body: Any) -> tuple[int, dict[str, str], Any]:
+def create_app_sdk(**body: Any) -> tuple[int, dict[str, str], Any]:
     return post("app_sdk", "/v1/app-verifications", valid_biz_token_body(biz_no="app-1") | body)
 
 
@@ -71,7 +71,7 @@ def test_app_verification_outcomes(
     faceid_http: str, store: VerificationStore, outcome: str, status: str, decision: str, first_reason: str
 ) -> None:
     # Given an App verification, and the package the SDK produced on the phone
-    created = create_app()
+    created = create_app_sdk()
     assert created[0] == 201 and set(created[2]) == {"verification_id", "biz_token", "biz_no", "expires_at"}
     vid, biz_token = created[2]["verification_id"], created[2]["biz_token"]
     # When our server verifies it
@@ -87,7 +87,7 @@ def test_app_verification_outcomes(
 
 
 def test_app_verify_is_idempotent_and_takes_multipart(faceid_http: str) -> None:
-    created = create_app()[2]
+    created = create_app_sdk()[2]
     package = base64.b64decode(meglive(faceid_http, created["biz_token"]))
     boundary = "b0undary"
     body = (
@@ -113,8 +113,8 @@ def test_app_verify_is_idempotent_and_takes_multipart(faceid_http: str) -> None:
 
 
 def test_app_verify_refusals_change_nothing(faceid_http: str, store: VerificationStore) -> None:
-    created = create_app()[2]
-    other = create_app(biz_no="app-2")[2]
+    created = create_app_sdk()[2]
+    other = create_app_sdk(biz_no="app-2")[2]
     foreign = verify_app(created["verification_id"], meglive(faceid_http, other["biz_token"]))
     assert (foreign[0], foreign[2]["error_message"]) == (400, "MEGLIVE_DATA_BIZ_TOKEN_NOT_MATCH")
     assert verify_app(created["verification_id"], "not base64!")[2]["error_message"] == "BAD_ARGUMENTS:meglive_data"
@@ -132,7 +132,7 @@ def test_app_verify_refusals_change_nothing(faceid_http: str, store: Verificatio
 
 def test_a_raw_image_verification_verifies_without_meglive_data(faceid_http: str, store: VerificationStore) -> None:
     # Given an App verification of liveness_type raw_image: FaceID judges the image sent at get_biz_token
-    created = create_app(liveness_type="raw_image", image=face_image())[2]
+    created = create_app_sdk(liveness_type="raw_image", image=face_image())[2]
     # When our server verifies it with no SDK package (notes §4: optional for raw_image)
     path = f"/v1/app-verifications/{created['verification_id']}/verify"
     status, _, body = post("app_sdk", path, {}, {"verification_id": created["verification_id"]})
@@ -144,7 +144,7 @@ def test_the_biz_token_is_never_the_biz_id_and_is_dropped_once_spent(
     faceid_http: str, store: VerificationStore
 ) -> None:
     # Given an App verification: the SDK's biz_token goes to the caller, once
-    created = create_app()[2]
+    created = create_app_sdk()[2]
     stored = store.get(created["verification_id"])
     assert stored is not None and stored.biz_id == created["verification_id"] != created["biz_token"]
     # When it is verified
@@ -202,13 +202,13 @@ def test_a_sign_faceid_refuses_is_reported_as_our_misconfiguration(faceid_http: 
         SecretId=stack.refs["FaceIdSecret"],
         SecretString=json.dumps({"idn": {"api_key": "sandbox-key", "api_secret": "wrong"}}),
     )
-    status, _, body = create_app()
+    status, _, body = create_app_sdk()
     # Then the client learns it is on our side (502), with FaceID's reason, and nothing was kept
     assert (status, body["error_message"]) == (502, "FACEID_AUTHORIZATION_ERROR:INVALID_SIGN")
 
 
 def test_an_app_verification_never_verified_expires(faceid_http: str, store: VerificationStore) -> None:
-    created = create_app()[2]
+    created = create_app_sdk()[2]
     later = datetime.now(UTC) + timedelta(hours=1, minutes=10)
     reconcile_due(store=store, faceid=wiring.faceid(), now=later)
     expired = store.get(created["verification_id"])

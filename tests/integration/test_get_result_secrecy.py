@@ -31,10 +31,10 @@ from tests.integration.test_reconciler import DUE, new
 
 
 @pytest.fixture
-def sandbox_url(sandbox_app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def sandbox_url(sandbox_server: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     # The sandbox stands in for FaceID: its access log is FaceID's, not ours.
     monkeypatch.setattr(logging.getLogger("werkzeug"), "level", logging.WARNING)
-    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
+    server = make_server("127.0.0.1", 0, sandbox_server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -65,7 +65,7 @@ def everything_about(exc: BaseException) -> str:
 def test_no_get_result_failure_puts_api_secret_in_a_log_or_an_exception(
     fault: str,
     sandbox_url: str,
-    sandbox_app: Flask,
+    sandbox_server: Flask,
     faceid: FakeFaceId,
     store: VerificationStore,
     capfd: pytest.CaptureFixture[str],
@@ -76,7 +76,7 @@ def test_no_get_result_failure_puts_api_secret_in_a_log_or_an_exception(
     verification = new(faceid, store)
     endpoint = closed_port() if fault == "connection_refused" else sandbox_url
     switches = {"read_timeout": {"slow_answers": 5, "slow_answer_ms": 1500}, "internal_error": {"internal_errors": 5}}
-    sandbox_app.test_client().put("/sandbox/v1/faults", json={"get_result": switches.get(fault, {})})
+    sandbox_server.test_client().put("/sandbox/v1/faults", json={"get_result": switches.get(fault, {})})
     client = FaceIdClient(
         endpoint, lambda: Credentials(api_key=API_KEY, api_secret=API_SECRET), timeout_seconds=0.6, retries=1
     )

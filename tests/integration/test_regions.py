@@ -18,7 +18,7 @@ from faceid_bridge.faceid.regions import HOSTS, SERVES, Api, Region
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.sandbox.http import KEY_PAIRS
 from tests.integration.conftest import _clear_caches
-from tests.integration.test_app_raw_channels import create_app, meglive, post, raw_token, verify_app
+from tests.integration.test_app_raw_channels import create_app_sdk, meglive, post, raw_token, verify_app
 from tests.integration.test_handlers import create
 from tests.support import json_of, sandbox_form, valid_create_body, valid_raw_body
 
@@ -68,7 +68,7 @@ def test_a_region_takes_only_its_own_key_pair_and_its_own_biz_ids(sandbox_client
 def test_each_channel_goes_to_its_default_region(faceid_http: str, store: VerificationStore) -> None:
     # Given the template's defaults (Lite and App in Indonesia, Raw in Singapore) and a secret with each pair
     lite = create()[2]
-    app = create_app()[2]
+    app = create_app_sdk()[2]
     raw = post("h5_raw", "/v1/raw-verifications", valid_raw_body(token=raw_token(faceid_http), biz_no="raw-1"))
     # Then all three channels work (one host for all would fail Raw or Lite), each stored with its region
     assert raw[0] == 201 and raw[2]["decision"] == "APPROVED"
@@ -86,14 +86,14 @@ def test_app_verify_goes_to_the_region_that_made_the_biz_token(
     faceid_http: str, store: VerificationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given an App verification made in Indonesia, and then the App channel moved to Singapore
-    created = create_app()[2]
+    created = create_app_sdk()[2]
     move_channel(monkeypatch, "FACEID_APP_HOST", Region.SGP)
     # When the SDK's package is verified
     status, _, verified = verify_app(created["verification_id"], meglive(faceid_http, created["biz_token"]))
     # Then it went to Indonesia with Indonesia's pair (Singapore would deny the biz_token: 4200)
     assert (status, verified["decision"]) == (200, "APPROVED")
-    assert create_app(biz_no="app-2")[0] == 201  # and new ones are made in Singapore
-    newer = store.get(create_app(biz_no="app-2")[2]["verification_id"])
+    assert create_app_sdk(biz_no="app-2")[0] == 201  # and new ones are made in Singapore
+    newer = store.get(create_app_sdk(biz_no="app-2")[2]["verification_id"])
     assert newer is not None and newer.faceid_region == "sgp"
 
 

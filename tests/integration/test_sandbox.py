@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from flask.testing import FlaskClient
 
-from infra.sandbox.lite import RESULT_RETENTION_SECONDS
+from infra.sandbox.h5_lite import RESULT_RETENTION_SECONDS
 from infra.sandbox.outcomes import Outcome, lite_result
 from infra.sandbox.state import SandboxState
 from tests.support import FIXTURES, body_for, get_token_rules, json_of, sandbox_form, valid_create_body

@@ -29,7 +29,7 @@ from faceid_bridge.faceid.common import parse
 from faceid_bridge.services.creation import prepare
 from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId
-from tests.integration.test_app_raw_channels import create_app, meglive, post, raw_token, verify_app
+from tests.integration.test_app_raw_channels import create_app_sdk, meglive, post, raw_token, verify_app
 from tests.integration.test_handlers import create
 from tests.support import valid_biz_token_body, valid_create_body, valid_raw_body
 
@@ -37,7 +37,7 @@ from tests.support import valid_biz_token_body, valid_create_body, valid_raw_bod
 
 
 def app_verification(store: VerificationStore, biz_no: str = "app-1") -> Any:
-    created = create_app(biz_no=biz_no)[2]
+    created = create_app_sdk(biz_no=biz_no)[2]
     verification = store.get(created["verification_id"])
     assert verification is not None
     return created, verification

@@ -1,14 +1,10 @@
-"""The sandbox's App (SDK) and H5 Raw APIs.
+"""The sandbox's App SDK APIs.
 
 | route                               | what                                                        |
 | ----------------------------------- | ----------------------------------------------------------- |
 | POST /faceid/v3/sdk/get_biz_token   | 003: App-Authentication sign, every parameter rule, images  |
 | POST /faceid/v3/sdk/verify          | notes §4: meglive_data in, result_code out                  |
 | POST /sandbox/v1/meglive_data       | automation: the package the SDK on the phone would produce  |
-| POST /faceid/lite/raw/validate_still| notes §5: the selfie video in, token_still out              |
-| POST /sandbox/v1/raw_token          | automation: a token_still for a chosen outcome              |
-| POST /faceid/lite/raw/verify        | 002: every parameter rule, liveness and comparison results  |
-| PUT  /sandbox/v1/permissions        | the account's KYC (data source) permission                  |
 """
 
 from __future__ import annotations
@@ -24,12 +20,10 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict
 
 from faceid_bridge.channels.app_sdk.contract import APP_SIGN_VERSION, GetBizTokenOptions
-from faceid_bridge.channels.h5_raw.contract import RawVerifyOptions
 from faceid_bridge.faceid.common import MAX_IMAGE_BYTES, ContractError, parse
 from infra.sandbox.contract import check_app_sign
 from infra.sandbox.faces import check_references, face_quality
 from infra.sandbox.http import (
-    authenticate,
     error,
     injected,
     key_pair,
@@ -39,8 +33,7 @@ from infra.sandbox.http import (
     too_large,
     uploads,
 )
-from infra.sandbox.outcomes import THRESHOLDS
-from infra.sandbox.state import PERMISSIONS
+from infra.sandbox.outcomes import comparison
 
 BIZ_TOKEN_TTL_SECONDS = 3600  # 003: valid for one hour, usable once
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # notes §4 and §5: whole request / video over 20 MB is a 413
@@ -54,17 +47,7 @@ APP_OUTCOMES = {
     "cancel": (4200, "USER_CANCELLATION"),
     "timeout": (4200, "USER_TIMEOUT"),
 }
-RAW_PROCEDURE_FAILURES = (
-    "VIDEO_SR_ERROR",
-    "VIDEO_NOT_SYNCHRONIZED",
-    "VIDEO_FACE_INCONSISTENT",
-    "SELFIE_INCONSISTENT",
-    "SELFIE_METADATA_INCONSISTENT",
-)
-RAW_SPOOFS = ("MASK", "SCREEN_REPLAY", "FACEGEN")
-RAW_OUTCOMES = ("pass", "mismatch", *(o.lower() for o in RAW_PROCEDURE_FAILURES), *(o.lower() for o in RAW_SPOOFS))
-
-app_raw = Blueprint("app_raw", __name__)
+app_sdk = Blueprint("app_sdk", __name__)
 
 
 def _signed_error(status: int, message: str) -> Response:
@@ -93,14 +76,7 @@ def _check_sign(form: dict[str, str]) -> Response | None:
     return None
 
 
-@app_raw.put("/sandbox/v1/permissions")
-def permissions() -> Response:
-    wanted = request.get_json(silent=True) or {}
-    state().permissions.update({name: bool(wanted[name]) for name in PERMISSIONS if name in wanted})
-    return jsonify(state().permissions)
-
-
-@app_raw.post("/faceid/v3/sdk/get_biz_token")
+@app_sdk.post("/faceid/v3/sdk/get_biz_token")
 def get_biz_token() -> Response:
     files = uploads()
     form = request.form.to_dict()
@@ -163,7 +139,7 @@ def seal(payload: dict[str, Any]) -> bytes:
     return hmac.new(state().package_key, body, hashlib.sha256).digest() + body
 
 
-@app_raw.post("/sandbox/v1/meglive_data")
+@app_sdk.post("/sandbox/v1/meglive_data")
 def meglive_data() -> Response:
     """What the MegLiveStill SDK hands the app at the end of a liveness flow (base64 here)."""
     try:
@@ -183,11 +159,7 @@ def _opened(package: bytes) -> dict[str, Any] | None:
     return opened
 
 
-def _comparison(confidence: float) -> dict[str, Any]:
-    return {"confidence": confidence, "thresholds": {key: value + 1.0 for key, value in THRESHOLDS.items()}}
-
-
-@app_raw.post("/faceid/v3/sdk/verify")
+@app_sdk.post("/faceid/v3/sdk/verify")
 def app_verify() -> Response:
     files = uploads()
     form = request.form.to_dict()
@@ -233,86 +205,11 @@ def app_verify() -> Response:
     response |= {"result_code": code, "result_message": message}
     if options.get("verbose", "1") == "1" and code in (1000, 2000):
         confidence = 30.0 if code == 2000 else 88.5
-        verification = {ref: _comparison(confidence) for ref in session["references"]}
+        verification = {ref: comparison(confidence) for ref in session["references"]}
         if options["comparison_type"] == "1":
-            verification["idcard"] = _comparison(confidence)
+            verification["idcard"] = comparison(confidence)
         response["verification"] = verification
     if code // 100 != 42:
         attack = code == 4100 and message == "FAIL_LIVING_FACE_ATTACK"
         response["attack_result"] = {"score": 0.93 if attack else 0.05, "threshold": 0.5, "result": attack}
     return jsonify(response)
-
-
-def _raw_token(outcome: str) -> str:
-    token, sandbox = uuid.uuid4().hex, state()
-    with sandbox.lock:
-        sandbox.raw_tokens[token] = {
-            "outcome": outcome,
-            "expires": sandbox.now() + BIZ_TOKEN_TTL_SECONDS,
-            "used": False,
-            "region": region(),
-        }
-    return token
-
-
-@app_raw.post("/faceid/lite/raw/validate_still")
-def validate_still() -> Response:
-    """The selfie video in, token_still out (notes §5). The sandbox cannot judge a video: a valid
-    upload passes; /sandbox/v1/raw_token gives a token for any other outcome."""
-    files = uploads()
-    refused = too_large(files, total=MAX_REQUEST_BYTES) or authenticate(request.form.to_dict())
-    if refused:
-        return refused
-    if not state().permissions["passive_liveness"]:  # notes §5: the key needs passive-liveness permission
-        return error(403, "AUTHORIZATION_ERROR:Denied", key="error")
-    if not files.get("video"):
-        return error(400, "MISSING_ARGUMENTS:video")
-    return jsonify({"request_id": request_id(), "time_used": 800, "token_still": _raw_token("pass")})
-
-
-@app_raw.post("/sandbox/v1/raw_token")
-def raw_token() -> Response:
-    outcome = str((request.get_json(silent=True) or {}).get("outcome", "pass"))
-    if outcome not in RAW_OUTCOMES:
-        return error(400, "BAD_ARGUMENTS:outcome")
-    return jsonify({"token_still": _raw_token(outcome)})
-
-
-@app_raw.post("/faceid/lite/raw/verify")
-def raw_verify() -> Response:
-    files = uploads()
-    form = request.form.to_dict()
-    refused = too_large(files, per_file=MAX_IMAGE_BYTES) or authenticate(form) or injected("raw_verify")
-    if refused:
-        return refused
-    if not state().permissions["face_comparison"]:  # 002: comparison_type 0 needs face comparison permission
-        return error(403, "AUTHORIZATION_ERROR:Denied", key="error")
-    base: dict[str, Any] = {"request_id": request_id(), "time_used": 1943}
-    if form.get("biz_no"):
-        base["biz_no"] = form["biz_no"]  # 002: echoed whether the request fails or not
-    try:
-        options = parse(RawVerifyOptions, {k: v for k, v in form.items() if k not in ("api_key", "api_secret")} | files)
-    except ContractError as exc:
-        return error(400, exc.message, extra=base)
-    image_error = check_references(
-        options.files(),
-        multi_oriented=options.multi_oriented_detection == "1",
-        fail_when_multiple=options.fail_when_ref_multiple_faces != "0",
-        names=("image_ref1", "image_ref2", "image_ref3"),
-        face_errors_name_the_image=True,
-    )
-    if image_error:
-        return error(400, image_error, extra=base)
-    with state().lock:
-        state().token_uses[options.token] += 1
-        token = state().raw_tokens.get(options.token)
-        if token is None or token["used"] or token["expires"] < state().now() or token["region"] != region():
-            return error(400, "INVALID_TOKEN", extra=base)
-        token["used"] = True
-    outcome = token["outcome"].upper()
-    if outcome in RAW_PROCEDURE_FAILURES:  # 002: no genuineness and no comparison then
-        return jsonify(base | {"liveness": {"procedure_validation": outcome}})
-    liveness = {"procedure_validation": "PASSED", "face_genuineness": outcome if outcome in RAW_SPOOFS else "PASSED"}
-    confidence = 30.0 if outcome == "MISMATCH" else 88.5
-    refs = {f"result_ref{i}": _comparison(confidence) for i in range(1, options.reference_count + 1)}
-    return jsonify(base | {"liveness": liveness} | refs)

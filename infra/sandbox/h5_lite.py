@@ -46,10 +46,10 @@ RESULT_READS = 3  # ... and read at most three times (notes §2)
 SCENES = frozenset({"default"})
 LANGUAGES = {"0": "en", "1": "zh", "2": "id", "3": "th", "4": "fil", "5": "vi", "6": "es"}
 
-lite = Blueprint("lite", __name__)
+h5_lite = Blueprint("h5_lite", __name__)
 
 
-@lite.post("/faceid/lite/get_token")
+@h5_lite.post("/faceid/lite/get_token")
 def get_token() -> Response:
     files = uploads()
     form = request.form.to_dict()
@@ -157,7 +157,7 @@ def _finish(session: dict[str, Any], choice: Outcome, notify_faults: NotifyFault
     }
 
 
-@lite.post("/sandbox/v1/complete")
+@h5_lite.post("/sandbox/v1/complete")
 def complete() -> Response:
     """Automation: finish the flow of `token` with a chosen outcome, without a browser.
     Body: {"token", "outcome", "confidence"?, "fail_reason"?, "faults"?: {NotifyFaults}}."""
@@ -188,7 +188,7 @@ PAGE = """<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>FaceID
 OUTCOMES = [name for name in get_args(OutcomeName) if name != "processing"]
 
 
-@lite.get("/faceid/lite/do")
+@h5_lite.get("/faceid/lite/do")
 def do_page() -> Response:
     token = request.args.get("token", "")
     with state().lock:
@@ -202,7 +202,7 @@ def do_page() -> Response:
     return Response(PAGE.format(token=html.escape(token), outcomes=outcomes, lang=lang), content_type="text/html")
 
 
-@lite.post("/faceid/lite/do")
+@h5_lite.post("/faceid/lite/do")
 def do_finish() -> Response:
     session = _take(request.form.get("token", ""))
     if session is None:
@@ -229,7 +229,7 @@ def do_finish() -> Response:
     return Response(f"<!doctype html><title>Returning</title>{form}", content_type="text/html")
 
 
-@lite.get("/faceid/lite/get_result")
+@h5_lite.get("/faceid/lite/get_result")
 def get_result() -> Response:
     # GET with a query string, as notes §2 documents: another method gets FaceID's answer for a
     # wrong method (app._http_error).

@@ -1,9 +1,9 @@
 """FaceID sandbox: FaceID's APIs as the docs describe them, for local runs, tests and people.
 
-    create_app()          # a Flask app with a fresh SandboxState (or the one given)
+    create_server()       # a Flask app with a fresh SandboxState (or the one given)
 
-Blueprints: lite.py (H5 Lite: get_token, the do page, get_result, automation), app_flows.py (App
-SDK and H5 Raw), and here the sandbox's own controls. Each FaceID region is served under its own
+Blueprints, one per channel: h5_lite.py (get_token, the do page, get_result, automation),
+app_sdk.py, h5_raw.py; and here the sandbox's own controls. Each FaceID region is served under its own
 prefix (/cn, /sgp, /idn: faceid/regions.py), which answers 404 API_NOT_FOUND for an API its host
 does not serve; the unprefixed paths serve every API (see http.py for the key pairs).
 
@@ -12,6 +12,7 @@ does not serve; the unprefixed paths serve every API (see http.py for the key pa
 | PUT  /sandbox/v1/faults          | fault switches for the whole sandbox                          |
 | GET  /sandbox/v1/token-uses      | how many verify calls sent one single-use token               |
 | POST /sandbox/v1/clock           | move the sandbox's clock forward (token expiry, retention)    |
+| PUT  /sandbox/v1/permissions     | the account's permissions (KYC data source, comparison...)    |
 """
 
 from __future__ import annotations
@@ -23,27 +24,28 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from faceid_bridge.faceid.regions import Api, Region, serves
-from infra.sandbox.app_flows import app_raw
+from infra.sandbox.app_sdk import app_sdk
 from infra.sandbox.faults import Faults
+from infra.sandbox.h5_lite import h5_lite
+from infra.sandbox.h5_raw import h5_raw
 from infra.sandbox.http import EXTENSION, error, state
-from infra.sandbox.lite import lite
-from infra.sandbox.state import SandboxState
+from infra.sandbox.state import PERMISSIONS, SandboxState
 
 controls = Blueprint("controls", __name__)
 
 
-def create_app(sandbox: SandboxState | None = None) -> Flask:
-    app = Flask(__name__)
-    app.extensions[EXTENSION] = sandbox or SandboxState()
-    app.after_request(_hold_answer)
-    app.register_error_handler(HTTPException, _http_error)
-    app.before_request(_enter_region)
-    for blueprint in (lite, app_raw, controls):
-        app.register_blueprint(blueprint)
+def create_server(sandbox: SandboxState | None = None) -> Flask:
+    server = Flask(__name__)
+    server.extensions[EXTENSION] = sandbox or SandboxState()
+    server.after_request(_hold_answer)
+    server.register_error_handler(HTTPException, _http_error)
+    server.before_request(_enter_region)
+    for blueprint in (h5_lite, app_sdk, h5_raw, controls):
+        server.register_blueprint(blueprint)
     for region in Region:
-        for blueprint in (lite, app_raw):
-            app.register_blueprint(blueprint, url_prefix=f"/{region.value}", name=f"{blueprint.name}_{region.value}")
-    return app
+        for blueprint in (h5_lite, app_sdk, h5_raw):
+            server.register_blueprint(blueprint, url_prefix=f"/{region.value}", name=f"{blueprint.name}_{region.value}")
+    return server
 
 
 def _enter_region() -> Response | None:
@@ -104,3 +106,10 @@ def advance_clock() -> Response:
     """{"advance_seconds": N}: everything time-based in the sandbox sees N more seconds."""
     state().clock_offset += float((request.get_json(silent=True) or {}).get("advance_seconds", 0))
     return jsonify({"now": state().now()})
+
+
+@controls.put("/sandbox/v1/permissions")
+def permissions() -> Response:
+    wanted = request.get_json(silent=True) or {}
+    state().permissions.update({name: bool(wanted[name]) for name in PERMISSIONS if name in wanted})
+    return jsonify(state().permissions)
