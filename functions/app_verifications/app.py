@@ -11,6 +11,7 @@ from faceid_bridge.api_models import AppCreated, AppVerificationRequest, AppVeri
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.app_sdk import create_app_verification, verify_app
+from faceid_bridge.tracing import traced
 
 app = http_app()
 
@@ -44,6 +45,7 @@ def verify(request: AppVerifyRequest, verification_id: str) -> VerificationView:
     return VerificationView.of(verified)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from faceid_bridge.api_models import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.h5_lite import create_verification
+from faceid_bridge.tracing import traced
 
 app = http_app()
 
@@ -34,6 +35,7 @@ def create(request: CreateVerificationRequest) -> H5LiteCreated:
     return H5LiteCreated.of(verification)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

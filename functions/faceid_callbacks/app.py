@@ -21,6 +21,7 @@ from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.h5_lite import finished_verification, receive_notify, return_location
+from faceid_bridge.tracing import traced
 
 app = http_app()
 # What FaceID posts to notify_url, and the browser to return_url when action_http_method is POST (001).
@@ -122,6 +123,7 @@ def result_page() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from faceid_bridge.api_models import RawVerificationRequest, VerificationView
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.h5_raw import create_raw_verification
+from faceid_bridge.tracing import traced
 
 app = http_app()
 
@@ -33,6 +34,7 @@ def create(request: RawVerificationRequest) -> VerificationView:
     return VerificationView.of(verification)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -9,8 +9,10 @@ from faceid_bridge import wiring
 from faceid_bridge.config import settings
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.reconciler import reconcile_due
+from faceid_bridge.tracing import traced
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -61,6 +61,7 @@ def faceid() -> RegionalFaceId:
             lambda: credentials().pair(region),
             timeout_seconds=config.faceid_timeout_seconds,
             retries=config.faceid_retries,
+            region=region.value,
         )
 
     return RegionalFaceId({channel: config.faceid_region(channel) for channel in CHANNEL_APIS}, client_for)

@@ -58,6 +58,7 @@ from faceid_bridge.faceid.app import (
 )
 from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
 from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
+from faceid_bridge.tracing import faceid_call
 
 RETRY_AFTER_SECONDS = 1
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -102,8 +103,10 @@ class FaceIdClient:
         retries: int = 2,
         http: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        region: str = "",
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.region = region  # named in traces
         self._credentials = credentials
         self.timeout_seconds = timeout_seconds
         self.retries = retries
@@ -179,12 +182,13 @@ class FaceIdClient:
     ) -> tuple[M, dict[str, Any]]:
         """Send the fields (a form for POST, a query string for GET); FaceID's answer as `model` and
         as the raw payload."""
-        data = self._send(method, path, fields)
-        try:
-            payload = json.loads(data)
-            return model.model_validate(payload), payload
-        except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
-            raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{path.rsplit('/', 1)[-1]}") from None
+        with faceid_call(path.removeprefix("/faceid/"), self.region):
+            data = self._send(method, path, fields)
+            try:
+                payload = json.loads(data)
+                return model.model_validate(payload), payload
+            except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
+                raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{path.rsplit('/', 1)[-1]}") from None
 
     def _send(self, method: str, path: str, fields: dict[str, Any]) -> bytes:
         """One request, resent while it surely did not take effect and time is left."""
