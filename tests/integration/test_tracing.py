@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from faceid_bridge import tracing, wiring
+from faceid_bridge import deadline, tracing, wiring
 from faceid_bridge.adapters.store import VerificationStore, verification_key
 from infra.local.provision import LocalStack
 from infra.local.stack import SANDBOX_CREDENTIALS
@@ -75,6 +75,7 @@ def traces(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> Iterator[KeptE
     tracing.tracer.cache_clear()
     Tracer._reset_config()  # type: ignore[no-untyped-call]
     global_sdk_config.set_sdk_enabled(False)
+    deadline.clear()  # the handlers' last deadline would otherwise cut short a later test's FaceID calls
 
 
 def never_holds(documents: list[str], *values: str) -> None:
