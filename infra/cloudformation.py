@@ -43,9 +43,12 @@ def package(template_dir: Path, bucket: str, out: Path) -> Path:
     return out
 
 
-def transform(packaged: Path) -> dict[str, Any]:
+def transform(packaged: Path, parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """The SAM-transformed template; `parameters` are the values the transform resolves (SAM reads
+    some, such as Tracing, at transform time), the rest at their defaults."""
+    values = [f"{name}={value}" for name, value in (parameters or {}).items()]
     done = subprocess.run(
-        [SAM_VENV / "python", ROOT / "infra" / "sam_transform.py", packaged], check=True, capture_output=True
+        [SAM_VENV / "python", ROOT / "infra" / "sam_transform.py", packaged, *values], check=True, capture_output=True
     )
     document: dict[str, Any] = json.loads(done.stdout)
     return document
