@@ -1,9 +1,11 @@
 """X-Ray tracing: a subsegment per invocation, per AWS call and per FaceID call, and nothing of a
 request or an answer in any of them.
 
-Only botocore is patched. Patching everything (Powertools' default) would patch urllib3 and
-http.client too, and record get_result's URL, whose query string carries api_secret (notes §2,
-docs/decisions.md §9). The FaceID client names its calls itself (`faceid_call`): the API and the
+Only botocore is patched. Patching everything (Powertools' default) would also patch http.client
+and requests, whose subsegments record each request's URL, and get_result's URL carries api_secret
+in its query string (notes §2, docs/decisions.md §9). urllib3 2 happens to bypass X-Ray's
+http.client patch today; patching botocore alone does not depend on that, and loads no other
+patcher at cold start. The FaceID client names its calls itself (`faceid_call`): the API and the
 region, never a URL, a body or a token. A handler's answer and error are not kept as metadata (an
 answer holds tokens; an error object would be dumped whole).
 
