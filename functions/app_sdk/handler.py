@@ -13,6 +13,7 @@ from faceid_bridge.channels.app_sdk.creation import create_app_verification
 from faceid_bridge.channels.app_sdk.verify import verify_app
 from faceid_bridge.config import AppSdkConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(AppSdkConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -41,6 +42,7 @@ def verify(request: AppVerifyRequest, verification_id: str) -> VerificationView:
     return VerificationView.of(verified)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from faceid_bridge.channels.h5_lite.api import NotifyAnswer
 from faceid_bridge.channels.h5_lite.callbacks import finished_verification, receive_notify, return_location
 from faceid_bridge.config import H5LiteCallbacksConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(H5LiteCallbacksConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -123,6 +124,7 @@ def result_page() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

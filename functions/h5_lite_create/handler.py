@@ -11,6 +11,7 @@ from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5Lite
 from faceid_bridge.channels.h5_lite.creation import create_verification
 from faceid_bridge.config import H5LiteCreateConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(H5LiteCreateConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -33,6 +34,7 @@ def create(request: CreateVerificationRequest) -> H5LiteCreated:
     return H5LiteCreated.of(verification)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.channels.h5_raw.creation import create_raw_verification
 from faceid_bridge.config import H5RawConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(H5RawConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -29,6 +30,7 @@ def create(request: RawVerificationRequest) -> VerificationView:
     return VerificationView.of(verification)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from faceid_bridge.api_models import VerificationView
 from faceid_bridge.config import VerificationReadConfig, load
 from faceid_bridge.observability import logger
 from faceid_bridge.services.query import get_verification
+from faceid_bridge.tracing import traced
 
 CONFIG = load(VerificationReadConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -25,6 +26,7 @@ def read(verification_id: str) -> VerificationView:
     return VerificationView.of(get_verification(verification_id, store=wiring.store()))
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return resolver.resolve(event, context)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from infra.bench import calls, cold, cost, throughput, warm
+from infra.bench import calls, cold, cost, throughput, tracing_cold, warm
 from infra.local.template import ROOT
 
 # The targets of issues 9 and 17, checked against what was measured.
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # Smoke: cachegrind on the callbacks only (a run under it takes seconds of CPU per function).
     counted = ["h5_lite_callbacks"] if args.smoke else None
     results["cold"] = [result.summary() for result in cold.measure(args.pairs, counted=counted)]
+    print("bench: what tracing costs a cold start", flush=True)
+    results["cold_tracing"] = tracing_cold.measure(args.pairs, only=counted)
     print("bench: warm CPU per notify", flush=True)
     results["warm"] = warm.measure(args.calls)
     # The local stack for the AWS calls: counted in its process, the reconciler out of the way.
@@ -131,6 +133,9 @@ def table(results: dict[str, Any]) -> str:
             f"  {r['function']:<22}{r['init_cpu_ms_median']:>8}{r['baseline_cpu_ms_median']:>7}"
             f"{r['cpu_ratio_median']:>10}{r['cpu_ratio_min']:>6}{counted:>12}{r['rss_mib']:>9}{r['baseline_rss_mib']:>6}"
         )
+    lines += tracing_cold.rows(
+        results["cold_tracing"], {r["function"]: r["baseline_instructions"] for r in results["cold"]}
+    )
     w = results["warm"]
     lines.append(f"warm own CPU per notify (median of {w['calls']}, in-memory DynamoDB)")
     lines.append(f"  first {w['first_us_median']} us   duplicate {w['duplicate_us_median']} us")

@@ -13,7 +13,12 @@ from faceid_bridge.config import Config, VerificationReadConfig, load
 from infra.local.template import FunctionSpec, Template
 
 # Read by the libraries (Powertools, pydantic), not by our models.
-LIBRARY_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "PYDANTIC_DISABLE_PLUGINS", "POWERTOOLS_METRICS_NAMESPACE"}
+LIBRARY_VARIABLES = {
+    "POWERTOOLS_SERVICE_NAME",
+    "PYDANTIC_DISABLE_PLUGINS",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "POWERTOOLS_TRACE_DISABLED",
+}
 FUNCTIONS = Template().functions()
 
 

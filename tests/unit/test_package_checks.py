@@ -61,6 +61,17 @@ def test_a_missing_handler_or_package_is_refused(tmp_path: Path) -> None:
     assert package.check(build) == ["Fn: no app.lambda_handler in its artifact", "SharedLayer: no python/faceid_bridge"]
 
 
+@pytest.mark.parametrize("sdk", sorted(package.RUNTIME_PROVIDED))
+def test_a_layer_holding_the_runtimes_aws_sdk_is_refused(tmp_path: Path, sdk: str) -> None:
+    # Given a build whose layer holds a copy of the AWS SDK (what aws-xray-sdk would pull in)
+    build = synthetic_build(tmp_path)
+    (build / package.LAYER / "python" / sdk).mkdir()
+    (build / package.LAYER / "python" / sdk / "__init__.py").write_text("")
+    package.compile_bytecode(build)
+    # Then the check names it
+    assert f"{package.LAYER}: holds {sdk}, which the Lambda runtime provides" in package.check(build)
+
+
 def test_elf_machine_reads_the_header(tmp_path: Path) -> None:
     (tmp_path / "a").write_bytes(elf(183))
     (tmp_path / "b").write_bytes(b"#!/bin/sh\n")
