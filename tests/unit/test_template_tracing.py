@@ -34,7 +34,7 @@ def transformed(directory: Path, parameters: dict[str, str]) -> dict[str, Any]:
 def environment_value(template: dict[str, Any], name: str, parameters: dict[str, str]) -> Any:
     """A function's environment variable as CloudFormation resolves it with these parameters."""
     defaults = {key: str(spec.get("Default", "")) for key, spec in template["Parameters"].items()}
-    stack = LocalStack("us-east-1", parameters=defaults | parameters, conditions=template["Conditions"])
+    stack = LocalStack(parameters=defaults | parameters, conditions=template["Conditions"], region="us-east-1")
     return stack.resolve(name)
 
 
