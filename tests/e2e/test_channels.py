@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber, face_image
+from tests.local_stack import LocalClient, Subscriber, face_image
 
 pytestmark = pytest.mark.e2e
 

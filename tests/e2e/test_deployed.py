@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 
 from faceid_bridge.faceid.regions import Region
-from infra.local.client import LocalClient, Subscriber
-from infra.local.template import ROOT
-from infra.sandbox.http import KEY_PAIRS
 from tests.conftest import TOKEN_TTL_SECONDS
+from tests.local_stack import KEY_PAIRS, ROOT, LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 WAIT = TOKEN_TTL_SECONDS + 20

@@ -8,9 +8,7 @@ import json
 import boto3
 import pytest
 
-from infra.local.client import LocalClient, Subscriber
-from infra.local.endpoints import Endpoints
-from infra.redrive import redrive
+from tests.local_stack import Endpoints, LocalClient, Subscriber, redrive
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from moto import mock_aws
 from pydantic import BaseModel
 from werkzeug.serving import make_server
@@ -27,7 +26,6 @@ from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import Template
-from infra.sandbox.server import create_server
 
 REGION = "us-east-1"
 CREDENTIALS = SANDBOX_CREDENTIALS  # the FaceID secret: the sandbox's key pair of each region
@@ -145,24 +143,6 @@ def faceid(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> FakeFaceId:
     fake = FakeFaceId()
     monkeypatch.setattr(wiring, "faceid", lambda: fake)
     return fake
-
-
-def lambda_context() -> Any:
-    from infra.local.functions import LambdaContext
-
-    return LambdaContext(function_name="test", aws_request_id="req-1")
-
-
-@pytest.fixture
-def sandbox_server() -> Flask:
-    """A FaceID sandbox of the test's own: a fresh state, nothing left by another test."""
-    return create_server()
-
-
-@pytest.fixture
-def sandbox_client(sandbox_server: Flask) -> FlaskClient:
-    """The test's sandbox through Flask's test client."""
-    return sandbox_server.test_client()
 
 
 @pytest.fixture
