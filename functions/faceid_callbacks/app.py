@@ -3,12 +3,11 @@ FaceID's own requests (a form of `data` and its `sign`), read raw, and the sign 
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
 from faceid_bridge.api import (
+    Response,
     content_type,
     form_body,
     http_app,
@@ -16,6 +15,7 @@ from faceid_bridge.api import (
     query_parameter,
     raw_body,
     responses,
+    serve,
 )
 from faceid_bridge.api_models import NotifyAnswer
 from faceid_bridge.config import settings
@@ -122,7 +122,7 @@ def result_page() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return serve(app, event, context)

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, responses
+from faceid_bridge.api import http_app, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.observability import logger
 from faceid_bridge.services.query import get_verification
@@ -23,6 +22,6 @@ def read(verification_id: str) -> VerificationView:
     return VerificationView.of(get_verification(verification_id, store=wiring.store()))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return serve(app, event, context)
