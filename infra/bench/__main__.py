@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print("bench: cold init floor, stage by stage", flush=True)
         results["cold_floor"] = cold.floor()
     print("bench: warm CPU per notify", flush=True)
-    results["warm"] = warm.measure(args.calls, counted=(10, 20) if args.smoke else None)
+    results["warm"] = warm.measure(args.calls)
     # The local stack for the AWS calls: counted in its process, the reconciler out of the way.
     from infra.local.client import LocalClient
     from infra.local.endpoints import Endpoints
