@@ -202,8 +202,15 @@ def table(results: dict[str, Any]) -> str:
             f"{r['cpu_ratio_median']:>10}{r['cpu_ratio_min']:>6}{counted:>12}{r['rss_mib']:>9}{r['baseline_rss_mib']:>6}"
         )
     w = results["warm"]
-    lines.append(f"warm own CPU per notify (median of {w['calls']}, in-memory DynamoDB)")
-    lines.append(f"  first {w['first_us_median']} us   duplicate {w['duplicate_us_median']} us")
+    lines.append(f"warm own CPU per notify ({w['calls']} of each in {warm.RUNS} runs, in-memory DynamoDB)")
+    lines.append(
+        f"  first     {w['first_us_least_run']} us least run's median, {w['first_us_median']} us median,"
+        f" {w['first_instructions']:,} instructions"
+    )
+    lines.append(
+        f"  duplicate {w['duplicate_us_least_run']} us least run's median, {w['duplicate_us_median']} us median,"
+        f" {w['duplicate_instructions']:,} instructions"
+    )
     lines.append("AWS calls per completed verification (reads / writes; invocations)")
     for channel, counts in results["calls"].items():
         invocations = ", ".join(

@@ -5,6 +5,7 @@ its form in Python; and the correlation id is still API Gateway's request id."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -14,18 +15,22 @@ import pytest
 from aws_lambda_powertools.utilities import jmespath_utils
 
 from faceid_bridge import bounded_json, forms
+from faceid_bridge.config import settings
 from faceid_bridge.observability import logger
 from infra.bench import warm
 
 
 @pytest.fixture
 def counted() -> Iterator[dict[str, mock.MagicMock]]:
+    """The long ways, each counted; the environment and settings the warm handler sets, undone after."""
     with (
+        mock.patch.dict(os.environ),
         mock.patch.object(jmespath_utils, "query", wraps=jmespath_utils.query) as query,
         mock.patch.object(bounded_json, "check_bounds", wraps=bounded_json.check_bounds) as scan,
         mock.patch.object(forms, "unquote_to_bytes", wraps=unquote_to_bytes) as unquote,
     ):
         yield {"jmespath": query, "regex scan": scan, "urllib unquote": unquote}
+    settings.cache_clear()
 
 
 def test_a_notify_and_its_duplicate_take_the_short_ways(counted: dict[str, mock.MagicMock]) -> None:
