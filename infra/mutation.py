@@ -43,9 +43,13 @@ MODULES = (
     "domain/biz_no.py",
     "domain/events.py",
     "bounded_json.py",
-    "faceid/lite.py",
-    "faceid/app.py",
-    "faceid/raw.py",
+    "channels/h5_lite/contract.py",
+    "channels/h5_lite/evaluator.py",
+    "channels/app_sdk/contract.py",
+    "channels/app_sdk/evaluator.py",
+    "channels/h5_raw/contract.py",
+    "channels/h5_raw/evaluator.py",
+    "faceid/calls.py",
 )
 # The unit tests of the pure core: they need no file of the repository beyond what is staged.
 TESTS = (
@@ -60,6 +64,7 @@ TESTS = (
     "test_app_sign.py",
     "test_app_and_raw_rules.py",
     "test_get_token_rules.py",
+    "test_faceid_calls.py",
     "test_event_contract.py",
     "test_client_and_parse_event.py",
 )
@@ -90,19 +95,19 @@ HAND_MUTANTS = (
         ("test_decision.py",),
     ),
     HandMutant(
-        "domain/decision.py",
+        "channels/h5_raw/evaluator.py",
         '{"MASK", "SCREEN_REPLAY", "FACEGEN"}',
         '{"MASK", "SCREEN_REPLAY"}',
         ("test_decision_app_raw.py",),
     ),
     HandMutant(
-        "domain/decision.py",
+        "channels/app_sdk/evaluator.py",
         '"USER_TIMEOUT": Status.TIMEOUT',
         '"USER_TIMEOUT": Status.CANCELLED',
         ("test_decision_app_raw.py",),
     ),
     HandMutant(
-        "domain/decision.py",
+        "channels/app_sdk/evaluator.py",
         '{"DATA_SOURCE_ERROR", "VIDEO_LACK_FRAMES"}',
         '{"DATA_SOURCE_ERROR"}',
         ("test_decision_app_raw.py",),
@@ -116,10 +121,13 @@ HAND_MUTANTS = (
     ),
     # notes §4: a missing result_code must never read as a pass
     HandMutant(
-        "faceid/app.py", "    result_code: int\n", "    result_code: int = 1000\n", ("test_decision_app_raw.py",)
+        "channels/app_sdk/contract.py",
+        "    result_code: int\n",
+        "    result_code: int = 1000\n",
+        ("test_decision_app_raw.py",),
     ),
     HandMutant(
-        "faceid/lite.py",
+        "channels/h5_lite/contract.py",
         '("synthetic_face", "mask", "screen_replay")',
         '("synthetic_face", "mask")',
         ("test_decision.py",),

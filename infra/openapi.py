@@ -11,12 +11,15 @@ The local stack serves it at /v1/openapi.json, with Swagger UI at /v1/docs (`swa
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from infra.local.functions import FunctionHost
-from infra.local.template import ROOT, Template
+from infra.local.template import ROOT, FunctionSpec, Template, template_environment
 
 OPENAPI = ROOT / "api" / "openapi.json"
 TITLE = "faceid-bridge"
@@ -33,6 +36,23 @@ SIGV4 = {
     "description": "AWS SigV4 (API Gateway IAM authorization): the caller needs execute-api:Invoke",
     "x-amazon-apigateway-authtype": "awsSigv4",
 }
+
+
+@contextmanager
+def configured(spec: FunctionSpec, template: Template) -> Iterator[None]:
+    """The function's environment as the template gives it (stubs for what a deployed stack
+    resolves), while its handler loads and checks its configuration."""
+    from faceid_bridge.config import load
+
+    saved = dict(os.environ)
+    os.environ.update(template_environment(spec, template))
+    load.cache_clear()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        load.cache_clear()
 
 
 def _referenced(document: Any) -> set[str]:
@@ -55,8 +75,9 @@ def generate(template: Template | None = None) -> dict[str, Any]:
     for spec in template.functions():
         if not spec.routes:
             continue
-        app = FunctionHost(spec).module.app
-        part = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
+        with configured(spec, template):
+            resolver = FunctionHost(spec).module.resolver
+        part = json.loads(resolver.get_openapi_json_schema(title=TITLE, version=VERSION))
         public = {(route.method.lower(), route.path) for route in spec.routes if route.public}
         for path, operations in part["paths"].items():
             for method, operation in operations.items():

@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
+from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 from faceid_bridge.services.publisher import publish_records
 from infra.stream_records import lambda_record
 
@@ -108,7 +109,12 @@ def redrive(queue_url: str, *, bus_name: str, source: str, region: str, table_na
             records = [body["record"]] if "record" in body else stream_records(body["DDBStreamBatchInfo"], region)
             still_poison = _StillPoison()
             result = publish_records(
-                records, bus=EventBus(), dead_letters=still_poison, source=source, bus_name=bus_name
+                records,
+                bus=EventBus(),
+                dead_letters=still_poison,
+                source=source,
+                bus_name=bus_name,
+                decode=verification_from_image,
             )
             if still_poison.records:
                 report.kept.append(f"{message['MessageId']}: still poison ({still_poison.records[0]['reason']})")

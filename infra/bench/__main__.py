@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     print("bench: cold init", flush=True)
     # Smoke: cachegrind on the callbacks only (a run under it takes seconds of CPU per function).
-    counted = ["faceid_callbacks"] if args.smoke else None
+    counted = ["h5_lite_callbacks"] if args.smoke else None
     results["cold"] = [result.summary() for result in cold.measure(args.pairs, counted=counted)]
     if not args.smoke:
         print("bench: cold init floor, stage by stage", flush=True)
@@ -229,7 +229,7 @@ def table(results: dict[str, Any]) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
         lines.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
     if "cold_floor" in results:
-        lines.append("cold init floor of faceid_callbacks, by instructions (each stage adds to the one before)")
+        lines.append("cold init floor of h5_lite_callbacks, by instructions (each stage adds to the one before)")
         lines.extend(f"  {r['stage']:<44}{r['ratio']:>7}  (+{r['adds']})" for r in results["cold_floor"])
     lines.append(table_of_targets(results))
     return "\n".join(lines)

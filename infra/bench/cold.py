@@ -3,7 +3,7 @@ clients it uses created the way it creates them) against a baseline that only im
 creates the same clients. Runs interleaved A/B, alternating which goes first, so that the machine's
 noise falls on both.
 
-The function runs as packaged: `import app` from its built artifact, with the built layer (its
+The function runs as packaged: `import handler` from its built artifact, with the built layer (its
 x86_64 twin here, infra.package) on the path, and no bytecode written, as on Lambda's read-only
 /opt: what the package does not ship compiled is compiled at every cold start, and shows."""
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local.template import ROOT, FunctionSpec, Template
+from infra.local.template import ROOT, FunctionSpec, Template, template_environment
 
 # The services whose IAM actions in the template mean a client the function creates.
 _SERVICES = frozenset({"dynamodb", "secretsmanager", "events", "sqs"})
@@ -26,7 +26,7 @@ _SERVICES = frozenset({"dynamodb", "secretsmanager", "events", "sqs"})
 FUNCTION = """
 import sys
 sys.path[:0] = [{artifact!r}, {layer!r}]
-import app
+import handler
 from faceid_bridge.adapters import aws
 for service in {boto_clients!r}:
     aws.client(service)
@@ -66,21 +66,6 @@ def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             services |= {action.split(":")[0] for action in actions} & _SERVICES
     return sorted(services)
-
-
-def template_environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
-    """A function's environment as the template gives it: literal values as they are
-    (PYDANTIC_DISABLE_PLUGINS...), a parameter's default for its Ref (the FaceID hosts, which
-    Settings checks), and a stub for what only a deployed stack resolves (a table's name)."""
-    defaults = template.parameter_defaults()
-
-    def value(given: Any) -> str:
-        if isinstance(given, str):
-            return given
-        reference = given.get("Ref") if isinstance(given, dict) else None
-        return (defaults.get(reference) or "bench") if isinstance(reference, str) else "bench"
-
-    return {key: value(given) for key, given in spec.environment.items()}
 
 
 def _environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
@@ -205,7 +190,7 @@ def measure(pairs: int, only: list[str] | None = None, counted: list[str] | None
     return results
 
 
-def floor(function: str = "faceid_callbacks") -> list[dict[str, Any]]:
+def floor(function: str = "h5_lite_callbacks") -> list[dict[str, Any]]:
     """A function's cold init by instructions, stage by stage: the baseline, each FLOOR_STAGES
     added, then the whole function (the rest is our code), each as a ratio to the baseline."""
     from infra import package

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from faceid_bridge.adapters import aws
 from faceid_bridge.adapters.credentials import secrets_provider
-from faceid_bridge.adapters.store import VerificationStore
-from faceid_bridge.faceid.lite import lite_sign, lite_sign_valid
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.channels.h5_lite.contract import lite_sign, lite_sign_valid
 from faceid_bridge.forms import parse_form
 from infra.bench.warm import _quiet, _verification
 from infra.local.functions import FunctionHost
@@ -57,9 +57,9 @@ def _baseline(table: str, body: str) -> None:
 def _forget_configuration() -> None:
     """Settings and adapters are built once per process; the warm section built them for its fakes."""
     from faceid_bridge import wiring
-    from faceid_bridge.config import settings
+    from faceid_bridge.config import load
 
-    settings.cache_clear()
+    load.cache_clear()
     for factory in (wiring.store, wiring.credentials, wiring.request_hash_key, wiring.faceid, wiring.bus):
         factory.cache_clear()
     aws.client.cache_clear()
@@ -71,7 +71,7 @@ class Throughput:
         _forget_configuration()
         self.table = table
         self.store = VerificationStore(table)
-        spec = next(s for s in Template().functions() if s.code_dir.name == "faceid_callbacks")
+        spec = next(s for s in Template().functions() if s.code_dir.name == "h5_lite_callbacks")
         self.host = FunctionHost(spec)
         self.event: dict[str, Any] = json.loads((ROOT / "events" / "api" / "notify.json").read_text())
         self.seeded = 0
@@ -88,7 +88,7 @@ class Throughput:
         verification = verification.model_copy(update={"biz_no": f"tp-{n}", "biz_id": f"tp-biz-{n}"})
         claim = self.store.claim_biz_no(verification.biz_no, verification.request_hash, now)
         assert claim.claim_id
-        self.store.create(verification, claim.claim_id)
+        self.store.create(verification, claim.claim_id, index_biz_id=True)
 
     def _ours(self, biz_id: str) -> None:
         # The production path: the notify_url FaceID calls names the verification (one GetItem).

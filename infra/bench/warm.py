@@ -16,14 +16,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from faceid_bridge.adapters.store import VerificationStore, _verification_item
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.adapters.dynamodb.codec import verification_item
+from faceid_bridge.channels.h5_lite.contract import lite_sign
 from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.faceid.lite import lite_sign
 from faceid_bridge.faceid.regions import Region
-from infra.bench.cold import instructions, template_environment
+from infra.bench.cold import instructions
 from infra.local.functions import FunctionHost, LambdaContext
-from infra.local.template import ROOT, Template
+from infra.local.template import ROOT, Template, template_environment
 from infra.sandbox.outcomes import Outcome, lite_result
 
 SECRET = "bench-secret"  # noqa: S105 - a local test secret
@@ -150,16 +151,16 @@ def _warm_handler(calls: int) -> Iterator[tuple[Callable[[dict[str, Any]], Any],
     """The callbacks handler, warm (one call made), over an in-memory DynamoDB holding `calls`
     verifications, and a first notify for each: (call, notifies)."""
     from faceid_bridge import wiring
-    from faceid_bridge.config import settings
+    from faceid_bridge.config import load
 
     template = Template()
-    spec = next(s for s in template.functions() if s.code_dir.name == "faceid_callbacks")
+    spec = next(s for s in template.functions() if s.code_dir.name == "h5_lite_callbacks")
     for key, value in template_environment(spec, template).items():
         os.environ.setdefault(key, value)
     os.environ.update({"PUBLIC_BASE_URL": "https://bench", "DEFAULT_FAR_LEVEL": "1e-4", "ALLOWED_REDIRECT_ORIGINS": ""})
     os.environ.update({"AUDIT_RETENTION_DAYS": "30", "VERIFICATION_RETENTION_DAYS": "365", "KEEP_IDCARD_INFO": "false"})
     os.environ.update({"RECONCILE_GRACE_SECONDS": "300"})
-    settings.cache_clear()
+    load.cache_clear()
     dynamodb = InMemoryDynamoDB()
     store = VerificationStore("bench", dynamodb=dynamodb)
     credentials = FaceIdSecret(pairs={Region.IDN: Credentials(api_key="bench", api_secret=SECRET)})
@@ -174,7 +175,7 @@ def _warm_handler(calls: int) -> Iterator[tuple[Callable[[dict[str, Any]], Any],
         events = []
         for n in range(calls + 1):
             verification = _verification(n, now)
-            dynamodb.put(_verification_item(verification, int(now.timestamp()) + 86400))
+            dynamodb.put(verification_item(verification, int(now.timestamp()) + 86400))
             events.append(_notify_event(verification.verification_id, verification.biz_id))
         context = LambdaContext(function_name="bench", aws_request_id="bench")
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import boto3
 
-from faceid_bridge.faceid.lite import lite_sign
+from faceid_bridge.channels.h5_lite.contract import lite_sign
 from infra.local.chaos_single_use import SingleUseJourneys, SingleUseTally, Tracked
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints

@@ -94,3 +94,18 @@ class Template:
             timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
             specs.append(FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule, timeout))
         return specs
+
+
+def template_environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
+    """A function's environment as the template gives it: literal values as they are
+    (PYDANTIC_DISABLE_PLUGINS...), a parameter's default for its Ref (the FaceID hosts, which
+    the function's model checks), and a stub for what only a deployed stack resolves (a table's name)."""
+    defaults = template.parameter_defaults()
+
+    def value(given: Any) -> str:
+        if isinstance(given, str):
+            return given
+        reference = given.get("Ref") if isinstance(given, dict) else None
+        return (defaults.get(reference) or "bench") if isinstance(reference, str) else "bench"
+
+    return {key: value(given) for key, given in spec.environment.items()}

@@ -23,9 +23,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict
 
-from faceid_bridge.faceid.app import APP_SIGN_VERSION, GetBizTokenOptions
+from faceid_bridge.channels.app_sdk.contract import APP_SIGN_VERSION, GetBizTokenOptions
+from faceid_bridge.channels.h5_raw.contract import RawVerifyOptions
 from faceid_bridge.faceid.common import MAX_IMAGE_BYTES, ContractError, parse
-from faceid_bridge.faceid.raw import RawVerifyOptions
 from infra.sandbox.contract import check_app_sign
 from infra.sandbox.faces import check_references, face_quality
 from infra.sandbox.http import (

@@ -10,8 +10,8 @@ import hashlib
 import hmac
 from collections.abc import Callable
 
+from faceid_bridge.channels.h5_lite.contract import GetTokenOptions
 from faceid_bridge.faceid.common import HttpUrl, NonEmpty, NotifyUrl
-from faceid_bridge.faceid.lite import GetTokenOptions
 
 _SHA1_BYTES = 20
 

@@ -23,8 +23,8 @@ import requests
 from flask import Blueprint, Response, jsonify, request
 from pydantic import ValidationError
 
+from faceid_bridge.channels.h5_lite.contract import lite_sign
 from faceid_bridge.faceid.common import MAX_IMAGE_BYTES, ContractError, parse
-from faceid_bridge.faceid.lite import lite_sign
 from infra.sandbox.contract import GetTokenRequest
 from infra.sandbox.faces import check_references
 from infra.sandbox.faults import NotifyFaults

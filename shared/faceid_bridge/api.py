@@ -17,10 +17,45 @@ from pydantic import BaseModel
 
 from faceid_bridge import bounded_json, deadline
 from faceid_bridge.api_models import ErrorBody
-from faceid_bridge.config import settings
-from faceid_bridge.errors import ArgumentError, BridgeError, ConfigurationError, NotFound
+from faceid_bridge.config import PublicUrlConfig, load
+from faceid_bridge.errors import (
+    ArgumentError,
+    BridgeError,
+    ConfigurationError,
+    Conflict,
+    FaceIdRejected,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    RequestInProgress,
+    Unauthorized,
+    UpstreamMisconfigured,
+    UpstreamUnavailable,
+)
 from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
+
+# The one place a domain error gets its HTTP status (an error takes its nearest listed ancestor's).
+STATUS: dict[type[BridgeError], int] = {
+    ArgumentError: 400,
+    FaceIdRejected: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RequestInProgress: 409,
+    PayloadTooLarge: 413,
+    RateLimited: 429,
+    UpstreamMisconfigured: 502,
+    ConfigurationError: 503,
+    UpstreamUnavailable: 503,
+}
+
+
+def status_of(error: BridgeError) -> int:
+    return next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 500)
+
 
 # Every error a route can answer, for its OpenAPI responses (the body is always ErrorBody).
 ERRORS = {
@@ -66,9 +101,10 @@ def http_app() -> APIGatewayHttpResolver:
         # The one place domain errors become HTTP: FaceID's own error shape, plus the request id.
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         body = ErrorBody(error_message=exc.message, request_id=app.current_event.request_context.request_id)
-        if exc.status >= 500 and not isinstance(exc, ConfigurationError):  # that one is logged where found
+        status = status_of(exc)
+        if status >= 500 and not isinstance(exc, ConfigurationError):  # that one is logged where found
             logger.warning("request failed upstream", extra={"error": exc.message})
-        return Response(status_code=exc.status, content_type="application/json", body=_to_json(body), headers=headers)
+        return Response(status_code=status, content_type="application/json", body=_to_json(body), headers=headers)
 
     app.exception_handler(BridgeError)(error_answer)
 
@@ -200,4 +236,6 @@ def content_type(app: APIGatewayHttpResolver) -> str:
 def public_base_url(app: APIGatewayHttpResolver) -> str:
     """Our own public origin, for the callback URLs FaceID gets and the result page. API Gateway sets
     domainName from the host it routed on, so a client cannot point it elsewhere."""
-    return (settings().public_base_url or f"https://{app.current_event.request_context.domain_name}").rstrip("/")
+    return (load(PublicUrlConfig).public_base_url or f"https://{app.current_event.request_context.domain_name}").rstrip(
+        "/"
+    )

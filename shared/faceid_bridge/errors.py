@@ -1,12 +1,11 @@
-"""Domain errors. Each carries its HTTP status; `faceid_bridge.api` turns them into responses in one place."""
+"""Domain errors: what went wrong, in FaceID's own `CODE:<detail>` style. Which HTTP status each one
+answers is the API's to say (`faceid_bridge.api.STATUS`), in one place."""
 
 from __future__ import annotations
 
 
 class BridgeError(Exception):
     """Base of every error a client may see. `message` is in FaceID's own `CODE:<detail>` style."""
-
-    status = 500
 
     def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
@@ -15,8 +14,6 @@ class BridgeError(Exception):
 
 
 class ArgumentError(BridgeError):
-    status = 400
-
     @classmethod
     def missing(cls, key: str) -> ArgumentError:
         return cls(f"MISSING_ARGUMENTS:{key}")
@@ -27,50 +24,49 @@ class ArgumentError(BridgeError):
 
 
 class Unauthorized(BridgeError):
-    status = 401
+    """A callback whose sign is missing or not FaceID's."""
 
 
 class Forbidden(BridgeError):
-    status = 403
+    """FaceID will not do this for this account (a KYC data source it may not use)."""
 
 
 class NotFound(BridgeError):
-    status = 404
+    pass
 
 
 class Conflict(BridgeError):
-    status = 409
+    """The request contradicts what is stored: another request used its biz_no, or its single-use
+    token's outcome is unknown (start a new verification)."""
+
+
+class RequestInProgress(BridgeError):
+    """Another request holds what this one needs (a biz_no claim, a token being sent): retry."""
 
 
 class PayloadTooLarge(BridgeError):
-    status = 413
+    pass
 
 
 class FaceIdRejected(BridgeError):
     """FaceID refused the request because of what the client sent (bad image, no face...)."""
 
-    status = 400
-
 
 class RateLimited(BridgeError):
-    status = 429
+    """FaceID's concurrency limit."""
 
 
 class UpstreamMisconfigured(BridgeError):
     """FaceID refused our credentials: an operator problem, not the client's."""
-
-    status = 502
 
 
 class ConfigurationError(BridgeError):
     """A deployment problem (a secret with no value yet, or not usable): the operator's to fix, not
     the client's, who may retry later. Logged once, where it is found."""
 
-    status = 503
-
 
 class UpstreamUnavailable(BridgeError):
-    status = 503
+    pass
 
 
 class FaceIdOutcomeUnknown(UpstreamUnavailable):

@@ -1,6 +1,7 @@
-"""The interfaces the services depend on: the verification store, FaceID, the event bus and the
-dead-letter queue. The adapters (adapters/) implement them for AWS and FaceID; the tests' fakes
-implement them too, and mypy checks both against these."""
+"""The interfaces the services depend on, one per concern: verifications, biz_no claims, the
+reconciler's due index and leases, FaceID, the event bus and the dead-letter queue. The adapters
+(adapters/) implement them for AWS and FaceID; the tests' fakes implement them too, and mypy checks
+both against these. A service is typed with only the concerns it uses."""
 
 from __future__ import annotations
 
@@ -9,28 +10,36 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from faceid_bridge.adapters.store import BizNoClaim
+    from pydantic import BaseModel
+
     from faceid_bridge.domain.audit import AuditEntry
+    from faceid_bridge.domain.biz_no import BizNoClaim
     from faceid_bridge.domain.verification import Verification
-    from faceid_bridge.faceid.app import AppVerifyResult, GetBizTokenOptions, GetBizTokenResponse
-    from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
-    from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
+    from faceid_bridge.faceid.calls import FaceIdCall
 
 
-class Store(Protocol):
-    """Verifications, their biz_no claims, their audit trail and the reconciler's schedule."""
+class Verifications(Protocol):
+    """Each verification: its creation, reads, transitions and single-use token marks."""
 
-    def claim_biz_no(self, biz_no: str, request_hash: str, now: datetime) -> BizNoClaim: ...
-    def mark_ambiguous(self, biz_no: str, claim_id: str) -> None: ...
-    def release_biz_no(self, biz_no: str, claim_id: str) -> None: ...
-    def create(self, verification: Verification, claim_id: str) -> None: ...
+    def create(self, verification: Verification, claim_id: str, *, index_biz_id: bool) -> None: ...
     def get(self, verification_id: str) -> Verification | None: ...
     def find_by_biz_id(self, biz_id: str, *, verification_id: str | None = None) -> Verification | None: ...
     def save_transition(self, before: Verification, after: Verification, audit: AuditEntry | None = None) -> bool: ...
     def mark_token_sent(self, verification: Verification, now: datetime) -> bool: ...
     def unmark_token_sent(self, verification: Verification, sent_at: datetime) -> None: ...
-    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool: ...
-    def end_lease(self, name: str, holder: str) -> None: ...
+
+
+class Claims(Protocol):
+    """biz_no claims: one verification per customer biz_no."""
+
+    def claim_biz_no(self, biz_no: str, request_hash: str, now: datetime) -> BizNoClaim: ...
+    def mark_ambiguous(self, biz_no: str, claim_id: str) -> None: ...
+    def release_biz_no(self, biz_no: str, claim_id: str) -> None: ...
+
+
+class DueIndex(Protocol):
+    """The reconciler's schedule of non-terminal verifications, and its get_result bookkeeping."""
+
     def due(self, now: datetime, page_size: int = 100) -> Iterator[str]: ...
     def record_read(
         self, verification: Verification, *, result: dict[str, Any] | None, next_due: int | None
@@ -38,19 +47,33 @@ class Store(Protocol):
     def reschedule(self, verification: Verification, next_due: int) -> None: ...
 
 
+class Leases(Protocol):
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool: ...
+    def end_lease(self, name: str, holder: str) -> None: ...
+
+
+class CreationStore(Claims, Verifications, Protocol):
+    """What a creation uses: the biz_no claim, then the verification."""
+
+
+class ScheduledStore(DueIndex, Verifications, Protocol):
+    """What settling a due verification uses."""
+
+
+class ReconcilerStore(Leases, DueIndex, Verifications, Protocol):
+    """What a reconciler run uses."""
+
+
 class FaceId(Protocol):
-    """FaceID's APIs, as the three channels and the reconciler call them. A new flow goes to its
-    channel's region; a later call (`region`) to the region that made the verification's token."""
+    """FaceID's APIs, whatever the channel: a channel's contract builds its calls (faceid/calls.py).
+    A new flow goes to its channel's region; a later call (`region`) to the region that made the
+    verification's token."""
 
     def region_of(self, channel: str) -> str: ...
-    def do_url(self, token: str) -> str: ...
-    def get_token(self, options: GetTokenOptions, *, return_url: str, notify_url: str) -> GetTokenResponse: ...
-    def get_result(self, biz_id: str, *, region: str | None = None) -> tuple[LiteResult, dict[str, Any]]: ...
-    def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse: ...
-    def app_verify(
-        self, biz_token: str, meglive_data: bytes | None, *, region: str | None = None
-    ) -> tuple[AppVerifyResult, dict[str, Any]]: ...
-    def raw_verify(self, options: RawVerifyOptions) -> tuple[RawVerifyResult, dict[str, Any]]: ...
+    def endpoint(self, channel: str, region: str | None = None) -> str: ...
+    def send[M: BaseModel](
+        self, call: FaceIdCall[M], *, channel: str, region: str | None = None
+    ) -> tuple[M, dict[str, Any]]: ...
 
 
 class Bus(Protocol):

@@ -1,28 +1,31 @@
-"""The adapters each function uses, built once per process from Settings on first use.
+"""The adapters each function uses, built once per process, on first use, from the parts of the
+configuration they need (config.py: the function's own model has checked them at start).
 
-Tests replace them with fakes by patching these factories' results (see tests/conftest.py).
+Tests replace them with fakes by patching these factories' results (see tests/integration/conftest.py).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from faceid_bridge.config import settings
+from faceid_bridge.config import BusConfig, CreationConfig, FaceIdConfig, StoreConfig, faceid_region, load
 
 if TYPE_CHECKING:
     from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
     from faceid_bridge.adapters.credentials import SecretCredentials, SecretKey
+    from faceid_bridge.adapters.dynamodb import VerificationStore
     from faceid_bridge.adapters.regional_faceid import RegionalFaceId
-    from faceid_bridge.adapters.store import VerificationStore
+    from faceid_bridge.domain.verification import Verification
     from faceid_bridge.faceid.regions import Region
+    from faceid_bridge.ports import CreationStore, FaceId
 
 
 @cache
 def store() -> VerificationStore:
-    from faceid_bridge.adapters.store import VerificationStore
+    from faceid_bridge.adapters.dynamodb import VerificationStore
 
-    config = settings()
+    config = load(StoreConfig)
     return VerificationStore(
         config.table_name,
         verification_retention_days=config.verification_retention_days,
@@ -35,25 +38,24 @@ def store() -> VerificationStore:
 def credentials() -> SecretCredentials:
     from faceid_bridge.adapters.credentials import SecretCredentials
 
-    return SecretCredentials(settings().faceid_secret_id, max_age=settings().secret_cache_seconds)
+    config = load(FaceIdConfig)
+    return SecretCredentials(config.faceid_secret_id, max_age=config.secret_cache_seconds)
 
 
 @cache
 def request_hash_key() -> SecretKey:
     from faceid_bridge.adapters.credentials import SecretKey
 
-    if not settings().request_hash_key_secret_id:
-        raise RuntimeError("REQUEST_HASH_KEY_SECRET_ID is not configured")
-    return SecretKey(settings().request_hash_key_secret_id or "", max_age=settings().secret_cache_seconds)
+    secret_id = load(CreationConfig).request_hash_key_secret_id
+    return SecretKey(secret_id, max_age=load(FaceIdConfig).secret_cache_seconds)
 
 
 @cache
 def faceid() -> RegionalFaceId:
     from faceid_bridge.adapters.faceid_client import FaceIdClient
     from faceid_bridge.adapters.regional_faceid import RegionalFaceId
-    from faceid_bridge.faceid.regions import CHANNEL_APIS
 
-    config = settings()
+    config = load(FaceIdConfig)
 
     def client_for(region: Region) -> FaceIdClient:
         return FaceIdClient(
@@ -63,7 +65,7 @@ def faceid() -> RegionalFaceId:
             retries=config.faceid_retries,
         )
 
-    return RegionalFaceId({channel: config.faceid_region(channel) for channel in CHANNEL_APIS}, client_for)
+    return RegionalFaceId(faceid_region, client_for)
 
 
 @cache
@@ -77,6 +79,24 @@ def bus() -> EventBus:
 def dead_letters() -> DeadLetterQueue:
     from faceid_bridge.adapters.bus import DeadLetterQueue
 
-    if not settings().dlq_url:
-        raise RuntimeError("DLQ_URL is not configured")
-    return DeadLetterQueue(settings().dlq_url or "")
+    return DeadLetterQueue(load(BusConfig).dlq_url)
+
+
+def verification_from_image(image: dict[str, Any]) -> Verification:
+    """A stream image as a verification: the publisher's decoder (the store's own codec)."""
+    from faceid_bridge.adapters.dynamodb.codec import verification_from_image as decode
+
+    return decode(image)
+
+
+class CreationDependencies(TypedDict):
+    """What every channel's creation service takes besides its request."""
+
+    settings: CreationConfig
+    store: CreationStore
+    faceid: FaceId
+    hash_key: bytes
+
+
+def creation() -> CreationDependencies:
+    return {"settings": load(CreationConfig), "store": store(), "faceid": faceid(), "hash_key": request_hash_key()()}

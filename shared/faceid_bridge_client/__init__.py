@@ -23,15 +23,10 @@ from urllib.parse import quote
 import urllib3
 from pydantic import BaseModel
 
-from faceid_bridge.api_models import (
-    AppCreated,
-    AppVerificationRequest,
-    AppVerifyRequest,
-    CreateVerificationRequest,
-    H5LiteCreated,
-    RawVerificationRequest,
-    VerificationView,
-)
+from faceid_bridge.api_models import VerificationView
+from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
+from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.domain.events import parse_event
 
 __all__ = ["Answer", "ApiError", "FaceIdBridgeClient", "parse_event"]

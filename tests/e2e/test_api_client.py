@@ -9,12 +9,9 @@ import pytest
 import urllib3
 from faceid_bridge_client import ApiError, parse_event
 
-from faceid_bridge.api_models import (
-    AppVerificationRequest,
-    AppVerifyRequest,
-    CreateVerificationRequest,
-    RawVerificationRequest,
-)
+from faceid_bridge.channels.app_sdk.api import AppVerificationRequest, AppVerifyRequest
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.domain.events import VerificationApproved, VerificationCreated
 from infra.local.client import FACES, LocalClient, Subscriber
 from infra.openapi import OPENAPI

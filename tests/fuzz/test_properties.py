@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faceid_bridge.adapters.store import VerificationStore
-from faceid_bridge.api_models import CreateVerificationRequest
-from faceid_bridge.faceid.lite import lite_sign
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_lite.contract import lite_sign
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_handlers import call, create, sample
 from tests.support import FIXTURES, load_json, valid_create_body
@@ -57,7 +57,7 @@ def unchanged(store: VerificationStore, verification_id: str) -> bool:
 @given(body=bodies, content_type=content_types)
 def test_unsigned_notify_bodies(faceid: FakeFaceId, store: VerificationStore, body: Any, content_type: str) -> None:
     created = create(json.loads(json.dumps({"biz_no": "fuzz-notify", "uuid": "u", "comparison_type": "-1"})))[2]
-    status, _, answer = call("faceid_callbacks", with_content_type(sample("notify", body), content_type))
+    status, _, answer = call("h5_lite_callbacks", with_content_type(sample("notify", body), content_type))
     assert status in (401, 413)
     assert answer["error_message"] in ("AUTHENTICATION_ERROR:sign", "REQUEST_ENTITY_TOO_LARGE")
     assert unchanged(store, created["verification_id"])
@@ -67,7 +67,7 @@ def test_unsigned_notify_bodies(faceid: FakeFaceId, store: VerificationStore, bo
 @given(data=st.one_of(st.text(max_size=300), json_values.map(json.dumps)))
 def test_signed_notify_payloads(faceid: FakeFaceId, data: str) -> None:
     form = urlencode({"data": data, "sign": lite_sign("sandbox-secret", data)})
-    status, _, answer = call("faceid_callbacks", sample("notify", form))
+    status, _, answer = call("h5_lite_callbacks", sample("notify", form))
     assert status in (200, 400)
     if status == 400:
         assert answer["error_message"] == "BAD_ARGUMENTS:data"
@@ -110,7 +110,7 @@ def test_extra_fields_at_every_level_change_nothing(faceid: FakeFaceId, store: V
     text = json.dumps(data)
     # When FaceID signs and sends it
     status, _, _ = call(
-        "faceid_callbacks", sample("notify", urlencode({"data": text, "sign": lite_sign("sandbox-secret", text)}))
+        "h5_lite_callbacks", sample("notify", urlencode({"data": text, "sign": lite_sign("sandbox-secret", text)}))
     )
     # Then it is accepted and decided as the documented fields say
     assert status == 200
@@ -132,7 +132,7 @@ def test_signed_nesting_and_field_size_are_bounded(faceid: FakeFaceId, store: Ve
     data = json.dumps(result)[:-1] + ',"extra":' + extra + "}"
     form = urlencode({"data": data, "sign": lite_sign("sandbox-secret", data)})
     # Then it is refused in the documented form, and changes nothing
-    status, _, answer = call("faceid_callbacks", sample("notify", form))
+    status, _, answer = call("h5_lite_callbacks", sample("notify", form))
     assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:data")
     assert unchanged(store, created["verification_id"])
 
@@ -140,7 +140,7 @@ def test_signed_nesting_and_field_size_are_bounded(faceid: FakeFaceId, store: Ve
 @FUZZ
 @given(body=nesting)
 def test_create_nesting_is_bounded(faceid: FakeFaceId, body: str) -> None:
-    status, _, answer = call("create_verification", sample("create_verification", body))
+    status, _, answer = call("h5_lite_create", sample("h5_lite_create", body))
     assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:body")
 
 
@@ -149,7 +149,7 @@ def test_create_nesting_is_bounded(faceid: FakeFaceId, body: str) -> None:
 def test_return_requests(faceid: FakeFaceId, store: VerificationStore, body: Any, biz_id: str, post: bool) -> None:
     created = create(json.loads(json.dumps({"biz_no": "fuzz-return", "uuid": "u", "comparison_type": "-1"})))[2]
     event = sample("return_post", body) if post else sample("return_get", biz_id=biz_id)
-    status, headers, _ = call("faceid_callbacks", event)
+    status, headers, _ = call("h5_lite_callbacks", event)
     assert status in (303, 400, 401, 404, 413)
     if status == 303:  # only ever to our own result page here: this verification has no redirect_url
         assert headers["Location"].startswith("https://api.test/v1/faceid/result?")
@@ -162,7 +162,7 @@ fields = st.sampled_from([*CreateVerificationRequest.model_fields, "api_key", "n
 @FUZZ
 @given(body=st.one_of(st.dictionaries(fields, json_values, max_size=8), json_values))
 def test_create_requests(faceid: FakeFaceId, body: Any) -> None:
-    status, _, answer = call("create_verification", sample("create_verification", json.dumps(body)))
+    status, _, answer = call("h5_lite_create", sample("h5_lite_create", json.dumps(body)))
     assert status in (201, 400, 409)
     if status == 400:
         assert DOCUMENTED.match(answer["error_message"]), answer

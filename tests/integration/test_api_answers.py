@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator
 
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from infra.openapi import OPENAPI
 from tests.integration.conftest import FakeFaceId
 from tests.integration.test_app_raw_channels import create_app, meglive, post, verify_app
@@ -68,18 +68,18 @@ def test_h5_lite_answers_are_documented(faceid: FakeFaceId, store: VerificationS
     assert_documented("/v1/verifications", "post", create(valid_create_body(language="9")))
     assert_documented("/v1/verifications", "post", create(valid_create_body(uuid="other")))  # same biz_no: 409
     # When it is read, found or not
-    read = sample("get_verification")
+    read = sample("verification_read")
     read["pathParameters"] = {"verification_id": created[2]["verification_id"]}
-    assert_documented("/v1/verifications/{verification_id}", "get", call("get_verification", read))
+    assert_documented("/v1/verifications/{verification_id}", "get", call("verification_read", read))
     assert_documented(
-        "/v1/verifications/{verification_id}", "get", call("get_verification", sample("get_verification"))
+        "/v1/verifications/{verification_id}", "get", call("verification_read", sample("verification_read"))
     )
     # Then FaceID's routes answer as documented too
     assert_documented(
-        "/v1/faceid/notify", "post", call("faceid_callbacks", sample("notify", signed_form("{}", sign="x")))
+        "/v1/faceid/notify", "post", call("h5_lite_callbacks", sample("notify", signed_form("{}", sign="x")))
     )
-    assert_documented("/v1/faceid/return", "get", call("faceid_callbacks", sample("return_get")))
-    assert_documented("/v1/faceid/result", "get", call("faceid_callbacks", sample("result_page")))
+    assert_documented("/v1/faceid/return", "get", call("h5_lite_callbacks", sample("return_get")))
+    assert_documented("/v1/faceid/result", "get", call("h5_lite_callbacks", sample("result_page")))
 
 
 def test_faceid_callbacks_are_documented_as_they_arrive_and_leave(faceid: FakeFaceId) -> None:
@@ -100,7 +100,7 @@ def test_faceid_callbacks_are_documented_as_they_arrive_and_leave(faceid: FakeFa
     for path, method, event in requests:
         assert_request_documented(path, method, event)
     # And each answer too: notify's, the returns' 303 with a Location and no body, the result page
-    answers = {(path, method): call("faceid_callbacks", event) for path, method, event in requests}
+    answers = {(path, method): call("h5_lite_callbacks", event) for path, method, event in requests}
     assert [status for status, _, _ in answers.values()] == [200, 303, 303, 200]
     for (path, method), answer in answers.items():
         assert_documented(path, method, answer)
@@ -123,9 +123,9 @@ def test_app_and_raw_answers_are_documented(faceid_http: str) -> None:
     assert_documented(verify, "post", verify_app(verification_id, "not base64!"))
     assert_documented(verify, "post", verify_app(verification_id, meglive(faceid_http, biz_token)))
     assert_documented(verify, "post", verify_app("vrf_unknown", "AAAA"))
-    assert_documented("/v1/raw-verifications", "post", post("raw_verifications", "/v1/raw-verifications", {}))
+    assert_documented("/v1/raw-verifications", "post", post("h5_raw", "/v1/raw-verifications", {}))
     bad_token = valid_raw_body(token="no-such-token")
-    assert_documented("/v1/raw-verifications", "post", post("raw_verifications", "/v1/raw-verifications", bad_token))
+    assert_documented("/v1/raw-verifications", "post", post("h5_raw", "/v1/raw-verifications", bad_token))
 
 
 def test_the_documented_schemas_refuse_what_is_not_an_answer() -> None:

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.client import face_image
 from infra.local.provision import LocalStack
@@ -27,7 +27,7 @@ def post(
     path_parameters: dict[str, str] | None = None,
     content_type: str = "application/json",
 ) -> tuple[int, dict[str, str], Any]:
-    event = sample("create_verification", body if isinstance(body, (str, bytes)) else json.dumps(body))
+    event = sample("h5_lite_create", body if isinstance(body, (str, bytes)) else json.dumps(body))
     event["rawPath"] = event["requestContext"]["http"]["path"] = path
     event["routeKey"] = event["requestContext"]["routeKey"] = f"POST {path}"
     event["headers"]["content-type"] = content_type
@@ -36,7 +36,7 @@ def post(
 
 
 def create_app(**body: Any) -> tuple[int, dict[str, str], Any]:
-    return post("app_verifications", "/v1/app-verifications", valid_biz_token_body(biz_no="app-1") | body)
+    return post("app_sdk", "/v1/app-verifications", valid_biz_token_body(biz_no="app-1") | body)
 
 
 def meglive(url: str, biz_token: str, outcome: str = "pass") -> str:
@@ -51,7 +51,7 @@ def meglive(url: str, biz_token: str, outcome: str = "pass") -> str:
 
 def verify_app(verification_id: str, package: str) -> tuple[int, dict[str, str], Any]:
     path = f"/v1/app-verifications/{verification_id}/verify"
-    return post("app_verifications", path, {"meglive_data": package}, {"verification_id": verification_id})
+    return post("app_sdk", path, {"meglive_data": package}, {"verification_id": verification_id})
 
 
 # --- App ------------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_app_verify_is_idempotent_and_takes_multipart(faceid_http: str) -> None:
     )
     path = f"/v1/app-verifications/{created['verification_id']}/verify"
     first = post(
-        "app_verifications",
+        "app_sdk",
         path,
         body,
         {"verification_id": created["verification_id"]},
@@ -119,7 +119,7 @@ def test_app_verify_refusals_change_nothing(faceid_http: str, store: Verificatio
     assert (foreign[0], foreign[2]["error_message"]) == (400, "MEGLIVE_DATA_BIZ_TOKEN_NOT_MATCH")
     assert verify_app(created["verification_id"], "not base64!")[2]["error_message"] == "BAD_ARGUMENTS:meglive_data"
     missing = post(
-        "app_verifications",
+        "app_sdk",
         f"/v1/app-verifications/{created['verification_id']}/verify",
         {},
         {"verification_id": created["verification_id"]},
@@ -135,7 +135,7 @@ def test_a_raw_image_verification_verifies_without_meglive_data(faceid_http: str
     created = create_app(liveness_type="raw_image", image=face_image())[2]
     # When our server verifies it with no SDK package (notes §4: optional for raw_image)
     path = f"/v1/app-verifications/{created['verification_id']}/verify"
-    status, _, body = post("app_verifications", path, {}, {"verification_id": created["verification_id"]})
+    status, _, body = post("app_sdk", path, {}, {"verification_id": created["verification_id"]})
     # Then it is decided
     assert (status, body["status"], body["decision"]) == (200, "OK", "APPROVED")
 
@@ -164,7 +164,7 @@ APP_RULES = rules("get_biz_token_rules")
 @pytest.mark.parametrize("rule", APP_RULES, ids=[rule["rule"] for rule in APP_RULES])
 def test_every_get_biz_token_rule_through_our_api(faceid_http: str, rule: dict[str, Any]) -> None:
     status, _, body = post(
-        "app_verifications",
+        "app_sdk",
         "/v1/app-verifications",
         apply_rule(rule, valid_biz_token_body(biz_no=f"rule-{APP_RULES.index(rule)}")),
     )
@@ -177,11 +177,8 @@ def test_every_get_biz_token_rule_through_our_api(faceid_http: str, rule: dict[s
 
 def test_our_api_requires_biz_no_for_idempotency(faceid_http: str) -> None:
     body = valid_biz_token_body()
-    assert post("app_verifications", "/v1/app-verifications", body)[2]["error_message"] == "MISSING_ARGUMENTS:biz_no"
-    assert (
-        post("raw_verifications", "/v1/raw-verifications", valid_raw_body())[2]["error_message"]
-        == "MISSING_ARGUMENTS:biz_no"
-    )
+    assert post("app_sdk", "/v1/app-verifications", body)[2]["error_message"] == "MISSING_ARGUMENTS:biz_no"
+    assert post("h5_raw", "/v1/raw-verifications", valid_raw_body())[2]["error_message"] == "MISSING_ARGUMENTS:biz_no"
 
 
 def test_kyc_without_the_data_source_permission_is_403(faceid_http: str) -> None:
@@ -195,7 +192,7 @@ def test_kyc_without_the_data_source_permission_is_403(faceid_http: str) -> None
         "idcard_number": "11010519491231002X",
         "biz_no": "kyc-1",
     }
-    status, _, body = post("app_verifications", "/v1/app-verifications", kyc)
+    status, _, body = post("app_sdk", "/v1/app-verifications", kyc)
     assert (status, body["error_message"]) == (403, "AUTHORIZATION_ERROR:NO_DATA_SOURCE_PERMISSION")
 
 
@@ -242,7 +239,7 @@ def raw_token(url: str, outcome: str = "pass") -> str:
 )
 def test_raw_verification_outcomes(faceid_http: str, outcome: str, decision: str, reasons: list[str]) -> None:
     status, _, body = post(
-        "raw_verifications",
+        "h5_raw",
         "/v1/raw-verifications",
         valid_raw_body(token=raw_token(faceid_http, outcome), biz_no="raw-1"),
     )
@@ -251,16 +248,16 @@ def test_raw_verification_outcomes(faceid_http: str, outcome: str, decision: str
 
 
 def test_raw_verification_is_idempotent_and_refusals_keep_nothing(faceid_http: str) -> None:
-    refused = post("raw_verifications", "/v1/raw-verifications", valid_raw_body(token="spent", biz_no="raw-2"))
+    refused = post("h5_raw", "/v1/raw-verifications", valid_raw_body(token="spent", biz_no="raw-2"))
     assert (refused[0], refused[2]["error_message"]) == (400, "INVALID_TOKEN")
     body = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-2")
     first, again = (
-        post("raw_verifications", "/v1/raw-verifications", body),
-        post("raw_verifications", "/v1/raw-verifications", body),
+        post("h5_raw", "/v1/raw-verifications", body),
+        post("h5_raw", "/v1/raw-verifications", body),
     )
     assert (first[0], again[0]) == (201, 201) and first[2] == again[2]  # FaceID's token was used once
     no_face = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-3", image_ref1=face_image("no_face.jpg"))
-    assert post("raw_verifications", "/v1/raw-verifications", no_face)[2]["error_message"] == "NO_FACE_FOUND:image_ref1"
+    assert post("h5_raw", "/v1/raw-verifications", no_face)[2]["error_message"] == "NO_FACE_FOUND:image_ref1"
 
 
 RAW_RULES = rules("raw_verify_rules")
@@ -269,7 +266,7 @@ RAW_RULES = rules("raw_verify_rules")
 @pytest.mark.parametrize("rule", RAW_RULES, ids=[rule["rule"] for rule in RAW_RULES])
 def test_every_raw_verify_rule_through_our_api(faceid_http: str, rule: dict[str, Any]) -> None:
     base = valid_raw_body(token=raw_token(faceid_http), biz_no=f"raw-rule-{RAW_RULES.index(rule)}")
-    status, _, body = post("raw_verifications", "/v1/raw-verifications", apply_rule(rule, base))
+    status, _, body = post("h5_raw", "/v1/raw-verifications", apply_rule(rule, base))
     if rule["error"] is None:
         assert status == 201, body
     else:
@@ -281,11 +278,9 @@ def test_the_sample_events_reach_their_routes(faceid_http: str) -> None:
     from tests.integration.test_handlers import call as invoke
     from tests.support import EVENTS, load_json
 
-    assert invoke("app_verifications", load_json(EVENTS / "api" / "app_create.json"))[0] == 201
-    assert (
-        invoke("app_verifications", load_json(EVENTS / "api" / "app_verify.json"))[0] == 404
-    )  # no such verification here
-    raw = invoke("raw_verifications", load_json(EVENTS / "api" / "raw_create.json"))
+    assert invoke("app_sdk", load_json(EVENTS / "api" / "app_create.json"))[0] == 201
+    assert invoke("app_sdk", load_json(EVENTS / "api" / "app_verify.json"))[0] == 404  # no such verification here
+    raw = invoke("h5_raw", load_json(EVENTS / "api" / "raw_create.json"))
     assert (raw[0], raw[2]["error_message"]) == (400, "INVALID_TOKEN")  # a placeholder token
 
 
@@ -298,13 +293,13 @@ def test_faceid_overload_and_errors_on_the_new_apis_map_like_the_core(faceid_htt
         timeout=10,
     )
     body = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-busy")
-    errored, limited = post("raw_verifications", "/v1/raw-verifications", body), None
+    errored, limited = post("h5_raw", "/v1/raw-verifications", body), None
     assert (errored[0], errored[2]["error_message"]) == (503, "FACEID_UNAVAILABLE")  # this client does not retry
-    limited = post("raw_verifications", "/v1/raw-verifications", body)
+    limited = post("h5_raw", "/v1/raw-verifications", body)
     assert (limited[0], limited[2]["error_message"], limited[1]["Retry-After"]) == (
         429,
         "CONCURRENCY_LIMIT_EXCEEDED",
         "1",
     )
-    assert post("raw_verifications", "/v1/raw-verifications", body)[0] == 201  # nothing was kept meanwhile
+    assert post("h5_raw", "/v1/raw-verifications", body)[0] == 201  # nothing was kept meanwhile
     requests.delete(f"{faceid_http}/sandbox/v1/faults", timeout=10)

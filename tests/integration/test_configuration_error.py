@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.provision import LocalStack
@@ -55,7 +55,7 @@ def problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     "request_",
     [
         lambda: create(valid_create_body(biz_no="order-cfg")),
-        lambda: call("faceid_callbacks", sample("notify", signed_form(finished("b")))),
+        lambda: call("h5_lite_callbacks", sample("notify", signed_form(finished("b")))),
     ],
     ids=["create", "notify"],
 )

@@ -16,6 +16,7 @@ import pytest
 
 from faceid_bridge import deadline
 from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.channels.h5_lite.contract import GetTokenOptions, get_result_call, get_token_call
 from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.errors import (
     FaceIdBadResponse,
@@ -25,7 +26,6 @@ from faceid_bridge.errors import (
     UpstreamUnavailable,
 )
 from faceid_bridge.faceid.common import parse
-from faceid_bridge.faceid.lite import GetTokenOptions
 from tests.support import valid_create_body
 
 TOKEN = {"request_id": "r", "time_used": 5, "token": "tok", "biz_id": "1462259748,abc", "expired_time": 1462257765}
@@ -84,10 +84,13 @@ def client(endpoint: str, retries: int = 2) -> FaceIdClient:
 
 
 OPTIONS = parse(GetTokenOptions, valid_create_body(language="2"))
+GET_TOKEN = get_token_call(OPTIONS, return_url="https://a", notify_url="https://b")
 
 
 def test_get_token_posts_the_documented_form(server: str) -> None:
-    token = client(server).get_token(OPTIONS, return_url="https://us/return", notify_url="https://us/notify")
+    token = client(server).send(
+        get_token_call(OPTIONS, return_url="https://us/return", notify_url="https://us/notify")
+    )[0]
     assert (token.token, token.biz_id) == ("tok", "1462259748,abc")
     sent = ScriptedFaceId.received[0]
     assert {k: v for k, v in sent.items() if k != "image_ref1"} == {
@@ -105,30 +108,30 @@ def test_get_token_posts_the_documented_form(server: str) -> None:
 
 def test_internal_errors_are_retried_then_succeed(server: str) -> None:
     ScriptedFaceId.script = [(500, {"error_message": "INTERNAL_ERROR"}), (500, {"error_message": "INTERNAL_ERROR"})]
-    assert client(server, retries=2).get_token(OPTIONS, return_url="https://a", notify_url="https://b").token == "tok"
+    assert client(server, retries=2).send(GET_TOKEN)[0].token == "tok"
     assert len(ScriptedFaceId.received) == 3
 
 
 def test_internal_errors_past_the_retries_are_503(server: str) -> None:
     ScriptedFaceId.script = [(500, {"error_message": "INTERNAL_ERROR"})] * 3
     with pytest.raises(UpstreamUnavailable):
-        client(server, retries=2).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+        client(server, retries=2).send(GET_TOKEN)[0]
     assert len(ScriptedFaceId.received) == 3
 
 
 def test_client_errors_are_not_retried(server: str) -> None:
     ScriptedFaceId.script = [(400, {"error_message": "NO_FACE_FOUND"})]
     with pytest.raises(FaceIdRejected, match="NO_FACE_FOUND"):
-        client(server).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+        client(server).send(GET_TOKEN)[0]
     ScriptedFaceId.script = [(403, {"error_message": "CONCURRENCY_LIMIT_EXCEEDED"})]
     with pytest.raises(RateLimited):
-        client(server).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+        client(server).send(GET_TOKEN)[0]
     assert len(ScriptedFaceId.received) == 2
 
 
 def test_an_unreachable_faceid_is_503() -> None:
     with pytest.raises(UpstreamUnavailable):
-        client("http://127.0.0.1:9", retries=1).get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+        client("http://127.0.0.1:9", retries=1).send(GET_TOKEN)[0]
 
 
 def test_a_lost_answer_is_an_unknown_outcome_and_is_not_resent(server: str) -> None:
@@ -137,7 +140,7 @@ def test_a_lost_answer_is_an_unknown_outcome_and_is_not_resent(server: str) -> N
     faceid = FaceIdClient(server, lambda: Credentials(api_key="k", api_secret="s"), timeout_seconds=0.6, retries=2)
     # Then the outcome is unknown, and the request (which FaceID may have acted on) went once
     with pytest.raises(FaceIdOutcomeUnknown):
-        faceid.get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+        faceid.send(GET_TOKEN)[0]
     assert len(ScriptedFaceId.received) == 1
 
 
@@ -150,7 +153,7 @@ def test_tries_fit_in_the_time_the_invocation_has_left(server: str) -> None:
     started = time.monotonic()
     try:
         with pytest.raises(UpstreamUnavailable):
-            faceid.get_token(OPTIONS, return_url="https://a", notify_url="https://b")
+            faceid.send(GET_TOKEN)[0]
     finally:
         deadline.clear()
     # Then it gives up inside that time, not after 50 tries of up to 10 s
@@ -162,14 +165,14 @@ def test_tries_fit_in_the_time_the_invocation_has_left(server: str) -> None:
 def test_an_unexpected_200_body_is_a_mapped_error(server: str, body: Any) -> None:
     ScriptedFaceId.script = [(200, body)]
     with pytest.raises(FaceIdBadResponse, match="FACEID_UNEXPECTED_RESPONSE:get_result"):
-        client(server).get_result("biz-1")
+        client(server).send(get_result_call("biz-1"))
 
 
 def test_get_result_is_a_get_with_the_documented_query_string(server: str) -> None:
     # Given FaceID's get_result (notes §2: GET, parameters in the query string)
     ScriptedFaceId.script = [(200, {"request_id": "r", "status": "NOT_STARTED", "biz_info": {"biz_id": "biz-1"}})]
     # When the client reads a result
-    result, _ = client(server).get_result("biz-1")
+    result, _ = client(server).send(get_result_call("biz-1"))
     # Then it sent a GET whose query string holds the three parameters
     assert result.status == "NOT_STARTED"
     assert ScriptedFaceId.paths == ["GET /faceid/lite/get_result"]

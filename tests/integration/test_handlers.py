@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.channels.h5_lite.contract import lite_sign
 from faceid_bridge.errors import FaceIdRejected, RateLimited, UpstreamMisconfigured, UpstreamUnavailable
-from faceid_bridge.faceid.lite import lite_sign
 from infra.local.functions import FunctionHost
 from infra.local.template import Template
 from infra.sandbox.outcomes import Outcome, lite_result
@@ -48,7 +48,7 @@ def call(name: str, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
 
 
 def create(body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], Any]:
-    return call("create_verification", sample("create_verification", json.dumps(body or valid_create_body())))
+    return call("h5_lite_create", sample("h5_lite_create", json.dumps(body or valid_create_body())))
 
 
 def signed_form(data: dict[str, Any] | str, secret: str = "sandbox-secret", sign: str | None = None) -> str:
@@ -65,7 +65,7 @@ def finished(biz_id: str, outcome: str = "pass", biz_no: str = "order-1") -> dic
 
 
 def test_sample_create_event_creates_a_verification(faceid: FakeFaceId, store: VerificationStore) -> None:
-    status, _, body = call("create_verification", sample("create_verification"))
+    status, _, body = call("h5_lite_create", sample("h5_lite_create"))
     assert status == 201
     assert set(body) == {"verification_id", "biz_id", "biz_no", "token", "verification_url", "expires_at"}
     assert body["verification_id"].startswith("vrf_") and body["verification_url"].endswith(body["token"])
@@ -94,7 +94,7 @@ def test_bad_input_is_refused_before_faceid_is_called(faceid: FakeFaceId) -> Non
 
 
 def test_invalid_json_is_a_bad_body(faceid: FakeFaceId) -> None:
-    status, _, body = call("create_verification", sample("create_verification", "{not json"))
+    status, _, body = call("h5_lite_create", sample("h5_lite_create", "{not json"))
     assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:body")
 
 
@@ -132,18 +132,18 @@ def test_a_faceid_refusal_stores_nothing(
 
 def test_read_returns_the_lifecycle_and_never_the_token(faceid: FakeFaceId) -> None:
     created = create()[2]
-    event = sample("get_verification")
+    event = sample("verification_read")
     event["pathParameters"] = {"verification_id": created["verification_id"]}
     event["rawPath"] = f"/v1/verifications/{created['verification_id']}"
     event["requestContext"]["http"]["path"] = event["rawPath"]
-    status, _, body = call("get_verification", event)
+    status, _, body = call("verification_read", event)
     assert status == 200
     assert (body["status"], body["decision"], body["channel"], body["reasons"]) == ("CREATED", None, "h5_lite", [])
     assert "token" not in body and "request_hash" not in body
 
 
 def test_read_of_an_unknown_id_is_404(stack: object) -> None:
-    status, _, body = call("get_verification", sample("get_verification"))
+    status, _, body = call("verification_read", sample("verification_read"))
     assert (status, body["error_message"]) == (404, "NOT_FOUND:verification_id")
 
 
@@ -156,8 +156,8 @@ ODD_IDS = ['a"b', "a\\b", "a`b", "a?b", "a#b", "a\x01b", "a\nb", "a\x7fb"]
 @pytest.mark.parametrize(
     ("function", "event_name", "path"),
     [
-        ("get_verification", "get_verification", "/v1/verifications/{}"),
-        ("app_verifications", "app_verify", "/v1/app-verifications/{}/verify"),
+        ("verification_read", "verification_read", "/v1/verifications/{}"),
+        ("app_sdk", "app_verify", "/v1/app-verifications/{}/verify"),
     ],
 )
 def test_an_id_no_route_pattern_takes_is_404_in_our_error_form(
@@ -179,7 +179,7 @@ def test_an_id_no_route_pattern_takes_is_404_in_our_error_form(
 
 def test_signed_notify_approves(faceid: FakeFaceId, store: VerificationStore) -> None:
     created = create()[2]
-    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))
+    status, _, _ = call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))
     assert status == 200
     stored = store.get(created["verification_id"])
     assert stored is not None and (stored.status, stored.decision, stored.version) == ("OK", "APPROVED", 2)
@@ -199,7 +199,7 @@ def test_a_forged_or_missing_sign_is_401_and_changes_nothing(
     faceid: FakeFaceId, store: VerificationStore, form: str
 ) -> None:
     created = create()[2]
-    status, _, body = call("faceid_callbacks", sample("notify", form))
+    status, _, body = call("h5_lite_callbacks", sample("notify", form))
     assert (status, body["error_message"]) == (401, "AUTHENTICATION_ERROR:sign")
     stored = store.get(created["verification_id"])
     assert stored is not None and (stored.status, stored.version) == ("CREATED", 1)
@@ -207,25 +207,25 @@ def test_a_forged_or_missing_sign_is_401_and_changes_nothing(
 
 def test_a_forged_sign_for_a_real_verification_changes_nothing(faceid: FakeFaceId, store: VerificationStore) -> None:
     created = create()[2]
-    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="wrong")))
+    status, _, _ = call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="wrong")))
     assert status == 401
     stored = store.get(created["verification_id"])
     assert stored is not None and stored.version == 1
 
 
 def test_an_oversized_body_is_413_before_the_sign_is_checked(faceid: FakeFaceId) -> None:
-    status, _, body = call("faceid_callbacks", sample("notify", "data=" + "x" * (1024 * 1024)))
+    status, _, body = call("h5_lite_callbacks", sample("notify", "data=" + "x" * (1024 * 1024)))
     assert (status, body["error_message"]) == (413, "REQUEST_ENTITY_TOO_LARGE")
 
 
 def test_a_signed_but_malformed_payload_is_400(faceid: FakeFaceId) -> None:
     for data in ("not json", '{"status":"DONE","biz_info":{"biz_id":"b"}}', '{"status":"OK"}'):
-        status, _, body = call("faceid_callbacks", sample("notify", signed_form(data)))
+        status, _, body = call("h5_lite_callbacks", sample("notify", signed_form(data)))
         assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:data")
 
 
 def test_a_signed_notify_for_an_unknown_biz_id_is_an_orphan_and_200(faceid: FakeFaceId) -> None:
-    status, _, _ = call("faceid_callbacks", sample("notify", signed_form(finished("unknown-biz"))))
+    status, _, _ = call("h5_lite_callbacks", sample("notify", signed_form(finished("unknown-biz"))))
     assert status == 200
 
 
@@ -238,7 +238,7 @@ def test_duplicate_and_stale_callbacks_change_nothing(faceid: FakeFaceId, store:
         signed_form(finished(created["biz_id"], "processing")),
         signed_form(finished(created["biz_id"], "cancel")),
     ):
-        assert call("faceid_callbacks", sample("notify", form))[0] == 200
+        assert call("h5_lite_callbacks", sample("notify", form))[0] == 200
     stored = store.get(created["verification_id"])
     assert stored is not None and (stored.status, stored.decision, stored.version) == ("OK", "APPROVED", 2)
 
@@ -256,7 +256,7 @@ def test_notify_as_multipart_form_is_accepted(faceid: FakeFaceId, store: Verific
     )
     event = sample("notify", body)
     event["headers"]["content-type"] = f"multipart/form-data; boundary={boundary}"
-    assert call("faceid_callbacks", event)[0] == 200
+    assert call("h5_lite_callbacks", event)[0] == 200
     stored = store.get(created["verification_id"])
     assert stored is not None and stored.status == "CANCELLED"
 
@@ -264,7 +264,7 @@ def test_notify_as_multipart_form_is_accepted(faceid: FakeFaceId, store: Verific
 def test_get_return_redirects_to_the_stored_url_with_id_and_status(faceid: FakeFaceId) -> None:
     created = create(valid_create_body(redirect_url="https://shop.example.com/kyc/done?step=3#top"))[2]
     status, headers, _ = call(
-        "faceid_callbacks", sample("return_get", biz_id=created["biz_id"], redirect_url="https://evil.example.com")
+        "h5_lite_callbacks", sample("return_get", biz_id=created["biz_id"], redirect_url="https://evil.example.com")
     )
     assert status == 303
     location = urlsplit(headers["Location"])
@@ -279,7 +279,7 @@ def test_get_return_redirects_to_the_stored_url_with_id_and_status(faceid: FakeF
 def test_post_return_applies_the_signed_result_and_redirects(faceid: FakeFaceId, store: VerificationStore) -> None:
     created = create(valid_create_body(biz_no="order-no-redirect"))[2]
     status, headers, _ = call(
-        "faceid_callbacks",
+        "h5_lite_callbacks",
         sample("return_post", signed_form(finished(created["biz_id"], "cancel", "order-no-redirect"))),
     )
     assert status == 303
@@ -288,15 +288,15 @@ def test_post_return_applies_the_signed_result_and_redirects(faceid: FakeFaceId,
 
 
 def test_return_for_an_unknown_biz_id_is_404(faceid: FakeFaceId) -> None:
-    assert call("faceid_callbacks", sample("return_get", biz_id="nope"))[0] == 404
+    assert call("h5_lite_callbacks", sample("return_get", biz_id="nope"))[0] == 404
     without_biz_id = sample("return_get")
     without_biz_id["queryStringParameters"], without_biz_id["rawQueryString"] = None, ""
-    status, _, body = call("faceid_callbacks", without_biz_id)
+    status, _, body = call("h5_lite_callbacks", without_biz_id)
     assert (status, body["error_message"]) == (400, "MISSING_ARGUMENTS:biz_id")
 
 
 def test_result_page_displays_nothing_of_its_query(stack: object) -> None:
-    status, _, body = call("faceid_callbacks", sample("result_page", status="<script>alert(1)</script>"))
+    status, _, body = call("h5_lite_callbacks", sample("result_page", status="<script>alert(1)</script>"))
     assert status == 200 and "alert" not in body and "script>" not in body
 
 
@@ -314,11 +314,11 @@ def test_the_result_page_says_what_the_stored_verification_decided(
 ) -> None:
     # Given a verification FaceID settled, its user sent to our page with a status that says OK either way
     created = create()[2]
-    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], outcome))))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"], outcome))))[0] == 200
     event = sample("result_page", verification_id=created["verification_id"], status="OK")
     event["headers"]["accept-language"] = language
     # When the browser shows it
-    status, headers, body = call("faceid_callbacks", event)
+    status, headers, body = call("h5_lite_callbacks", event)
     # Then the page says the stored decision in the browser's language, and nothing personal
     assert status == 200 and f">{title}</h1>" in body
     assert headers["Content-Language"] == language[:2]
@@ -357,21 +357,21 @@ def test_a_callback_signed_with_the_previous_secret(
     rotate(stack, valid_until)
     # Given FaceID still signs with the old secret: accepted only inside the rotation window
     status, _, _ = call(
-        "faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="sandbox-secret"))
+        "h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="sandbox-secret"))
     )
     assert status == old_secret_status
     stored = store.get(created["verification_id"])
     assert stored is not None and stored.status == ("OK" if old_secret_status == 200 else "CREATED")
     # And the new secret is accepted either way
     status, _, _ = call(
-        "faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], "cancel"), secret="new-secret"))
+        "h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"], "cancel"), secret="new-secret"))
     )
     assert status == 200
 
 
 def test_bodies_that_are_not_utf8_are_refused_not_crashed_on(faceid: FakeFaceId) -> None:
     # Found by tests/fuzz: Powertools' decoded_body raised UnicodeDecodeError, a 500
-    assert call("faceid_callbacks", sample("notify", b"\x80"))[0] == 401
-    assert call("faceid_callbacks", sample("return_post", b"\xff\xfe"))[0] == 401
-    status, _, body = call("create_verification", sample("create_verification", b"\x80"))
+    assert call("h5_lite_callbacks", sample("notify", b"\x80"))[0] == 401
+    assert call("h5_lite_callbacks", sample("return_post", b"\xff\xfe"))[0] == 401
+    status, _, body = call("h5_lite_create", sample("h5_lite_create", b"\x80"))
     assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:body")

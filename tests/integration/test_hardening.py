@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.errors import FaceIdOutcomeUnknown
 from faceid_bridge.services.publisher import MAX_ENTRY_BYTES, entry_size
 from infra.local.provision import LocalStack
@@ -95,7 +95,7 @@ def test_1_an_unknown_outcome_does_not_free_the_biz_no_for_another_request(slow_
 
 def test_5_a_terminal_verification_keeps_no_token(faceid: FakeFaceId, store: VerificationStore) -> None:
     created = create()[2]
-    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))[0] == 200
     item = next(i for i in items_of(store, created["verification_id"]) if i["sk"]["S"] == "VERIFICATION")
     assert "token" not in item and "verification_url" not in item
     assert created["token"] not in json.dumps(items_of(store, created["verification_id"]))
@@ -109,7 +109,7 @@ def test_6_every_item_of_a_verification_expires(faceid: FakeFaceId, store: Verif
     before = datetime.now(UTC)
     created = create()[2]
     created_item = next(i for i in items_of(store, created["verification_id"]) if i["sk"]["S"] == "VERIFICATION")
-    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]))))[0] == 200
     after = datetime.now(UTC)
     # Then the verification, its biz_no and its audit record all carry a TTL
     items = {item["sk"]["S"].split("#")[0]: item for item in items_of(store, created["verification_id"])}
@@ -128,7 +128,7 @@ def test_6_the_request_hash_is_keyed(faceid: FakeFaceId, store: VerificationStor
     assert stored is not None
     assert len(stored.request_hash) == 64
     # A brute force over the request body without the key does not find it
-    from faceid_bridge.api_models import CreateVerificationRequest
+    from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
     from faceid_bridge.services.creation import request_hash
 
     request = CreateVerificationRequest.model_validate({**valid_create_body(), "far_level": "1e-4"})
@@ -171,7 +171,7 @@ def test_8_hostile_signed_callbacks_are_400(faceid: FakeFaceId, store: Verificat
     data = with_extra(finished(created["biz_id"]), extra)
     # When it arrives as notify or as the browser's signed return
     for name in ("notify", "return_post"):
-        status, _, body = call("faceid_callbacks", sample(name, signed_form(data)))
+        status, _, body = call("h5_lite_callbacks", sample(name, signed_form(data)))
         # Then it is refused in the documented form, and changes nothing
         assert (status, body["error_message"]) == (400, "BAD_ARGUMENTS:data")
     stored = store.get(created["verification_id"])
@@ -181,9 +181,9 @@ def test_8_hostile_signed_callbacks_are_400(faceid: FakeFaceId, store: Verificat
 @pytest.mark.parametrize("body", ["[" * 5000 + "]" * 5000, '{"a":' * 990 + "1" + "}" * 990])
 def test_8_deeply_nested_create_bodies_are_400(faceid: FakeFaceId, body: str) -> None:
     for function, event in (
-        ("create_verification", "create_verification"),
-        ("app_verifications", "app_create"),
-        ("raw_verifications", "raw_create"),
+        ("h5_lite_create", "h5_lite_create"),
+        ("app_sdk", "app_create"),
+        ("h5_raw", "raw_create"),
     ):
         status, _, answer = call(function, sample(event, body))
         assert (status, answer["error_message"]) == (400, "BAD_ARGUMENTS:body")
@@ -206,11 +206,11 @@ def test_8_a_transition_is_never_stored_without_its_audit_nor_the_reverse(
     monkeypatch.setattr(store.dynamodb, "transact_write_items", flaky)
     notify = sample("notify", signed_form(finished(created["biz_id"])))
     with pytest.raises(ClientError):  # Lambda's error: API Gateway answers 500, FaceID may send it again
-        call("faceid_callbacks", notify)
+        call("h5_lite_callbacks", notify)
     # Then nothing of it was kept: no transition, no audit
     assert [item["sk"]["S"] for item in items_of(store, created["verification_id"])] == ["VERIFICATION"]
     # And the notify sent again stores both
-    assert call("faceid_callbacks", notify)[0] == 200
+    assert call("h5_lite_callbacks", notify)[0] == 200
     stored = store.get(created["verification_id"])
     assert stored is not None and (stored.status, stored.decision) == ("OK", "APPROVED")
     assert sorted(item["sk"]["S"][:6] for item in items_of(store, created["verification_id"])) == [
@@ -244,18 +244,18 @@ def test_9_a_window_end_without_timezone_falls_back_to_the_current_secret(
         },
     )
     # The previous secret is not accepted (its window cannot be read) ...
-    old = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="sandbox-secret")))
+    old = call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="sandbox-secret")))
     assert old[0] == 401
     # ... the current one is, and creation and the browser's return still work
-    new = call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="new-secret")))
+    new = call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"]), secret="new-secret")))
     assert new[0] == 200
     assert create(valid_create_body(biz_no="order-2"))[0] == 201
-    assert call("faceid_callbacks", sample("return_get", biz_id=created["biz_id"]))[0] == 303
+    assert call("h5_lite_callbacks", sample("return_get", biz_id=created["biz_id"]))[0] == 303
 
 
 def test_9_a_secret_without_credentials_is_a_configuration_error(stack: LocalStack, faceid: FakeFaceId) -> None:
     set_secret(stack, {"idn": {"api_key": "sandbox-key"}})
-    status, _, body = call("faceid_callbacks", sample("notify", signed_form(finished("b"))))
+    status, _, body = call("h5_lite_callbacks", sample("notify", signed_form(finished("b"))))
     assert (status, body["error_message"]) == (503, "CONFIGURATION_ERROR:faceid_secret")
 
 
@@ -298,9 +298,9 @@ def test_10_an_event_too_large_anyway_goes_to_the_dlq_not_back_to_the_stream(sta
 def test_a_duplicate_notify_writes_nothing(faceid: FakeFaceId, store: VerificationStore) -> None:
     created = create()[2]
     form = signed_form(finished(created["biz_id"]))
-    assert call("faceid_callbacks", sample("notify", form))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", form))[0] == 200
     before = items_of(store, created["verification_id"])
-    assert call("faceid_callbacks", sample("notify", form))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", form))[0] == 200
     assert items_of(store, created["verification_id"]) == before  # no second audit record, no rewrite
 
 

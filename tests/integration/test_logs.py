@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.adapters.store import VerificationStore, verification_key
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.adapters.dynamodb.codec import verification_key
 from faceid_bridge.observability import logger
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.provision import LocalStack
@@ -47,7 +48,7 @@ def logged() -> Iterator[Callable[[], list[dict[str, Any]]]]:
 def notify(biz_id: str, request_id: str, **form: Any) -> int:
     event = sample("notify", signed_form(finished(biz_id), **form))
     event["requestContext"]["requestId"] = request_id
-    return call("faceid_callbacks", event)[0]
+    return call("h5_lite_callbacks", event)[0]
 
 
 def test_a_callbacks_lines_name_its_verification_and_the_next_request_starts_clean(
@@ -126,7 +127,7 @@ def test_created_and_decided_are_counted_per_channel_and_decision_for_the_dashbo
     capsys.readouterr()
     # When a verification is created and FaceID rejects it
     created = create()[2]
-    assert call("faceid_callbacks", sample("notify", signed_form(finished(created["biz_id"], "mismatch"))))[0] == 200
+    assert call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"], "mismatch"))))[0] == 200
     emitted = emitted_sets(capsys.readouterr().out)
     # Then both counts exist per channel (and decision), beside the service-wide ones the alarms watch
     service = {"service": "faceid-bridge"}

@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 
 from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
+from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 from faceid_bridge.services.publisher import publish_records
 from infra.local.provision import LocalStack
 from tests.support import EVENTS, load_json
@@ -54,6 +55,7 @@ def publish(records: list[dict[str, Any]], events: FlakyEvents, stack: LocalStac
         dead_letters=DeadLetterQueue(stack.refs["PublisherDLQ"]),
         source="faceid.bridge",
         bus_name="faceid-bridge",
+        decode=verification_from_image,
         attempts=attempts,
         sleep=lambda _: None,
     )

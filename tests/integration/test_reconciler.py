@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.adapters.store import DUE_BUCKETS, VerificationStore
-from faceid_bridge.api_models import CreateVerificationRequest
-from faceid_bridge.config import settings
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.adapters.dynamodb.codec import DUE_BUCKETS
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_lite.callbacks import apply_result
+from faceid_bridge.channels.h5_lite.contract import LiteResult
+from faceid_bridge.channels.h5_lite.creation import create_verification
+from faceid_bridge.config import CreationConfig, load
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import FaceIdBadResponse, FaceIdOutcomeUnknown, FaceIdRejected, UpstreamUnavailable
-from faceid_bridge.faceid.lite import LiteResult
-from faceid_bridge.services.h5_lite import apply_result, create_verification
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.local.template import Template
 from tests.integration.conftest import FakeFaceId
@@ -36,7 +38,8 @@ def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_tim
     return create_verification(
         CreateVerificationRequest.model_validate(body),
         base_url="https://api.test",
-        settings=settings(),
+        settings=load(CreationConfig),
+        redirect_origins=[],
         store=store,
         faceid=faceid,
         hash_key=b"test-key",

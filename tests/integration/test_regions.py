@@ -13,7 +13,7 @@ import requests
 from flask.testing import FlaskClient
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.faceid.regions import HOSTS, SERVES, Api, Region
 from faceid_bridge.services.reconciler import reconcile_due
 from infra.sandbox.http import KEY_PAIRS
@@ -69,9 +69,7 @@ def test_each_channel_goes_to_its_default_region(faceid_http: str, store: Verifi
     # Given the template's defaults (Lite and App in Indonesia, Raw in Singapore) and a secret with each pair
     lite = create()[2]
     app = create_app()[2]
-    raw = post(
-        "raw_verifications", "/v1/raw-verifications", valid_raw_body(token=raw_token(faceid_http), biz_no="raw-1")
-    )
+    raw = post("h5_raw", "/v1/raw-verifications", valid_raw_body(token=raw_token(faceid_http), biz_no="raw-1"))
     # Then all three channels work (one host for all would fail Raw or Lite), each stored with its region
     assert raw[0] == 201 and raw[2]["decision"] == "APPROVED"
     regions = [store.get(v["verification_id"]) for v in (lite, app, raw[2])]

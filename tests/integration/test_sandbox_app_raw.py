@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from faceid_bridge.faceid.app import app_sign
+from faceid_bridge.channels.app_sdk.contract import app_sign
 from tests.integration.test_sandbox import FACES
 from tests.support import apply_rule, json_of, rules, valid_biz_token_body, valid_raw_body
 

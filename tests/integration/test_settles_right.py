@@ -9,20 +9,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from faceid_bridge import wiring
-from faceid_bridge.adapters.store import VerificationStore
-from faceid_bridge.api_models import CreateVerificationRequest, RawVerificationRequest
-from faceid_bridge.config import settings
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.channels.app_sdk import contract as app_contract
+from faceid_bridge.channels.app_sdk import verify
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
+from faceid_bridge.config import CreationConfig, load
 from faceid_bridge.errors import (
     FaceIdBadResponse,
     FaceIdOutcomeUnknown,
     RateLimited,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.app import AppVerifyResult
+from faceid_bridge.faceid.calls import FaceIdCall
 from faceid_bridge.faceid.common import parse
-from faceid_bridge.services import app_sdk
 from faceid_bridge.services.creation import prepare
 from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId
@@ -78,15 +81,22 @@ class ScriptedAppVerify:
     answers: list[Exception | tuple[int, str]]
     sent: list[str] = field(default_factory=list)
 
-    def app_verify(
-        self, biz_token: str, meglive_data: bytes | None, *, region: str | None = None
-    ) -> tuple[AppVerifyResult, dict[str, Any]]:
-        self.sent.append(biz_token)
+    def region_of(self, channel: str) -> str:
+        return "idn"
+
+    def endpoint(self, channel: str, region: str | None = None) -> str:
+        return "https://faceid.test"
+
+    def send[M: BaseModel](
+        self, call: FaceIdCall[M], *, channel: str, region: str | None = None
+    ) -> tuple[M, dict[str, Any]]:
+        assert call.path == app_contract.VERIFY
+        self.sent.append(call.fields["biz_token"])
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
         payload = {"request_id": "r", "time_used": 1, "result_code": answer[0], "result_message": answer[1]}
-        return AppVerifyResult.model_validate(payload), payload
+        return call.answer.model_validate(payload), payload
 
 
 @pytest.mark.parametrize(
@@ -98,9 +108,9 @@ def test_2_a_lost_or_unreadable_verify_answer_settles_errored_and_the_token_is_n
     created, verification = app_verification(store)
     faceid = ScriptedAppVerify([lost])
     with pytest.raises(FaceIdOutcomeUnknown, match=r"^FACEID_OUTCOME_UNKNOWN:biz_token$"):
-        app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
+        verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
     with pytest.raises(Exception, match=r"^FACEID_OUTCOME_UNKNOWN:biz_token$"):
-        app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
+        verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
     assert faceid.sent == [created["biz_token"]]
     settled = store.get(verification.verification_id)
     assert settled is not None and settled.reasons == ["FACEID_OUTCOME_UNKNOWN"]
@@ -113,9 +123,9 @@ def test_2_biz_token_denied_for_a_token_sent_before_is_no_verdict_about_the_user
     created, verification = app_verification(store)
     faceid = ScriptedAppVerify([UpstreamUnavailable("FACEID_UNAVAILABLE"), (4200, "BIZ_TOKEN_DENIED")])
     with pytest.raises(UpstreamUnavailable):
-        app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
+        verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
     # When the retry meets BIZ_TOKEN_DENIED (FaceID had spent the token after all)
-    settled = app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
+    settled = verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
     # Then the verification ends as an unknown outcome, not FACEID_4200:BIZ_TOKEN_DENIED
     assert (settled.decision, settled.reasons) == ("ERRORED", ["FACEID_OUTCOME_UNKNOWN"])
     assert faceid.sent == [created["biz_token"]] * 2
@@ -125,8 +135,8 @@ def test_2_a_refused_verify_gives_the_token_back(faceid_http: str, store: Verifi
     created, verification = app_verification(store)
     faceid = ScriptedAppVerify([RateLimited("CONCURRENCY_LIMIT_EXCEEDED", retry_after=1), (1000, "SUCCESS")])
     with pytest.raises(RateLimited):
-        app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
-    decided = app_sdk.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)  # type: ignore[arg-type]
+        verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
+    decided = verify.verify_app(verification.verification_id, b"pkg", store=store, faceid=faceid)
     assert decided.status == "OK" and faceid.sent == [created["biz_token"]] * 2
 
 
@@ -155,10 +165,10 @@ def test_3_a_raw_create_taken_over_after_its_process_died_is_not_resent(
     # Given a Raw create that claimed its biz_no and sent token_still, then died (its lease passed)
     body = valid_raw_body(token=raw_token(faceid_http), biz_no="raw-died")
     request = parse(RawVerificationRequest, body)
-    _, fingerprint = prepare(request, settings(), wiring.request_hash_key()())
+    _, fingerprint = prepare(request, load(CreationConfig), wiring.request_hash_key()())
     store.claim_biz_no("raw-died", fingerprint, datetime.now(UTC) - timedelta(minutes=5))
     # When the client retries the same request
-    status, _, answer = post("raw_verifications", "/v1/raw-verifications", body)
+    status, _, answer = post("h5_raw", "/v1/raw-verifications", body)
     # Then the token is not sent again: the answer says the outcome is unknown
     assert (status, answer["error_message"]) == (409, "FACEID_OUTCOME_UNKNOWN:token")
     import requests
@@ -244,9 +254,9 @@ def test_4_a_first_refusal_still_frees_the_biz_no(scripted: ScriptedGetToken) ->
 def test_5_a_customer_biz_no_may_not_use_the_retry_mark(faceid_http: str, biz_no: str) -> None:
     # A retried `order-1` is sent to FaceID as `order-1~r1`: a customer's own may never be that
     bodies = {
-        ("create_verification", "/v1/verifications"): valid_create_body(biz_no=biz_no),
-        ("app_verifications", "/v1/app-verifications"): valid_biz_token_body(biz_no=biz_no),
-        ("raw_verifications", "/v1/raw-verifications"): valid_raw_body(biz_no=biz_no),
+        ("h5_lite_create", "/v1/verifications"): valid_create_body(biz_no=biz_no),
+        ("app_sdk", "/v1/app-verifications"): valid_biz_token_body(biz_no=biz_no),
+        ("h5_raw", "/v1/raw-verifications"): valid_raw_body(biz_no=biz_no),
     }
     for (function, path), body in bodies.items():
         status, _, answer = post(function, path, body)
@@ -261,7 +271,8 @@ def test_6_a_stale_claim_is_taken_over_only_by_the_same_request(
 ) -> None:
     # Given a create that claimed order-1 five minutes ago and died before storing anything
     original = valid_create_body()
-    _, fingerprint = prepare(parse(CreateVerificationRequest, original), settings(), wiring.request_hash_key()())
+    request = parse(CreateVerificationRequest, original)
+    _, fingerprint = prepare(request, load(CreationConfig), wiring.request_hash_key()())
     store.claim_biz_no("order-1", fingerprint, datetime.now(UTC) - timedelta(minutes=5))
     # When a different request for order-1 comes
     other = create(valid_create_body(uuid="someone-else"))

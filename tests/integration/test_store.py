@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.adapters.store import VerificationStore
+from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
-from faceid_bridge.errors import Conflict
+from faceid_bridge.errors import RequestInProgress
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def test_a_claimed_biz_no_is_reported_to_the_next_request(store: VerificationSto
     # Given a biz_no claimed and settled by a created verification
     claim = store.claim_biz_no("order-1", "h", NOW)
     assert claim.claim_id
-    store.create(verification(), claim.claim_id)
+    store.create(verification(), claim.claim_id, index_biz_id=True)
     # When another request claims it
     again = store.claim_biz_no("order-1", "other-hash", NOW)
     # Then it learns who holds it, and with which request
@@ -65,8 +65,8 @@ def test_create_fails_when_the_claim_was_lost(store: VerificationStore) -> None:
     store.claim_biz_no("order-4", "h", NOW)
     taken_over = store.claim_biz_no("order-4", "h", NOW + timedelta(minutes=5))
     assert taken_over.claim_id
-    with pytest.raises(Conflict):
-        store.create(verification("vrf_4", biz_no="order-4"), "not-our-claim")
+    with pytest.raises(RequestInProgress):
+        store.create(verification("vrf_4", biz_no="order-4"), "not-our-claim", index_biz_id=True)
     # The transaction is all or nothing: its Put did not stay behind
     assert store.get("vrf_4") is None
 
@@ -74,7 +74,7 @@ def test_create_fails_when_the_claim_was_lost(store: VerificationStore) -> None:
 def test_lookups_by_id_and_biz_id(store: VerificationStore) -> None:
     claim = store.claim_biz_no("order-5", "h", NOW)
     assert claim.claim_id
-    store.create(verification("vrf_5", "order-5", "biz-5"), claim.claim_id)
+    store.create(verification("vrf_5", "order-5", "biz-5"), claim.claim_id, index_biz_id=True)
     assert store.get("vrf_5") == verification("vrf_5", "order-5", "biz-5")
     found = store.find_by_biz_id("biz-5")
     assert found is not None and found.verification_id == "vrf_5"
@@ -86,7 +86,7 @@ def test_concurrent_transitions_from_one_version_make_exactly_one_write(store: V
     claim = store.claim_biz_no("order-6", "h", NOW)
     assert claim.claim_id
     created = verification("vrf_6", "order-6", "biz-6")
-    store.create(created, claim.claim_id)
+    store.create(created, claim.claim_id, index_biz_id=True)
     outcome = Outcome(status=Status.OK, decision=Decision.APPROVED)
     # When 16 writers race to advance the same version
     barrier, results = threading.Barrier(16), []
@@ -112,7 +112,7 @@ def audited(store: VerificationStore, vid: str, *payloads: Mapping[str, object])
     claim = store.claim_biz_no(f"order-{vid}", "h", NOW)
     assert claim.claim_id
     current = verification(vid, f"order-{vid}", f"biz-{vid}")
-    store.create(current, claim.claim_id)
+    store.create(current, claim.claim_id, index_biz_id=True)
     steps = [Outcome(status=Status.PROCESSING), Outcome(status=Status.OK, decision=Decision.APPROVED)]
     for outcome, payload in zip(steps[-len(payloads) :], payloads, strict=True):
         advanced = current.advanced(outcome, NOW)
@@ -143,7 +143,7 @@ def test_a_transition_and_its_audit_are_one_write(store: VerificationStore, stac
     claim = store.claim_biz_no("order-8", "h", NOW)
     assert claim.claim_id
     created = verification("vrf_8", "order-8", "biz-8")
-    store.create(created, claim.claim_id)
+    store.create(created, claim.claim_id, index_biz_id=True)
     ok = Outcome(status=Status.OK, decision=Decision.APPROVED)
     assert store.save_transition(created, created.advanced(ok, NOW))
     # When a stale writer tries its transition with FaceID's answer

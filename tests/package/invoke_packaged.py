@@ -25,9 +25,9 @@ class Context:
         return int((self._deadline - time.monotonic()) * 1000)
 
 
-handler = importlib.import_module("app").lambda_handler
+handler = importlib.import_module("handler").lambda_handler
 with open(event_file) as events:
     answer = handler(json.load(events), Context())
-modules = ("app", "faceid_bridge", "pydantic_core", "boto3")
+modules = ("handler", "faceid_bridge", "pydantic_core", "boto3")
 origins = {name: getattr(sys.modules.get(name), "__file__", None) for name in modules}
 print(json.dumps({"answer": answer, "origins": origins}))

@@ -77,7 +77,7 @@ def test_functions_run_python313_on_arm64_with_the_layer(deployed: dict[str, Any
         # moto's CloudFormation drops Architectures and Layers, so those are read from what it was given
         assert properties["Architectures"] == ["arm64"] and properties["Layers"] == [{"Ref": layer}], name
         configuration = lambda_.get_function_configuration(FunctionName=deployed["created"][name]["PhysicalResourceId"])
-        assert (configuration["Runtime"], configuration["Handler"]) == ("python3.13", "app.lambda_handler"), name
+        assert (configuration["Runtime"], configuration["Handler"]) == ("python3.13", "handler.lambda_handler"), name
         assert configuration["Environment"]["Variables"]["EVENT_BUS_NAME"] == "faceid-bridge", name
 
 

@@ -31,8 +31,8 @@ INVOKE = Path(__file__).with_name("invoke_packaged.py")
 # Each function's sample event and the answer it gives against an empty table: the handlers' own
 # answers (their validation and error mapping), never a crash.
 SAMPLES: dict[str, list[tuple[str, int | None]]] = {
-    "CreateVerificationFunction": [("create_verification", 201)],
-    "GetVerificationFunction": [("get_verification", 404)],
+    "CreateVerificationFunction": [("h5_lite_create", 201)],
+    "GetVerificationFunction": [("verification_read", 404)],
     "FaceIdCallbacksFunction": [("notify", 200), ("return_get", 404), ("return_post", 404), ("result_page", 200)],
     "AppVerificationsFunction": [("app_create", 201), ("app_verify", 404)],
     "RawVerificationsFunction": [("raw_create", 400)],
@@ -102,7 +102,7 @@ def test_packaged_handler_imports_and_answers_its_sample_event(
     result = invoke(runtime_python, function, layer, EVENTS / "api" / f"{sample}.json", environment)
     # Then every module came from the packaged artifacts, and the handler gave its own answer
     origins = result["origins"]
-    assert origins["app"] == str(package.BUILD_DIR / function / "app.py")
+    assert origins["handler"] == str(package.BUILD_DIR / function / "handler.py")
     assert origins["faceid_bridge"].startswith(str(layer))
     assert (origins["pydantic_core"] or str(layer)).startswith(str(layer))  # absent where a path needs no model
     assert (origins["boto3"] or str(WORK / "runtime-venv")).startswith(str(WORK / "runtime-venv"))
@@ -119,11 +119,11 @@ def test_packaged_create_then_get_reads_the_verification_back(
     layer: Path, runtime_python: Path, environment: dict[str, str], tmp_path: Path
 ) -> None:
     # Given a verification created by the packaged create function from its sample event
-    sample = EVENTS / "api" / "create_verification.json"
+    sample = EVENTS / "api" / "h5_lite_create.json"
     created = invoke(runtime_python, "CreateVerificationFunction", layer, sample, environment)
     verification_id = json.loads(created["answer"]["body"])["verification_id"]
     # When the packaged get function reads it
-    event = json.loads((EVENTS / "api" / "get_verification.json").read_text())
+    event = json.loads((EVENTS / "api" / "verification_read.json").read_text())
     event["pathParameters"]["verification_id"] = verification_id
     event["rawPath"] = event["requestContext"]["http"]["path"] = f"/v1/verifications/{verification_id}"
     (tmp_path / "get.json").write_text(json.dumps(event))

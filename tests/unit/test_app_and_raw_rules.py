@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.faceid.app import GetBizTokenOptions
+from faceid_bridge.channels.app_sdk.contract import GetBizTokenOptions
+from faceid_bridge.channels.h5_raw.contract import RawVerifyOptions
 from faceid_bridge.faceid.common import ContractError, parse
-from faceid_bridge.faceid.raw import RawVerifyOptions
 from tests.support import apply_rule, rules, valid_biz_token_body, valid_raw_body
 
 CASES = [("003", GetBizTokenOptions, valid_biz_token_body, rule) for rule in rules("get_biz_token_rules")] + [

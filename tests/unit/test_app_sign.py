@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from faceid_bridge.faceid.app import app_sign
+from faceid_bridge.channels.app_sdk.contract import app_sign
 from infra.sandbox.contract import check_app_sign
 
 # Known answers, computed outside this code:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from faceid_bridge.domain.decision import evaluate
+from faceid_bridge.channels.h5_lite.contract import LiteResult
+from faceid_bridge.channels.h5_lite.evaluator import evaluate
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.faceid.lite import LiteResult
 from tests.support import FIXTURES, load_json
 
 TABLE = load_json(FIXTURES / "callback_tolerance.json")

@@ -16,12 +16,9 @@ from pydantic import BaseModel
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from faceid_bridge.api_models import (
-    AppVerificationRequest,
-    AppVerifyRequest,
-    CreateVerificationRequest,
-    RawVerificationRequest,
-)
+from faceid_bridge.channels.app_sdk.api import AppVerificationRequest, AppVerifyRequest
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
+from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.domain.events import DETAIL_TYPES
 from faceid_bridge.faceid.common import ContractError, parse
 from tests.support import EVENTS, load_json

@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.domain.decision import Decision, evaluate
+from faceid_bridge.channels.h5_lite.contract import LiteResult
+from faceid_bridge.channels.h5_lite.evaluator import evaluate
+from faceid_bridge.domain.decision import Decision
 from faceid_bridge.domain.lifecycle import Status, from_faceid
-from faceid_bridge.faceid.lite import LiteResult
 
 THRESHOLDS = {"1e-3": 64, "1e-4": 69, "1e-5": 74, "1e-6": 79.9}  # 001's example
 

@@ -5,17 +5,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from faceid_bridge.domain.decision import (
-    ComparisonSummary,
-    Decision,
-    LivenessSummary,
-    SpoofScore,
-    evaluate_app,
-    evaluate_raw,
-)
+from faceid_bridge.channels.app_sdk.contract import AppVerifyResult
+from faceid_bridge.channels.app_sdk.evaluator import evaluate_app
+from faceid_bridge.channels.h5_raw.contract import RawVerifyResult
+from faceid_bridge.channels.h5_raw.evaluator import evaluate_raw
+from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary, SpoofScore
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.faceid.app import AppVerifyResult
-from faceid_bridge.faceid.raw import RawVerifyResult
 
 THRESHOLDS = {"1e-3": 62.0, "1e-4": 69.0, "1e-5": 74.0, "1e-6": 78.0}
 

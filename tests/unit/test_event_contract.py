@@ -7,9 +7,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from faceid_bridge.domain.events import DETAIL_TYPES, event_for, event_id
+from faceid_bridge.domain.decision import Decision
+from faceid_bridge.domain.events import DETAIL_TYPES, EVENT_TYPES, event_for, event_id
 from faceid_bridge.domain.lifecycle import Status
-from infra.schemas import SCHEMA_DIR, file_name, render, schemas
+from infra.schemas import CATALOG, SCHEMA_DIR, catalog, file_name, render, schemas
 from tests.support import EVENTS, load_json
 
 SAMPLES = sorted((EVENTS / "samples").glob("*/*.json"))
@@ -19,6 +20,19 @@ SAMPLES = sorted((EVENTS / "samples").glob("*/*.json"))
 def test_schema_files_match_the_models(name: str) -> None:
     # Fails when a model changes without `make schemas`
     assert (SCHEMA_DIR / name).read_text() == render(schemas()[name])
+
+
+def test_the_event_table_has_one_event_for_the_creation_and_each_decision() -> None:
+    # A Decision without its event would be a poison record when a verification reached it
+    assert [kind.decision for kind in EVENT_TYPES] == [None, *Decision]
+    assert len(DETAIL_TYPES) == len(EVENT_TYPES)
+
+
+def test_the_catalog_is_generated_from_the_table() -> None:
+    # Fails when the table changes without `make schemas`; each detail-type has its rule and schema link
+    assert CATALOG.read_text() == catalog()
+    for kind in EVENT_TYPES:
+        assert f'"{kind.detail_type}"' in catalog() and f"(schemas/{file_name(kind.detail_type)})" in catalog()
 
 
 def test_every_detail_type_has_a_schema_per_channel_and_samples() -> None:
@@ -58,7 +72,7 @@ def test_event_ids_are_stable_per_version_and_distinct_across_versions() -> None
 
 
 def test_events_never_carry_tokens_urls_or_images() -> None:
-    from faceid_bridge.adapters.store import verification_from_image
+    from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 
     stream = load_json(EVENTS / "api" / "publisher_stream.json")
     verification = verification_from_image(stream["Records"][0]["dynamodb"]["NewImage"])
@@ -104,7 +118,7 @@ def test_no_sample_carries_a_credential(sample: Path) -> None:
 
 
 def test_processing_announces_nothing() -> None:
-    from faceid_bridge.adapters.store import verification_from_image
+    from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 
     stream = load_json(EVENTS / "api" / "publisher_stream.json")
     verification = verification_from_image(stream["Records"][0]["dynamodb"]["NewImage"])
@@ -112,7 +126,7 @@ def test_processing_announces_nothing() -> None:
 
 
 def test_a_terminal_event_carries_the_verification_as_it_was_decided() -> None:
-    from faceid_bridge.adapters.store import verification_from_image
+    from faceid_bridge.adapters.dynamodb.codec import verification_from_image
     from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
 
     # Given a verification at its second version, rejected with its summaries and the customer's extra data

@@ -3,6 +3,7 @@
 import pytest
 
 from faceid_bridge.adapters.faceid_client import _error_of
+from faceid_bridge.api import status_of
 
 CASES = [
     (400, b'{"error_message":"NO_FACE_FOUND"}', 400, "NO_FACE_FOUND"),
@@ -33,6 +34,6 @@ CASES = [
 @pytest.mark.parametrize(("status", "body", "ours", "message"), CASES)
 def test_faceid_error_mapping(status: int, body: bytes, ours: int, message: str) -> None:
     error = _error_of(status, body)
-    assert (error.status, error.message) == (ours, message)
+    assert (status_of(error), error.message) == (ours, message)
     if ours == 429:
         assert error.retry_after

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from faceid_bridge.api_models import CreateVerificationRequest
+from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.faceid.common import ContractError, parse
 from infra.sandbox.contract import GetTokenRequest
 from tests.support import body_for, get_token_rules, valid_create_body

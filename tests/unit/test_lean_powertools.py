@@ -6,6 +6,7 @@ cold start loads is the point."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,9 +14,10 @@ import sys
 import pytest
 
 from faceid_bridge import lean_powertools
+from infra.local.template import Template, template_environment
 from tests.support import ROOT
 
-HANDLERS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/app.py"))
+HANDLERS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/handler.py"))
 # What the real package __init__s load and no handler needs.
 NOT_LOADED = (
     "asyncio",
@@ -26,10 +28,17 @@ NOT_LOADED = (
 )
 
 
-def fresh(code: str, *, path: list[str] | None = None) -> object:
+def fresh(code: str, *, path: list[str] | None = None, environment: dict[str, str] | None = None) -> object:
     """The JSON the code prints, run in a new interpreter with our shared code on its path."""
     prelude = f"import json, sys; sys.path[:0] = {[*(path or []), str(ROOT / 'shared')]!r}\n"
-    run = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, cwd=ROOT, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", prelude + code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env=os.environ | (environment or {}),
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 
@@ -68,10 +77,13 @@ def test_each_served_name_is_the_one_the_real_init_gives() -> None:
 
 @pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handlers_cold_start_loads_nothing_it_does_not_use(handler: str) -> None:
-    # When a handler is imported as Lambda imports it
+    # When a handler is imported as Lambda imports it, with its environment as the template gives it
+    template = Template()
+    spec = next(spec for spec in template.functions() if spec.code_dir.name == handler)
     loaded = fresh(
-        f"import app\nprint(json.dumps([m for m in {list(NOT_LOADED)!r} if m in sys.modules]))",
+        f"import handler\nprint(json.dumps([m for m in {list(NOT_LOADED)!r} if m in sys.modules]))",
         path=[str(ROOT / "functions" / handler)],
+        environment=template_environment(spec, template) | {"AWS_DEFAULT_REGION": "us-east-1"},
     )
     # Then AppSync, asyncio, the other event classes and email's parser stay unloaded
     assert loaded == []

@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities import jmespath_utils
 
 from faceid_bridge import bounded_json, forms
-from faceid_bridge.config import settings
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger
 from infra.bench import warm
 
@@ -30,7 +30,7 @@ def counted() -> Iterator[dict[str, mock.MagicMock]]:
         mock.patch.object(forms, "unquote_to_bytes", wraps=unquote_to_bytes) as unquote,
     ):
         yield {"jmespath": query, "regex scan": scan, "urllib unquote": unquote}
-    settings.cache_clear()
+    load.cache_clear()
 
 
 def test_a_notify_and_its_duplicate_take_the_short_ways(counted: dict[str, mock.MagicMock]) -> None:

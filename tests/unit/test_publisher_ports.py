@@ -8,6 +8,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from faceid_bridge.adapters.dynamodb.codec import verification_from_image
 from faceid_bridge.services.publisher import publish_records
 from tests.support import EVENTS, load_json
 
@@ -48,7 +49,13 @@ def records(*sequences: str, poison: str | None = None) -> list[dict[str, Any]]:
 
 def publish(batch: list[dict[str, Any]], bus: FakeBus, dead_letters: FakeDeadLetters) -> dict[str, Any]:
     return publish_records(
-        batch, bus=bus, dead_letters=dead_letters, source="faceid.bridge", bus_name="b", sleep=lambda _: None
+        batch,
+        bus=bus,
+        dead_letters=dead_letters,
+        source="faceid.bridge",
+        bus_name="b",
+        decode=verification_from_image,
+        sleep=lambda _: None,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from faceid_bridge.config import Settings
+from faceid_bridge.config import AppSdkConfig, FaceIdConfig, H5RawConfig, ReconcilerConfig
 from faceid_bridge.domain.secret_rotation import FaceIdSecret, UnusableSecret
 from faceid_bridge.faceid.regions import DEFAULT_REGIONS, HOSTS, SERVES, Api, Region, regions_serving
 from infra.local.template import ROOT, Template
@@ -55,7 +55,8 @@ def test_the_readme_table_says_what_the_code_table_says() -> None:
         assert f"| {' | '.join(cells)} |" in readme
 
 
-BASE = {"TABLE_NAME": "t", "FACEID_SECRET_ID": "s"}
+BASE = {"TABLE_NAME": "t", "FACEID_SECRET_ID": "s", "REQUEST_HASH_KEY_SECRET_ID": "k"}
+FUNCTIONS_WITH_HOSTS = (ReconcilerConfig, AppSdkConfig, H5RawConfig)  # one per channel's host
 
 
 @pytest.mark.parametrize(
@@ -67,15 +68,23 @@ BASE = {"TABLE_NAME": "t", "FACEID_SECRET_ID": "s"}
     ],
 )
 def test_a_host_that_does_not_serve_its_channel_is_refused_at_start(variable: str, host: str) -> None:
+    # Given the function's model that reads the variable
+    (model,) = [m for m in FUNCTIONS_WITH_HOSTS if any(f.alias == variable for f in m.model_fields.values())]
+    # When the host does not serve its channel, Then the function refuses to start
     with pytest.raises(ValidationError):
-        Settings.model_validate(BASE | {variable: host})
+        model.model_validate(BASE | {variable: host})
 
 
 def test_the_defaults_and_the_local_stand_in() -> None:
-    settings = Settings.model_validate(BASE)
-    assert {channel: settings.faceid_region(channel) for channel in PARAMETERS} == DEFAULT_REGIONS
-    assert settings.faceid_url(Region.SGP) == HOSTS[Region.SGP]
-    local = Settings.model_validate(BASE | {"FACEID_BASE_URL": "http://127.0.0.1:8029/"})
+    regions = {
+        channel: model.model_validate(BASE).faceid_region(channel)
+        for model in FUNCTIONS_WITH_HOSTS
+        for channel in model.model_validate(BASE).channels()
+    }
+    assert regions == DEFAULT_REGIONS
+    config = FaceIdConfig.model_validate(BASE)
+    assert config.faceid_url(Region.SGP) == HOSTS[Region.SGP]
+    local = FaceIdConfig.model_validate(BASE | {"FACEID_BASE_URL": "http://127.0.0.1:8029/"})
     assert local.faceid_url(Region.SGP) == "http://127.0.0.1:8029/sgp"
 
 

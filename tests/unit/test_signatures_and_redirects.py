@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from faceid_bridge.config import Settings
+from faceid_bridge.channels.h5_lite.contract import lite_sign, lite_sign_valid
+from faceid_bridge.config import RedirectConfig
 from faceid_bridge.domain.redirects import redirect_allowed
 from faceid_bridge.domain.secret_rotation import Credentials, UnusableSecret
-from faceid_bridge.faceid.lite import lite_sign, lite_sign_valid
 
 DATA = '{"status":"OK"}'
 # Known answer, computed outside this code: printf 'sandbox-secret{"status":"OK"}' | sha1sum
@@ -56,13 +56,8 @@ def test_sign_covers_the_raw_data_string() -> None:
     assert not lite_sign_valid(["sandbox-secret"], '{"status": "OK"}', KNOWN_SIGN)
 
 
-SETTINGS = Settings.model_validate(
-    {
-        "TABLE_NAME": "t",
-        "FACEID_ENDPOINT": "https://api-idn.megvii.com",
-        "FACEID_SECRET_ID": "s",
-        "ALLOWED_REDIRECT_ORIGINS": "https://shop.example.com, http://localhost:*, https://app.example.com:8443",
-    }
+SETTINGS = RedirectConfig.model_validate(
+    {"ALLOWED_REDIRECT_ORIGINS": "https://shop.example.com, http://localhost:*, https://app.example.com:8443"}
 )
 
 

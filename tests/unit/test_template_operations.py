@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from faceid_bridge.metric_names import Metric
 from infra.local.template import ROOT, Template
 
 OPERATIONS = ROOT / "docs" / "operations.md"
@@ -26,7 +27,7 @@ STUCK_METRICS = {
     "PublishFailures",
     "ReconcilerBacklogAgeSeconds",
 }
-EMITTED = re.compile(r'add_metric\(\s*name="(\w+)"')
+EMITTED = re.compile(r"(?:add_metric\(\s*name=|count_by\()Metric\.(\w+)")
 
 
 def alarms() -> dict[str, dict[str, Any]]:
@@ -34,8 +35,15 @@ def alarms() -> dict[str, dict[str, Any]]:
 
 
 def emitted_metrics() -> set[str]:
+    """The metrics the code emits: each named by its Metric constant, as every metric must be."""
     code = [path.read_text() for path in (ROOT / "shared" / "faceid_bridge").rglob("*.py")]
-    return {name for text in code for name in EMITTED.findall(text)}
+    return {Metric[member].value for text in code for member in EMITTED.findall(text)}
+
+
+def test_the_code_names_metrics_only_by_their_constants_and_emits_each() -> None:
+    code = "\n".join(path.read_text() for path in (ROOT / "shared" / "faceid_bridge").rglob("*.py"))
+    assert re.findall(r'add_metric\(\s*name="|count_by\("', code) == []
+    assert emitted_metrics() == {metric.value for metric in Metric}
 
 
 def runbook_sections() -> dict[str, str]:
@@ -103,7 +111,8 @@ def test_every_metric_an_alarm_or_the_dashboard_names_is_emitted_by_the_code() -
         if isinstance(metric[0], dict)
         for name in re.findall(r'Namespace="FaceIdBridge" MetricName="(\w+)"', metric[0]["expression"])
     }
-    # Then the code emits each through the metrics object
+    # Then each is a Metric constant, and the code emits it
+    assert (alarmed | graphed | searched) <= {metric.value for metric in Metric}
     assert (alarmed | graphed | searched) - emitted_metrics() == set()
 
 

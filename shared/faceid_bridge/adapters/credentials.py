@@ -18,6 +18,7 @@ from typing import Any
 from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret, UnusableSecret
 from faceid_bridge.errors import ConfigurationError
 from faceid_bridge.faceid.regions import Region
+from faceid_bridge.metric_names import Metric
 from faceid_bridge.observability import logger, metrics
 
 
@@ -76,7 +77,7 @@ def _faceid_secret(raw: Any) -> FaceIdSecret:
         problem = "the FaceID secret is not usable (a key pair per region code: README, 'Regions')"
         raise _unusable(problem, invalid_fields=unusable.invalid_fields) from None
     if dropped:
-        metrics.add_metric(name="SecretRotationFieldsInvalid", unit="Count", value=1)
+        metrics.add_metric(name=Metric.SECRET_ROTATION_FIELDS_INVALID, unit="Count", value=1)
         logger.error(
             "the FaceID secret's rotation fields are invalid; only the current api_secret is accepted",
             extra={"invalid_fields": dropped},

@@ -1,6 +1,6 @@
-"""FaceID HTTP adapter: each API by its documented method (form posts; get_result a GET with a
-query string, notes §2), retries inside the invocation's time, and FaceID's errors as our domain
-errors.
+"""FaceID HTTP adapter: sends any channel's calls (faceid/calls.py) by their documented method (form
+posts; get_result a GET with a query string, notes §2), retries inside the invocation's time, and
+FaceID's errors as our domain errors.
 
 | FaceID says                                               | raised                     | HTTP |
 | --------------------------------------------------------- | -------------------------- | ---- |
@@ -31,7 +31,6 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import urllib3
 from pydantic import BaseModel, ValidationError
@@ -49,15 +48,7 @@ from faceid_bridge.errors import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.app import (
-    APP_SIGN_VERSION,
-    AppVerifyResult,
-    GetBizTokenOptions,
-    GetBizTokenResponse,
-    app_sign,
-)
-from faceid_bridge.faceid.lite import GetTokenOptions, GetTokenResponse, LiteResult
-from faceid_bridge.faceid.raw import RawVerifyOptions, RawVerifyResult
+from faceid_bridge.faceid.calls import FaceIdCall
 
 RETRY_AFTER_SECONDS = 1
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -110,81 +101,19 @@ class FaceIdClient:
         self._sleep = sleep
         self._http = http or urllib3.PoolManager(retries=False)
 
-    def do_url(self, token: str) -> str:
-        """Where the user's browser goes for the liveness flow (notes §1)."""
-        return f"{self.endpoint}/faceid/lite/do?{urlencode({'token': token})}"
-
-    def get_token(self, options: GetTokenOptions, *, return_url: str, notify_url: str) -> GetTokenResponse:
+    def send[M: BaseModel](self, call: FaceIdCall[M]) -> tuple[M, dict[str, Any]]:
+        """Send `call` (a form for POST, a query string for GET), authenticated with the current key
+        pair; FaceID's answer as the call's model and as the raw payload."""
         credentials = self._credentials()
-        fields: dict[str, Any] = {
-            "api_key": credentials.api_key,
-            "api_secret": credentials.api_secret,
-            "return_url": return_url,
-            "notify_url": notify_url,
-            **options.form_fields(),
-        }
-        for name, content in options.files().items():
-            fields[name] = (name, content, "application/octet-stream")
-        return self._call("POST", "/faceid/lite/get_token", fields, GetTokenResponse)[0]
-
-    def get_result(self, biz_id: str) -> tuple[LiteResult, dict[str, Any]]:
-        """lite/get_result (notes §2): the result and the raw response. Each call is one of the
-        three reads FaceID allows, so callers count them."""
-        credentials = self._credentials()
-        # GET with a query string, as documented (notes §2); see the module doc for keeping it secret.
-        fields = {"api_key": credentials.api_key, "api_secret": credentials.api_secret, "biz_id": biz_id}
-        return self._call("GET", "/faceid/lite/get_result", fields, LiteResult)
-
-    # --- App (SDK): signed with App-Authentication instead of api_key/api_secret -------------------
-
-    def _signed(self) -> dict[str, str]:
-        credentials, now = self._credentials(), int(time.time())
-        # Valid for a minute rather than one-time, so that a retried request is not refused.
-        sign = app_sign(
-            credentials.api_key,
-            credentials.api_secret,
-            expire_time=now + 60,
-            current_time=now,
-            random=f"{secrets.randbelow(10**10):010d}",
+        fields = call.parameters(
+            credentials.api_key, credentials.api_secret, int(time.time()), f"{secrets.randbelow(10**10):010d}"
         )
-        return {"sign": sign, "sign_version": APP_SIGN_VERSION}
-
-    def get_biz_token(self, options: GetBizTokenOptions) -> GetBizTokenResponse:
-        fields: dict[str, Any] = {**self._signed(), **options.form_fields()}
-        fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        return self._call("POST", "/faceid/v3/sdk/get_biz_token", fields, GetBizTokenResponse)[0]
-
-    def app_verify(self, biz_token: str, meglive_data: bytes | None) -> tuple[AppVerifyResult, dict[str, Any]]:
-        """meglive_data is None only for liveness_type raw_image (notes §4: FaceID then compares the
-        image sent at get_biz_token)."""
-        fields: dict[str, Any] = {**self._signed(), "biz_token": biz_token}
-        if meglive_data is not None:
-            fields["meglive_data"] = ("meglive_data", meglive_data, "application/octet-stream")
-        return self._call("POST", "/faceid/v3/sdk/verify", fields, AppVerifyResult)
-
-    # --- H5 Raw --------------------------------------------------------------------------------------
-
-    def raw_verify(self, options: RawVerifyOptions) -> tuple[RawVerifyResult, dict[str, Any]]:
-        credentials = self._credentials()
-        fields: dict[str, Any] = {
-            "api_key": credentials.api_key,
-            "api_secret": credentials.api_secret,
-            **options.form_fields(),
-        }
-        fields |= {name: (name, content, "application/octet-stream") for name, content in options.files().items()}
-        return self._call("POST", "/faceid/lite/raw/verify", fields, RawVerifyResult)
-
-    def _call[M: BaseModel](
-        self, method: str, path: str, fields: dict[str, Any], model: type[M]
-    ) -> tuple[M, dict[str, Any]]:
-        """Send the fields (a form for POST, a query string for GET); FaceID's answer as `model` and
-        as the raw payload."""
-        data = self._send(method, path, fields)
+        data = self._send(call.method, call.path, fields)
         try:
             payload = json.loads(data)
-            return model.model_validate(payload), payload
+            return call.answer.model_validate(payload), payload
         except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
-            raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{path.rsplit('/', 1)[-1]}") from None
+            raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{call.path.rsplit('/', 1)[-1]}") from None
 
     def _send(self, method: str, path: str, fields: dict[str, Any]) -> bytes:
         """One request, resent while it surely did not take effect and time is left."""

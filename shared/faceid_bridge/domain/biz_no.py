@@ -8,6 +8,7 @@ sends one derived from the customer's (see services/creation.py), within FaceID'
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 BIZ_NO_MAX_BYTES = 128  # 000, 002, 003
 # Marks a derived biz_no (`order-1~r1`). A customer's own biz_no may not contain it, so that the two
@@ -32,3 +33,15 @@ def faceid_biz_no(biz_no: str, attempt: int) -> str:
         suffix = f"{RETRY_MARK}{hashlib.sha256(biz_no.encode()).hexdigest()[:12]}r{attempt}"
         biz_no = biz_no.encode()[: BIZ_NO_MAX_BYTES - len(suffix)].decode("utf-8", "ignore")
     return biz_no + suffix
+
+
+@dataclass(frozen=True)
+class BizNoClaim:
+    """Who holds a biz_no: `claim_id` is ours when we won it; otherwise what the holder stored.
+    `attempt` counts the FaceID calls made for it whose outcome we could not know (0: none)."""
+
+    claim_id: str | None
+    state: str
+    request_hash: str
+    verification_id: str | None = None
+    attempt: int = 0

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from faceid_bridge.domain.decision import ComparisonSummary, LivenessSummary
+from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Channel, Verification
 
@@ -65,12 +66,59 @@ class VerificationErrored(VerificationDetail):
     decision: Literal["ERRORED"]
 
 
-DETAIL_TYPES: dict[str, type[VerificationDetail]] = {
-    "Verification Created": VerificationCreated,
-    "Verification Approved": VerificationApproved,
-    "Verification Rejected": VerificationRejected,
-    "Verification Abandoned": VerificationAbandoned,
-    "Verification Errored": VerificationErrored,
+@dataclass(frozen=True)
+class EventType:
+    """One detail-type: the decision that produces it (None: the creation), its model, and what
+    events/README.md says of it (generated from this table by `make schemas`)."""
+
+    decision: Decision | None
+    detail_type: str
+    model: type[VerificationDetail]
+    meaning: str
+    produced_by: str
+
+
+# The one table of the events we publish: a Decision without its entry fails tests/unit/test_event_contract.py.
+EVENT_TYPES = (
+    EventType(
+        None,
+        "Verification Created",
+        VerificationCreated,
+        "A verification was started: FaceID issued its token (H5 Lite, App SDK) or took its selfie (H5 Raw).",
+        "POST /v1/verifications, POST /v1/app-verifications, POST /v1/raw-verifications",
+    ),
+    EventType(
+        Decision.APPROVED,
+        "Verification Approved",
+        VerificationApproved,
+        "The person passed liveness, and every reference photo matched at the verification's FAR level.",
+        "FaceID's notify or return (H5 Lite), the reconciler's get_result, App verify, H5 Raw create",
+    ),
+    EventType(
+        Decision.REJECTED,
+        "Verification Rejected",
+        VerificationRejected,
+        "The flow ended and was judged, and a check failed: `reasons` says which.",
+        "FaceID's notify or return (H5 Lite), the reconciler's get_result, App verify, H5 Raw create",
+    ),
+    EventType(
+        Decision.ABANDONED,
+        "Verification Abandoned",
+        VerificationAbandoned,
+        "The person cancelled, timed out or never finished before the token expired: no verdict.",
+        "FaceID's notify or return (H5 Lite), App verify, the reconciler (EXPIRED)",
+    ),
+    EventType(
+        Decision.ERRORED,
+        "Verification Errored",
+        VerificationErrored,
+        "The flow failed for a reason that is not the person's (a provider error, an unknown outcome).",
+        "FaceID's notify or return (H5 Lite), the reconciler, App verify, H5 Raw create",
+    ),
+)
+DETAIL_TYPES: dict[str, type[VerificationDetail]] = {kind.detail_type: kind.model for kind in EVENT_TYPES}
+_BY_DECISION: dict[str | None, type[VerificationDetail]] = {
+    (kind.decision.value if kind.decision else None): kind.model for kind in EVENT_TYPES
 }
 
 
@@ -80,11 +128,9 @@ def event_id(verification_id: str, version: int) -> str:
 
 def detail_type_of(verification: Verification) -> str | None:
     """The event a verification in this state announces. PROCESSING announces nothing."""
-    if verification.status is Status.CREATED:
-        return "Verification Created"
-    if verification.decision is None:
+    if verification.status is not Status.CREATED and verification.decision is None:
         return None
-    return f"Verification {verification.decision.value.title()}"
+    return next(kind.detail_type for kind in EVENT_TYPES if kind.decision == verification.decision)
 
 
 def event_for(verification: Verification) -> tuple[str, VerificationDetail] | None:
@@ -107,15 +153,6 @@ def event_for(verification: Verification) -> tuple[str, VerificationDetail] | No
         occurred_at=verification.updated_at,
     )
     return detail_type, detail
-
-
-_BY_DECISION: dict[str | None, type[VerificationDetail]] = {
-    None: VerificationCreated,
-    "APPROVED": VerificationApproved,
-    "REJECTED": VerificationRejected,
-    "ABANDONED": VerificationAbandoned,
-    "ERRORED": VerificationErrored,
-}
 
 
 def parse_event(event_or_detail: Mapping[str, Any]) -> VerificationDetail:

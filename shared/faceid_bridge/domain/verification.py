@@ -13,10 +13,12 @@ from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.faceid.common import FarLevel
 
 
+# The FaceID flows. A member is a channel's registration: its package is channels/<the member's name
+# in lower case> (channels/__init__.py).
 class Channel(StrEnum):
     H5_LITE = "h5_lite"
     H5_RAW = "h5_raw"
-    APP = "app"
+    APP_SDK = "app"  # the value events and stored items carry
 
 
 def new_verification_id() -> str:

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from faceid_bridge.adapters.store import verification_from_image
 from faceid_bridge.domain.events import event_for
+from faceid_bridge.domain.verification import Verification
+from faceid_bridge.metric_names import Metric
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.ports import Bus, DeadLetters
 
@@ -35,7 +36,13 @@ def entry_size(entry: dict[str, Any]) -> int:
     return (14 if entry.get("Time") else 0) + sum(len(part.encode()) for part in parts)
 
 
-def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+# A stream image (DynamoDB's typed form) as a verification: the store's codec, given by the wiring.
+ImageDecoder = Callable[[dict[str, Any]], Verification]
+
+
+def entry_for(
+    record: dict[str, Any], *, source: str, bus_name: str, decode: ImageDecoder
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The PutEvents entry a stream record announces and the ids that trace it (the event, its
     verification, and the request that caused the transition), or None when it announces nothing."""
     if record.get("eventName") not in ("INSERT", "MODIFY"):
@@ -47,7 +54,7 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> tuple[di
     old_version = images.get("OldImage", {}).get("version", {}).get("N")
     if old_version == new_image["version"]["N"]:
         return None  # rewritten without a transition
-    verification = verification_from_image(new_image)
+    verification = decode(new_image)
     event = event_for(verification)
     if event is None:
         return None
@@ -66,7 +73,7 @@ def entry_for(record: dict[str, Any], *, source: str, bus_name: str) -> tuple[di
         "Time": detail.occurred_at,
     }
     if entry_size(entry) > MAX_ENTRY_BYTES and detail.biz_extra_data is not None:
-        metrics.add_metric(name="EventsTrimmed", unit="Count", value=1)
+        metrics.add_metric(name=Metric.EVENTS_TRIMMED, unit="Count", value=1)
         logger.warning("event over 256 KB: biz_extra_data dropped", extra={"event_id": detail.event_id})
         entry["Detail"] = detail.model_copy(update={"biz_extra_data": None}).model_dump_json()
     if entry_size(entry) > MAX_ENTRY_BYTES:
@@ -81,6 +88,7 @@ def publish_records(
     dead_letters: DeadLetters,
     source: str,
     bus_name: str,
+    decode: ImageDecoder,
     attempts: int = 4,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
@@ -90,9 +98,9 @@ def publish_records(
     for record in records:
         sequence = record["dynamodb"]["SequenceNumber"]
         try:
-            announced = entry_for(record, source=source, bus_name=bus_name)
+            announced = entry_for(record, source=source, bus_name=bus_name, decode=decode)
         except (KeyError, ValueError, ValidationError) as exc:
-            metrics.add_metric(name="PoisonRecords", unit="Count", value=1)
+            metrics.add_metric(name=Metric.POISON_RECORDS, unit="Count", value=1)
             logger.error(
                 "poison stream record sent to the DLQ", extra={"sequence": sequence, "error": type(exc).__name__}
             )
@@ -110,16 +118,16 @@ def publish_records(
             break
         if attempt:
             sleep(min(0.1 * 2**attempt, 2.0))
-            metrics.add_metric(name="PublishRetries", unit="Count", value=len(pending))
+            metrics.add_metric(name=Metric.PUBLISH_RETRIES, unit="Count", value=len(pending))
         refused = set(bus.put([entry for _, entry, _ in pending]))
         published = [trace for index, (_, _, trace) in enumerate(pending) if index not in refused]
         if published:
-            metrics.add_metric(name="EventsPublished", unit="Count", value=len(published))
+            metrics.add_metric(name=Metric.EVENTS_PUBLISHED, unit="Count", value=len(published))
             logger.info("events published", extra={"events": published})
         pending = [item for index, item in enumerate(pending) if index in refused]
 
     if pending:
-        metrics.add_metric(name="PublishFailures", unit="Count", value=len(pending))
+        metrics.add_metric(name=Metric.PUBLISH_FAILURES, unit="Count", value=len(pending))
         logger.warning("events not accepted; the batch will be retried", extra={"count": len(pending)})
         failed.extend(sequence for sequence, _, _ in pending)
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

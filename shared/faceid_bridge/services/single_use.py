@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
-from faceid_bridge.errors import Conflict, FaceIdBadResponse, FaceIdOutcomeUnknown
+from faceid_bridge.errors import Conflict, FaceIdBadResponse, FaceIdOutcomeUnknown, RequestInProgress
+from faceid_bridge.metric_names import Metric
 from faceid_bridge.observability import logger, metrics
-from faceid_bridge.ports import Store
+from faceid_bridge.ports import ScheduledStore, Verifications
 from faceid_bridge.services.transitions import advance_with_audit
 
 OUTCOME_UNKNOWN = "FACEID_OUTCOME_UNKNOWN"
@@ -48,8 +49,8 @@ def as_answered(verification: Verification, token_name: str) -> Verification:
     return verification
 
 
-def settle_unknown(verification: Verification, *, source: str, store: Store, now: datetime) -> Verification:
-    metrics.add_metric(name="FaceIdOutcomesUnknown", unit="Count", value=1)
+def settle_unknown(verification: Verification, *, source: str, store: Verifications, now: datetime) -> Verification:
+    metrics.add_metric(name=Metric.FACEID_OUTCOMES_UNKNOWN, unit="Count", value=1)
     logger.warning(
         "FaceID's answer for a single-use token is unknown; the verification ends ERRORED",
         extra={"verification_id": verification.verification_id},
@@ -58,7 +59,9 @@ def settle_unknown(verification: Verification, *, source: str, store: Store, now
     return advance_with_audit(verification, UNKNOWN, source=source, payload=payload, store=store, now=now)
 
 
-def mark_sent(verification: Verification, *, token_name: str, store: Store, now: datetime) -> Verification | None:
+def mark_sent(
+    verification: Verification, *, token_name: str, store: Verifications, now: datetime
+) -> Verification | None:
     """Mark the token as sent, before it is: None for the one caller that may send it. Any other
     caller gets the verification as it stands once decided, or an error: 409 REQUEST_IN_PROGRESS
     while the call is in flight, FACEID_OUTCOME_UNKNOWN once a call that sent it died."""
@@ -71,4 +74,16 @@ def mark_sent(verification: Verification, *, token_name: str, store: Store, now:
     if current.token_sent_at is not None and current.token_sent_at + SEND_LEASE <= now:
         return as_answered(settle_unknown(current, source="token_lease", store=store, now=now), token_name)
     # In flight (or a refused call just gave the token back): the first call's verdict is the one.
-    raise Conflict("REQUEST_IN_PROGRESS:verification_id", retry_after=1)
+    raise RequestInProgress("REQUEST_IN_PROGRESS:verification_id", retry_after=1)
+
+
+def settle_due(verification: Verification, *, store: ScheduledStore, now: datetime) -> str:
+    """The reconciler's verdict on a due verification whose single-use token went to FaceID (an App
+    verify, or the Raw verify whose process died before storing FaceID's answer): its outcome
+    cannot be known, once the call that sent it cannot still be in flight."""
+    sent_at = verification.token_sent_at
+    if sent_at is not None and now < sent_at + SEND_LEASE:
+        store.reschedule(verification, int((sent_at + SEND_LEASE).timestamp()))
+        return "waiting"  # the verify call may still be in flight
+    settle_unknown(verification, source="reconciler", store=store, now=now)
+    return "unknown"

@@ -7,21 +7,30 @@ from datetime import datetime
 from typing import Any
 
 from faceid_bridge.domain.audit import AuditEntry
-from faceid_bridge.domain.decision import Outcome
-from faceid_bridge.domain.lifecycle import can_transition
+from faceid_bridge.domain.decision import Decision, Outcome
+from faceid_bridge.domain.lifecycle import Status, can_transition
 from faceid_bridge.domain.verification import Verification
+from faceid_bridge.metric_names import Metric
 from faceid_bridge.observability import correlation_id, count_by, logger, metrics
-from faceid_bridge.ports import Store
+from faceid_bridge.ports import Verifications
+
+# Never finished within its time, whatever the channel: the reconciler's verdict.
+EXPIRED = Outcome(status=Status.EXPIRED, decision=Decision.ABANDONED, reasons=[Status.EXPIRED.value])
 
 
 def unchanged(verification: Verification) -> Verification:
     """A duplicate or stale result: counted, and nothing else."""
-    metrics.add_metric(name="IgnoredTransitions", unit="Count", value=1)
+    metrics.add_metric(name=Metric.IGNORED_TRANSITIONS, unit="Count", value=1)
     return verification
 
 
 def advance(
-    verification: Verification, outcome: Outcome, *, store: Store, now: datetime, audit: AuditEntry | None = None
+    verification: Verification,
+    outcome: Outcome,
+    *,
+    store: Verifications,
+    now: datetime,
+    audit: AuditEntry | None = None,
 ) -> Verification:
     """Move `verification` to `outcome` if the state machine allows it; returns it as it now stands.
     `audit`, FaceID's answer that caused it, is written with the transition, or not at all.
@@ -34,9 +43,9 @@ def advance(
     while can_transition(verification.status, outcome.status):
         advanced = verification.advanced(outcome, now, correlation_id())
         if store.save_transition(verification, advanced, audit):
-            metrics.add_metric(name="Transitions", unit="Count", value=1)
+            metrics.add_metric(name=Metric.TRANSITIONS, unit="Count", value=1)
             if advanced.decision is not None:  # terminal: approval, rejection, abandonment rates per channel
-                count_by("Transitions", channel=advanced.channel, decision=advanced.decision)
+                count_by(Metric.TRANSITIONS, channel=advanced.channel, decision=advanced.decision)
             logger.info(
                 "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
             )
@@ -53,9 +62,13 @@ def advance_with_audit(
     *,
     source: str,
     payload: dict[str, Any],
-    store: Store,
+    store: Verifications,
     now: datetime,
 ) -> Verification:
     """`advance`, keeping FaceID's answer for audit in the same write. A duplicate or stale answer
     writes nothing at all."""
     return advance(verification, outcome, store=store, now=now, audit=AuditEntry(source, payload, now))
+
+
+def expire(verification: Verification, *, store: Verifications, now: datetime) -> Verification:
+    return advance(verification, EXPIRED, store=store, now=now)

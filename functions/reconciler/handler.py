@@ -1,0 +1,32 @@
+"""Scheduled: settle verifications that never got a terminal callback (get_result, or EXPIRED)."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from faceid_bridge import wiring
+from faceid_bridge.config import ReconcilerConfig, load
+from faceid_bridge.observability import logger, metrics
+from faceid_bridge.services.reconciler import reconcile_due
+
+CONFIG = load(ReconcilerConfig)  # checked as the function starts: a missing variable stops it here, named
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.set_correlation_id(context.aws_request_id)  # stored with the transitions this run makes
+    now = datetime.now(UTC)
+    report = reconcile_due(
+        store=wiring.store(),
+        faceid=wiring.faceid(),
+        now=now,
+        retry_after=timedelta(seconds=CONFIG.reconcile_retry_seconds),
+        # Leave room for one more FaceID call (its timeout) and the final writes.
+        out_of_time=lambda: context.get_remaining_time_in_millis() < 30_000,
+        lease_until=now + timedelta(milliseconds=context.get_remaining_time_in_millis()),
+    )
+    counts = dict(report.counts) | ({"skipped": 1} if report.skipped else {})
+    logger.info("reconciled", extra=counts)
+    return counts
