@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses
+from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
 from faceid_bridge.channels.app_sdk.creation import create_app_verification
@@ -43,7 +42,7 @@ def verify(request: AppVerifyRequest, verification_id: str) -> VerificationView:
 
 
 @traced
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolver.resolve(event, context)
+    return serve(resolver, event, context)

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, responses
+from faceid_bridge.api import http_app, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.config import VerificationReadConfig, load
 from faceid_bridge.observability import logger
@@ -27,6 +26,6 @@ def read(verification_id: str) -> VerificationView:
 
 
 @traced
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolver.resolve(event, context)
+    return serve(resolver, event, context)

@@ -37,6 +37,7 @@ TOP = {
     "faceid_bridge.channels": "registry",
     "faceid_bridge.channels.spec": "registry",
     "faceid_bridge": "package",
+    "faceid_bridge.lean_powertools": "package",  # run by the package's __init__, before anything else
 }
 PREFIXES = {
     "faceid_bridge.domain": "domain",
