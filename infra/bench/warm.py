@@ -234,7 +234,9 @@ def instructions_per_notify(few: int, many: int) -> dict[str, int]:
 
     def counted(firsts: int, duplicates: int) -> int:
         code = f"from infra.bench.warm import notify; notify({many}, {firsts}, {duplicates})"
-        return instructions(code, os.environ | {"PYTHONPATH": f"{ROOT / 'shared'}:{ROOT}"})
+        # One hash seed for every run: with a random one each process's count moves by about 0.1%,
+        # which the difference of two whole processes' counts turns into several % per notify.
+        return instructions(code, os.environ | {"PYTHONPATH": f"{ROOT / 'shared'}:{ROOT}", "PYTHONHASHSEED": "0"})
 
     firsts = counted(many, 0) - counted(few, 0)
     duplicates = counted(many, many) - counted(many, few)
