@@ -128,6 +128,21 @@ def test_out_of_time_starts_nothing_more_and_what_is_in_flight_finishes(store: V
     assert len(second.outcomes) == 3
 
 
+def test_nothing_waits_in_a_queue_to_start_after_time_is_up(store: VerificationStore) -> None:
+    # Given six due verifications, read two at once, and time for three reads (time passes as
+    # FaceID is read)
+    faceid = AtOnceFaceId(together=2)
+    due = [new(faceid, store, n) for n in range(6)]
+    faceid.answers = {verification.biz_id: {"status": "NOT_STARTED"} for verification in due}
+    # When a run settles them
+    report = reconcile_due(
+        store=store, faceid=faceid, now=DUE, out_of_time=lambda: len(faceid.reads) >= 3, concurrency=2
+    )
+    # Then the next one was taken only when a worker was free, by then out of time: no read was
+    # queued behind the busy workers to start after time was up
+    assert len(faceid.reads) == 3 and len(report.outcomes) == 3
+
+
 def test_a_configuration_error_stops_the_run_and_what_was_not_started_stays_due(
     store: VerificationStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
