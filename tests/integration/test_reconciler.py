@@ -218,8 +218,6 @@ def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, st
     assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 3 * 2 + 2}
 
 
-
-
 class BlockingFaceId(FakeFaceId):
     """get_result that waits, inside the run, until the test lets it answer."""
 

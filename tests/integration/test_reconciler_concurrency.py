@@ -41,15 +41,16 @@ class AtOnceFaceId(FakeFaceId):
         self.barrier = threading.Barrier(together, timeout=WAIT_SECONDS)
         self.released = threading.Event()
         self.released.set()
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
         self.in_flight = self.most_at_once = 0
 
     def get_result(self, biz_id: str, *, region: str | None = None) -> tuple[LiteResult, dict[str, Any]]:
-        with self.lock:
+        with self.changed:
             self.reads.append(biz_id)
             first = len(self.reads) == 1
             self.in_flight += 1
             self.most_at_once = max(self.most_at_once, self.in_flight)
+            self.changed.notify_all()
         try:
             if not first:
                 self.barrier.wait()
@@ -60,8 +61,13 @@ class AtOnceFaceId(FakeFaceId):
             payload = {"request_id": "r", **answer, "biz_info": {"biz_id": biz_id}}
             return LiteResult.model_validate(payload), payload
         finally:
-            with self.lock:
+            with self.changed:
                 self.in_flight -= 1
+
+    def until_in_flight(self, reads: int) -> bool:
+        """Wait until `reads` reads are in flight at once (False if they never are)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.in_flight >= reads, WAIT_SECONDS)
 
 
 def test_due_verifications_are_read_k_at_once_and_each_settled_once(store: VerificationStore) -> None:
@@ -111,7 +117,8 @@ def test_out_of_time_starts_nothing_more_and_what_is_in_flight_finishes(store: V
 
     def out_of_time() -> bool:
         asked.append(len(asked) >= 3)  # time for three: the first alone, then two at once
-        if asked[-1]:
+        if asked[-1]:  # time is up with two reads in flight; they may finish now
+            assert faceid.until_in_flight(2)
             faceid.released.set()
         return asked[-1]
 
