@@ -30,14 +30,17 @@ def count_by(name: str, **dimensions: str) -> None:
     """One more `name` in a metric set of its own with these bounded dimensions (channel: 3 values,
     decision: 4), beside the service-wide count in `metrics`: the alarms watch the service-wide
     series, the dashboard graphs these per channel and decision."""
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.metrics import single_metric
     from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
     if is_metrics_disabled():
         return
-    with _STDOUT, single_metric(
-        name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"service": SERVICE}
-    ) as metric:
+    with (
+        _STDOUT,
+        single_metric(
+            name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"service": SERVICE}
+        ) as metric,
+    ):
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
 
