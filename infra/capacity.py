@@ -2,7 +2,7 @@
 bursts, limit by limit, from AWS's documented quotas (QUOTAS, each with its page), the template's
 defaults, what `make bench` measured (bench/results.json) and what `make scale` simulated
 (bench/scale.json, bench/scale-one-at-a-time.json). Every figure the document quotes is computed here,
-so tests/unit/test_capacity_doc.py can hold the document to it.
+so tests/unit/infra/test_capacity_doc.py can hold the document to it.
 
     python -m infra.capacity           # print the generated part
     python -m infra.capacity --write   # rewrite it in docs/capacity.md

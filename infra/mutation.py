@@ -53,20 +53,22 @@ MODULES = (
 )
 # The unit tests of the pure core: they need no file of the repository beyond what is staged.
 TESTS = (
-    "test_lifecycle.py",
-    "test_decision.py",
-    "test_decision_app_raw.py",
-    "test_callback_tolerance.py",
-    "test_signatures_and_redirects.py",
-    "test_faceid_secret.py",
-    "test_biz_no.py",
-    "test_bounded_json.py",
-    "test_app_sign.py",
-    "test_app_and_raw_rules.py",
-    "test_get_token_rules.py",
-    "test_faceid_calls.py",
-    "test_event_contract.py",
-    "test_client_and_parse_event.py",
+    "domain/test_lifecycle.py",
+    "domain/test_faceid_secret.py",
+    "domain/test_biz_no.py",
+    "channels/h5_lite/test_evaluator.py",
+    "channels/h5_lite/test_callback_tolerance.py",
+    "channels/h5_lite/test_signatures_and_redirects.py",
+    "channels/h5_lite/test_get_token_rules.py",
+    "channels/app_sdk/test_evaluator.py",
+    "channels/app_sdk/test_app_sign.py",
+    "channels/app_sdk/test_contract_rules.py",
+    "channels/h5_raw/test_evaluator.py",
+    "channels/h5_raw/test_contract_rules.py",
+    "contract/test_bounded_json.py",
+    "contract/test_faceid_calls.py",
+    "generated/test_event_contract.py",
+    "api/test_client_and_parse_event.py",
 )
 STAGED = ("infra", "events", "tests/__init__.py", "tests/support.py", "tests/fixtures", "tests/unit/__init__.py")
 KILLED = frozenset({1, 3, 24, -24, 36, 152, 255, -9, -11})  # mutmut's exit codes for killed, timeout, crash
@@ -81,56 +83,56 @@ class HandMutant:
 
 
 HAND_MUTANTS = (
-    HandMutant("domain/biz_no.py", "BIZ_NO_MAX_BYTES = 128", "BIZ_NO_MAX_BYTES = 129", ("test_biz_no.py",)),
-    HandMutant("domain/biz_no.py", "BIZ_NO_MAX_BYTES = 128", "BIZ_NO_MAX_BYTES = 127", ("test_biz_no.py",)),
-    HandMutant("bounded_json.py", "MAX_DEPTH = 32", "MAX_DEPTH = 33", ("test_bounded_json.py",)),
-    HandMutant("bounded_json.py", "MAX_DEPTH = 32", "MAX_DEPTH = 31", ("test_bounded_json.py",)),
+    HandMutant("domain/biz_no.py", "BIZ_NO_MAX_BYTES = 128", "BIZ_NO_MAX_BYTES = 129", ("domain/test_biz_no.py",)),
+    HandMutant("domain/biz_no.py", "BIZ_NO_MAX_BYTES = 128", "BIZ_NO_MAX_BYTES = 127", ("domain/test_biz_no.py",)),
+    HandMutant("bounded_json.py", "MAX_DEPTH = 32", "MAX_DEPTH = 33", ("contract/test_bounded_json.py",)),
+    HandMutant("bounded_json.py", "MAX_DEPTH = 32", "MAX_DEPTH = 31", ("contract/test_bounded_json.py",)),
     # A string's end found at an escaped quote; brackets counted only when opening
-    HandMutant("bounded_json.py", """r'"(?:[^"\\\\]|\\\\.)*"'""", """r'"[^"]*"'""", ("test_bounded_json.py",)),
-    HandMutant("bounded_json.py", 'r"[^\\[\\]{}]+"', 'r"[^\\[{]+"', ("test_bounded_json.py",)),
+    HandMutant("bounded_json.py", """r'"(?:[^"\\\\]|\\\\.)*"'""", """r'"[^"]*"'""", ("contract/test_bounded_json.py",)),
+    HandMutant("bounded_json.py", 'r"[^\\[\\]{}]+"', 'r"[^\\[{]+"', ("contract/test_bounded_json.py",)),
     HandMutant(
         "domain/decision.py",
         '{"DATA_SOURCE_ERROR", "INTERNAL_ERROR"}',
         '{"DATA_SOURCE_ERROR"}',
-        ("test_decision.py",),
+        ("channels/h5_lite/test_evaluator.py",),
     ),
     HandMutant(
         "channels/h5_raw/evaluator.py",
         '{"MASK", "SCREEN_REPLAY", "FACEGEN"}',
         '{"MASK", "SCREEN_REPLAY"}',
-        ("test_decision_app_raw.py",),
+        ("channels/h5_raw/test_evaluator.py",),
     ),
     HandMutant(
         "channels/app_sdk/evaluator.py",
         '"USER_TIMEOUT": Status.TIMEOUT',
         '"USER_TIMEOUT": Status.CANCELLED',
-        ("test_decision_app_raw.py",),
+        ("channels/app_sdk/test_evaluator.py",),
     ),
     HandMutant(
         "channels/app_sdk/evaluator.py",
         '{"DATA_SOURCE_ERROR", "VIDEO_LACK_FRAMES"}',
         '{"DATA_SOURCE_ERROR"}',
-        ("test_decision_app_raw.py",),
+        ("channels/app_sdk/test_evaluator.py",),
     ),
-    HandMutant("domain/lifecycle.py", "Status.PROCESSING: 1}", "Status.PROCESSING: 0}", ("test_lifecycle.py",)),
+    HandMutant("domain/lifecycle.py", "Status.PROCESSING: 1}", "Status.PROCESSING: 0}", ("domain/test_lifecycle.py",)),
     HandMutant(
         "domain/secret_rotation.py",
         '{"previous_api_secret", "previous_valid_until"}',
         '{"previous_api_secret"}',
-        ("test_signatures_and_redirects.py",),
+        ("channels/h5_lite/test_signatures_and_redirects.py",),
     ),
     # notes §4: a missing result_code must never read as a pass
     HandMutant(
         "channels/app_sdk/contract.py",
         "    result_code: int\n",
         "    result_code: int = 1000\n",
-        ("test_decision_app_raw.py",),
+        ("channels/app_sdk/test_evaluator.py",),
     ),
     HandMutant(
         "channels/h5_lite/contract.py",
         '("synthetic_face", "mask", "screen_replay")',
         '("synthetic_face", "mask")',
-        ("test_decision.py",),
+        ("channels/h5_lite/test_evaluator.py",),
     ),
 )
 
@@ -147,8 +149,13 @@ def stage() -> None:
             shutil.copytree(source, target, ignore=ignore)
         else:
             shutil.copy2(source, target)
-    for test in TESTS:
-        shutil.copy2(ROOT / "tests" / "unit" / test, STAGE / "tests" / "unit" / test)
+    for test in TESTS:  # each with the __init__.py of every folder down to it
+        source = ROOT / "tests" / "unit" / test
+        for folder in source.relative_to(ROOT / "tests" / "unit").parents:
+            init = Path("tests") / "unit" / folder / "__init__.py"
+            (STAGE / init).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / init, STAGE / init)
+        shutil.copy2(source, STAGE / "tests" / "unit" / test)
     (STAGE / "pyproject.toml").write_text(
         "[tool.mutmut]\n"
         'source_paths = ["src"]\n'

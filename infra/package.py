@@ -33,6 +33,8 @@ LAYER = "SharedLayer"
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 SOURCES_STAMP = "faceid-bridge-sources.sha256"
 ELF_MACHINES = {183: "aarch64", 62: "x86_64"}  # e_machine, at byte 18 of an ELF header
+# The python3.13 runtime's own AWS SDK: a second copy in the layer would shadow it and cost cold start.
+RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer"})
 
 
 def python313() -> Path:
@@ -51,7 +53,9 @@ def build(build_dir: Path = BUILD_DIR) -> None:
     subprocess.run(
         [SAM, "build", "--build-dir", build_dir, "--region", "us-east-1"],
         cwd=ROOT,
-        env=os.environ | {"PATH": path, "SAM_CLI_TELEMETRY": "0"},
+        # Exactly what shared/requirements.txt pins (its own lock): none of what they name beyond it,
+        # such as aws-xray-sdk's botocore, which the runtime provides.
+        env=os.environ | {"PATH": path, "SAM_CLI_TELEMETRY": "0", "PIP_NO_DEPS": "1"},
         check=True,
     )
     compile_bytecode(build_dir)
@@ -132,6 +136,8 @@ def check(build_dir: Path = BUILD_DIR) -> list[str]:
     site = build_dir / LAYER / "python"
     if not (site / "faceid_bridge" / "__init__.py").is_file():
         problems.append(f"{LAYER}: no python/faceid_bridge")
+    for provided in sorted(name for name in RUNTIME_PROVIDED if (site / name).exists()):
+        problems.append(f"{LAYER}: holds {provided}, which the Lambda runtime provides")
     libraries = list(site.rglob("*.so"))
     if not any(library.parent.name == "pydantic_core" for library in libraries):
         problems.append(f"{LAYER}: no compiled pydantic_core")
@@ -169,7 +175,7 @@ def x86_64_twin(build_dir: Path, dest: Path) -> Path:
         [
             *(sys.executable, "-m", "pip", "install", "-q", "--target", site, "--only-binary=:all:"),
             *("--platform", "manylinux2014_x86_64", "--python-version", "3.13", "--implementation", "cp"),
-            *("-r", layer / "requirements.txt", "--no-compile"),
+            *("-r", layer / "requirements.txt", "--no-compile", "--no-deps"),  # as build() does
         ],
         check=True,
     )

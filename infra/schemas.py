@@ -2,7 +2,7 @@
 events/README.md (`make schemas`).
 
 The event table and pydantic models in faceid_bridge.domain.events are the source of truth;
-tests/unit/test_event_contract.py fails when these files drift from them.
+tests/unit/generated/test_event_contract.py fails when these files drift from them.
 """
 
 from __future__ import annotations

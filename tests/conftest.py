@@ -1,16 +1,20 @@
-"""Fixtures for the tests that run through the local stack (e2e and browser): the stack as
-`make serve` runs it, in a subprocess, started only when a test asks for it."""
+"""Fixtures every level shares: the FaceID sandbox in this process (the sandbox's own tests, and the
+integration tests' FaceID), and, for the tests that run through the local stack (e2e and browser),
+the stack as `make serve` runs it, in a subprocess, started only when a test asks for it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from infra.local.chaos import STACK_ENVIRONMENT
 from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, reachable
 from infra.local.stack import start_stack, use_local_aws
+from infra.sandbox.server import create_server
 
 TOKEN_TTL_SECONDS = 25
 
@@ -38,3 +42,15 @@ def client(endpoints: Endpoints) -> LocalClient:
 @pytest.fixture(scope="session")
 def subscriber(endpoints: Endpoints) -> Subscriber:
     return Subscriber(endpoints)
+
+
+@pytest.fixture
+def sandbox_server() -> Flask:
+    """A FaceID sandbox of the test's own: a fresh state, nothing left by another test."""
+    return create_server()
+
+
+@pytest.fixture
+def sandbox_client(sandbox_server: Flask) -> FlaskClient:
+    """The test's sandbox through Flask's test client."""
+    return sandbox_server.test_client()

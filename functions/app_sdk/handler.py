@@ -2,17 +2,17 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses
+from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
 from faceid_bridge.channels.app_sdk.creation import create_app_verification
 from faceid_bridge.channels.app_sdk.verify import verify_app
 from faceid_bridge.config import AppSdkConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(AppSdkConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -41,7 +41,8 @@ def verify(request: AppVerifyRequest, verification_id: str) -> VerificationView:
     return VerificationView.of(verified)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@traced
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolver.resolve(event, context)
+    return serve(resolver, event, context)

@@ -3,12 +3,11 @@ FaceID's own requests (a form of `data` and its `sign`), read raw, and the sign 
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
 from faceid_bridge.api import (
+    Response,
     content_type,
     form_body,
     http_app,
@@ -16,11 +15,13 @@ from faceid_bridge.api import (
     query_parameter,
     raw_body,
     responses,
+    serve,
 )
 from faceid_bridge.channels.h5_lite.api import NotifyAnswer
 from faceid_bridge.channels.h5_lite.callbacks import finished_verification, receive_notify, return_location
 from faceid_bridge.config import H5LiteCallbacksConfig, load
 from faceid_bridge.observability import logger, metrics
+from faceid_bridge.tracing import traced
 
 CONFIG = load(H5LiteCallbacksConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -123,7 +124,8 @@ def result_page() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@traced
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolver.resolve(event, context)
+    return serve(resolver, event, context)

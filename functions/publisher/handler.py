@@ -8,10 +8,12 @@ from faceid_bridge import wiring
 from faceid_bridge.config import PublisherConfig, load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.publisher import publish_records
+from faceid_bridge.tracing import traced
 
 CONFIG = load(PublisherConfig)  # checked as the function starts: a missing variable stops it here, named
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

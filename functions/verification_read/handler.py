@@ -2,15 +2,15 @@
 
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, responses
+from faceid_bridge.api import http_app, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.config import VerificationReadConfig, load
 from faceid_bridge.observability import logger
 from faceid_bridge.services.query import get_verification
+from faceid_bridge.tracing import traced
 
 CONFIG = load(VerificationReadConfig)  # checked as the function starts: a missing variable stops it here, named
 resolver = http_app()
@@ -25,6 +25,7 @@ def read(verification_id: str) -> VerificationView:
     return VerificationView.of(get_verification(verification_id, store=wiring.store()))
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@traced
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return resolver.resolve(event, context)
+    return serve(resolver, event, context)

@@ -127,7 +127,7 @@ def _median_cpu(lite: dict[str, Any], client: LocalClient, subscriber: Subscribe
 
 
 def _app(client: LocalClient) -> str:
-    created = client.create_app().json()
+    created = client.create_app_sdk().json()
     client.verify_app(created["verification_id"], client.sdk_package(created["biz_token"], "pass"))
     return str(created["verification_id"])
 

@@ -39,6 +39,23 @@ import boto3
 for service in {clients!r}:
     boto3.client(service)
 """
+# The floor under a function's cold init, stage by stage, each adding to the one before (on the
+# baseline's clients and the packaged layer): what the mandated stack costs before our code does.
+FLOOR_STAGES = (
+    (
+        "pydantic, imported, and a first model",
+        "import pydantic\nclass First(pydantic.BaseModel):\n    name: str\nFirst(name='x')\n",
+    ),
+    (
+        "Powertools' Logger and Metrics",
+        "from aws_lambda_powertools import Logger, Metrics\nLogger(service='x'); Metrics(namespace='x')\n",
+    ),
+    (
+        "Powertools' HTTP resolver",
+        "import faceid_bridge\n"  # its shim first, as in our handlers
+        "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\nAPIGatewayHttpResolver()\n",
+    ),
+)
 
 
 def clients_of(template: Template, spec: FunctionSpec) -> list[str]:
@@ -171,3 +188,36 @@ def measure(pairs: int, only: list[str] | None = None, counted: list[str] | None
             result.baseline_instructions = instructions(baseline, env)
         results.append(result)
     return results
+
+
+def floor(function: str = "h5_lite_callbacks") -> list[dict[str, Any]]:
+    """A function's cold init by instructions, stage by stage: the baseline, each FLOOR_STAGES
+    added, then the whole function (the rest is our code), each as a ratio to the baseline."""
+    from infra import package
+
+    template, layer = Template(), packaged_layer()
+    spec = next(s for s in template.functions() if s.code_dir.name == function)
+    clients = clients_of(template, spec)
+    env = _environment(spec, template) | {"PYTHONDONTWRITEBYTECODE": "1"}
+    code = f"import sys\nsys.path[:0] = [{str(layer)!r}]\n" + BASELINE.format(clients=clients)
+    stages = [("boto3 and the same clients (the baseline)", instructions(code, env))]
+    for name, stage in FLOOR_STAGES:
+        code += stage
+        stages.append((name, instructions(code, env)))
+    whole = FUNCTION.format(
+        artifact=str(package.BUILD_DIR / spec.logical_id),
+        layer=str(layer),
+        boto_clients=[c for c in clients if c != "secretsmanager"],
+        secrets="secretsmanager" in clients,
+    )
+    stages.append(("our code (the whole function)", instructions(whole, env)))
+    base = stages[0][1]
+    return [
+        {
+            "stage": name,
+            "instructions": counted,
+            "ratio": round(counted / base, 3),
+            "adds": round((counted - before) / base, 3),
+        }
+        for (name, counted), before in zip(stages, [base, *(c for _, c in stages[:-1])], strict=True)
+    ]

@@ -81,7 +81,7 @@ class SingleUseJourneys:
         (a loaded machine may time get_biz_token out); None, and counted lost, if it never comes."""
         biz_no = f"chaos-app-{uuid.uuid4()}"
         for _ in range(20):
-            answer = self.client.create_app(biz_no=biz_no)
+            answer = self.client.create_app_sdk(biz_no=biz_no)
             if answer.status_code not in (409, 429, 503):
                 break
             time.sleep(0.2)

@@ -75,7 +75,7 @@ class LocalClient:
         body = {"biz_no": f"app-{uuid.uuid4()}", "liveness_type": "still", "comparison_type": "0", "uuid": "user-1"}
         return body | {"image_ref1": face_image()} | fields
 
-    def create_app(self, **fields: Any) -> Answer:
+    def create_app_sdk(self, **fields: Any) -> Answer:
         return self.api.send("POST", "/v1/app-verifications", self.app_body(**fields))
 
     def sdk_package(self, biz_token: str, outcome: str) -> str:

@@ -5,49 +5,22 @@ from __future__ import annotations
 
 import json
 import secrets as random_secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
 
-from infra.local.template import Template
+from infra.local.template import Resolver, Template
 
 ACCOUNT = "123456789012"  # moto's default account
 STACK_NAME = "faceid-bridge"  # what AWS::StackName resolves to, as in infra/samconfig.toml
 
 
 @dataclass
-class LocalStack:
+class LocalStack(Resolver):
     """Physical ids of the provisioned resources, by logical id: what `!Ref` and `!GetAtt` resolve to."""
 
-    region: str
-    parameters: dict[str, str]
-    conditions: dict[str, Any] = field(default_factory=dict)
-    refs: dict[str, str] = field(default_factory=dict)
-    attrs: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def holds(self, condition: Any) -> bool:
-        """The template's conditions, as far as the local stack uses them: Equals, Not, Ref."""
-        if isinstance(condition, str):
-            return self.holds(self.conditions[condition])
-        if "Fn::Not" in condition:
-            return not self.holds(condition["Fn::Not"][0])
-        left, right = (self.resolve(side) for side in condition["Fn::Equals"])
-        return bool(left == right)
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, dict) and "Fn::If" in value:
-            condition, when_true, when_false = value["Fn::If"]
-            return self.resolve(when_true if self.holds(condition) else when_false)
-        if isinstance(value, dict) and "Ref" in value:
-            name = value["Ref"]
-            if name in self.parameters:
-                return self.parameters[name]
-            return self.refs[name]
-        if isinstance(value, dict) and "Fn::GetAtt" in value:
-            logical_id, attribute = value["Fn::GetAtt"]
-            return self.attrs[(logical_id, attribute)]
-        return value
+    region: str = "us-east-1"
 
     def environment(self, template: Template) -> dict[str, str]:
         """The union of every function's environment (the local stack hosts them in one process)."""

@@ -110,6 +110,7 @@ def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
             "FaceIdBaseUrl": endpoints.sandbox,
             "PublicBaseUrl": endpoints.gateway,
             "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
+            "Tracing": "Disabled",  # no X-Ray daemon here: POWERTOOLS_TRACE_DISABLED=true, as Disabled sets it
             # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.
             **{
                 key.removeprefix(PARAMETER_PREFIX): value

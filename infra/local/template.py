@@ -96,16 +96,51 @@ class Template:
         return specs
 
 
+@dataclass
+class Resolver:
+    """What `!Ref`, `!GetAtt`, `!If` and the conditions resolve to: parameters' values, and the
+    physical ids of resources once they exist (the local stack's)."""
+
+    parameters: dict[str, str] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)
+    attrs: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def holds(self, condition: Any) -> bool:
+        """The template's conditions, as far as the local stack uses them: Equals, Not, Ref."""
+        if isinstance(condition, str):
+            return self.holds(self.conditions[condition])
+        if "Fn::Not" in condition:
+            return not self.holds(condition["Fn::Not"][0])
+        left, right = (self.resolve(side) for side in condition["Fn::Equals"])
+        return bool(left == right)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and "Fn::If" in value:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.holds(condition) else when_false)
+        if isinstance(value, dict) and "Ref" in value:
+            name = value["Ref"]
+            if name in self.parameters:
+                return self.parameters[name]
+            return self.refs[name]
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical_id, attribute = value["Fn::GetAtt"]
+            return self.attrs[(logical_id, attribute)]
+        return value
+
+
 def template_environment(spec: FunctionSpec, template: Template) -> dict[str, str]:
     """A function's environment as the template gives it: literal values as they are
-    (PYDANTIC_DISABLE_PLUGINS...), a parameter's default for its Ref (the FaceID hosts, which
-    the function's model checks), and a stub for what only a deployed stack resolves (a table's name)."""
-    defaults = template.parameter_defaults()
+    (PYDANTIC_DISABLE_PLUGINS...), parameters and conditions at their defaults (the FaceID hosts,
+    which the function's model checks; POWERTOOLS_TRACE_DISABLED), and a stub for what only a
+    deployed stack resolves (a table's name)."""
+    defaults = Resolver(template.parameter_defaults(), template.document.get("Conditions", {}))
 
     def value(given: Any) -> str:
-        if isinstance(given, str):
-            return given
-        reference = given.get("Ref") if isinstance(given, dict) else None
-        return (defaults.get(reference) or "bench") if isinstance(reference, str) else "bench"
+        try:
+            return str(defaults.resolve(given))
+        except KeyError:  # a resource's id or attribute
+            return "bench"
 
     return {key: value(given) for key, given in spec.environment.items()}

@@ -83,3 +83,8 @@ def lite_result(session: dict[str, Any], choice: Outcome) -> dict[str, Any]:
     if options.get("return_multifaces_tag") == "1":
         data["multifaces_tag"] = "0"
     return data
+
+
+def comparison(confidence: float) -> dict[str, Any]:
+    """One reference's comparison result, its thresholds a little above the product's."""
+    return {"confidence": confidence, "thresholds": {key: value + 1.0 for key, value in THRESHOLDS.items()}}

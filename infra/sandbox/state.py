@@ -1,5 +1,5 @@
 """The sandbox's one state object: everything a FaceID account remembers (tokens, flows, biz_nos,
-signs, permissions), its clock and its fault switches. create_app() makes a fresh one unless it is
+signs, permissions), its clock and its fault switches. create_server() makes a fresh one unless it is
 given one, so tests never reset module globals."""
 
 from __future__ import annotations

@@ -17,6 +17,20 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_string: int | No
     """json.loads, after checking the nesting depth and (if given) every string's length in characters."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    if not _bounds_hold_without_scan(text, max_depth=max_depth, max_string=max_string):
+        check_bounds(text, max_depth=max_depth, max_string=max_string)
+    return json.loads(text)
+
+
+def _bounds_hold_without_scan(text: str, *, max_depth: int, max_string: int | None) -> bool:
+    """True when check_bounds cannot refuse `text`, known without its regex scan (most bodies, and
+    FaceID's callbacks, are small and shallow): no string is longer than the text around it, and
+    nesting is no deeper than the number of opening brackets the text holds, in strings or not."""
+    return (max_string is None or len(text) - 2 <= max_string) and text.count("[") + text.count("{") <= max_depth
+
+
+def check_bounds(text: str, *, max_depth: int = MAX_DEPTH, max_string: int | None = None) -> None:
+    """ValueError if `text` nests deeper than `max_depth` or holds a string longer than `max_string`."""
     longest = 0
 
     def blank(match: re.Match[str]) -> str:
@@ -32,4 +46,3 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_string: int | No
         depth += 1 if bracket in "[{" else -1
         if depth > max_depth:
             raise ValueError(f"nested deeper than {max_depth}")
-    return json.loads(text)

@@ -2,7 +2,7 @@
 function starts (its handler calls `load`), with an error that names what is missing or wrong.
 
 A function's model is made of the parts below; template.yaml gives each function the variables of
-its model and no others (tests/unit/test_config.py), and the local stack derives them from it. The
+its model and no others (tests/unit/structure/test_config.py), and the local stack derives them from it. The
 adapters' wiring and the services read the parts they need (`load(StoreConfig)`...), which the
 function's own model has already checked.
 """

@@ -1,5 +1,5 @@
 """Every metric faceid-bridge emits, by name: the code names them only through these, and
-tests/unit/test_template_operations.py checks every metric an alarm or the dashboard names is one
+tests/unit/infra/test_template_operations.py checks every metric an alarm or the dashboard names is one
 of them, and that each is emitted."""
 
 from enum import StrEnum

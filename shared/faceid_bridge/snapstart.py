@@ -83,7 +83,7 @@ def after_restore(forget: Sequence[Cached]) -> None:
     for factory in forget:
         factory.cache_clear()
     # Only the primed clients can exist at a restore: the functions create none at import
-    # (tests/unit/test_snapstart.py checks it).
+    # (tests/unit/wiring/test_snapstart.py checks it).
     for service in PRIMED_SERVICES:
         aws.client(service).close()  # the client stays; its pools are emptied, new ones open on use
     random.seed()  # from os.urandom

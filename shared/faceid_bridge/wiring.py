@@ -64,6 +64,7 @@ def faceid() -> RegionalFaceId:
             lambda: credentials().pair(region),
             timeout_seconds=config.faceid_timeout_seconds,
             retries=config.faceid_retries,
+            region=region.value,
         )
 
     return RegionalFaceId(faceid_region, client_for)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber
+from tests.local_stack import LocalClient, Subscriber
 from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e

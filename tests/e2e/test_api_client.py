@@ -13,8 +13,7 @@ from faceid_bridge.channels.app_sdk.api import AppVerificationRequest, AppVerify
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.domain.events import VerificationApproved, VerificationCreated
-from infra.local.client import FACES, LocalClient, Subscriber
-from infra.openapi import OPENAPI
+from tests.local_stack import FACES, OPENAPI, LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber, face_image
+from tests.local_stack import LocalClient, Subscriber, face_image
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def test_an_app_verification_end_to_end(
     client: LocalClient, subscriber: Subscriber, outcome: str, detail_type: str
 ) -> None:
     # Given an App verification whose biz_token the phone's SDK used
-    created = client.create_app().json()
+    created = client.create_app_sdk().json()
     package = client.sdk_package(created["biz_token"], outcome)
     # When our server verifies what the SDK produced (twice: the repeat changes nothing)
     first = client.verify_app(created["verification_id"], package)
@@ -61,7 +61,7 @@ def test_no_event_of_any_channel_carries_a_token_image_secret_or_id_number(
     lite = client.create(biz_extra_data="order=42").json()
     client.complete(lite["token"], "pass")
     kyc = {"comparison_type": "1", "idcard_name": "Zhang San", "idcard_number": "11010519491231002X"}
-    app = client.create_app(**kyc, uuid=None, image_ref1=None).json()
+    app = client.create_app_sdk(**kyc, uuid=None, image_ref1=None).json()
     assert client.verify_app(app["verification_id"], client.sdk_package(app["biz_token"], "pass")).status_code == 200
     raw = client.create_raw("pass")
     assert raw.status_code == 201, raw.text

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local.chaos import ChaosRun
-from infra.local.endpoints import Endpoints
+from tests.local_stack import ChaosRun, Endpoints
 
 pytestmark = pytest.mark.e2e
 

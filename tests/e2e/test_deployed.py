@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 
 from faceid_bridge.faceid.regions import Region
-from infra.local.client import LocalClient, Subscriber
-from infra.local.template import ROOT
-from infra.sandbox.http import KEY_PAIRS
 from tests.conftest import TOKEN_TTL_SECONDS
+from tests.local_stack import KEY_PAIRS, ROOT, LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 WAIT = TOKEN_TTL_SECONDS + 20
@@ -104,7 +102,7 @@ def test_each_channel_is_created_on_its_region_and_events_carry_no_region(
 ) -> None:
     # Given the template's default hosts: H5 Lite and App in Indonesia, Raw in Singapore
     lite = client.create().json()
-    app = client.create_app().json()
+    app = client.create_app_sdk().json()
     raw = client.create_raw("pass")
     # Then each channel works on its own region's host, and no event names a region
     assert lite["verification_url"].startswith(f"{client.endpoints.sandbox}/idn/faceid/lite/do?token=")

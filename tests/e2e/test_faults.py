@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber
+from tests.local_stack import LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 

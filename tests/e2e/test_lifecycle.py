@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from faceid_bridge.channels.h5_lite.contract import lite_sign
-from infra.local.client import LocalClient, Subscriber
+from tests.local_stack import LocalClient, Subscriber
 from tests.support import body_for, get_token_rules
 
 pytestmark = pytest.mark.e2e

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber
 from tests.conftest import TOKEN_TTL_SECONDS
+from tests.local_stack import LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 WAIT = TOKEN_TTL_SECONDS + 15  # expiry, the 1 s grace, the 1 s schedule, and slack

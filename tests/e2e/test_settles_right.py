@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from infra.local.client import LocalClient, Subscriber
+from tests.local_stack import LocalClient, Subscriber
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +27,7 @@ def events_of_biz_no(subscriber: Subscriber, biz_no: str) -> list[dict[str, Any]
 
 
 def app_verification(client: LocalClient) -> tuple[str, str, str]:
-    created = client.create_app().json()
+    created = client.create_app_sdk().json()
     package = client.sdk_package(created["biz_token"], "pass")
     return created["verification_id"], created["biz_token"], package
 

@@ -16,7 +16,7 @@ from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.channels.h5_lite.contract import lite_sign
 from tests.integration.conftest import FakeFaceId
-from tests.integration.test_handlers import call, create, sample
+from tests.local_stack import call, create, sample
 from tests.support import FIXTURES, load_json, valid_create_body
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

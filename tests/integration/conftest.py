@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from moto import mock_aws
 from pydantic import BaseModel
 from werkzeug.serving import make_server
@@ -27,7 +26,6 @@ from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import Template
-from infra.sandbox.app import create_app
 
 REGION = "us-east-1"
 CREDENTIALS = SANDBOX_CREDENTIALS  # the FaceID secret: the sandbox's key pair of each region
@@ -147,28 +145,10 @@ def faceid(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> FakeFaceId:
     return fake
 
 
-def lambda_context() -> Any:
-    from infra.local.functions import LambdaContext
-
-    return LambdaContext(function_name="test", aws_request_id="req-1")
-
-
 @pytest.fixture
-def sandbox_app() -> Flask:
-    """A FaceID sandbox of the test's own: a fresh state, nothing left by another test."""
-    return create_app()
-
-
-@pytest.fixture
-def sandbox_client(sandbox_app: Flask) -> FlaskClient:
-    """The test's sandbox through Flask's test client."""
-    return sandbox_app.test_client()
-
-
-@pytest.fixture
-def faceid_http(stack: LocalStack, sandbox_app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def faceid_http(stack: LocalStack, sandbox_server: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The test's sandbox on a real port, and our FaceID client pointed at it."""
-    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True)
+    server = make_server("127.0.0.1", 0, sandbox_server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     # Each region under its prefix on the sandbox, as the local stack has it.

@@ -28,6 +28,6 @@ class Context:
 handler = importlib.import_module("handler").lambda_handler
 with open(event_file) as events:
     answer = handler(json.load(events), Context())
-modules = ("handler", "faceid_bridge", "pydantic_core", "boto3")
+modules = ("handler", "faceid_bridge", "pydantic_core", "boto3", "botocore", "aws_xray_sdk")
 origins = {name: getattr(sys.modules.get(name), "__file__", None) for name in modules}
 print(json.dumps({"answer": answer, "origins": origins}))

@@ -9,9 +9,11 @@ holds the same distributions at the same versions); no qemu."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +25,7 @@ from infra import package
 from infra.local.provision import provision
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import ROOT, Template, load
+from infra.sandbox.http import API_SECRET
 from tests.support import EVENTS
 
 WORK = ROOT / ".local" / "packaged"
@@ -137,3 +140,55 @@ def test_every_function_in_the_built_template_has_a_sample(build: Path) -> None:
     built = load(build / "template.yaml")["Resources"]
     functions = {name for name, resource in built.items() if resource["Type"] == "AWS::Serverless::Function"}
     assert functions == set(SAMPLES)
+
+
+def test_the_built_layer_ships_the_x_ray_sdk_but_no_aws_sdk(build: Path) -> None:
+    # Given the layer as `make package` built it for arm64
+    site = build / package.LAYER / "python"
+    # Then it holds the X-Ray SDK and wrapt, and none of the AWS SDK the runtime provides
+    assert (site / "aws_xray_sdk" / "__init__.py").is_file() and (site / "wrapt" / "__init__.py").is_file()
+    assert sorted(name for name in package.RUNTIME_PROVIDED if (site / name).exists()) == []
+    assert not list(site.glob("botocore-*.dist-info")) and not list(site.glob("boto3-*.dist-info"))
+
+
+def test_a_packaged_handler_traces_with_the_layers_x_ray_sdk_and_the_runtimes_botocore(
+    layer: Path, runtime_python: Path, environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Given the sample create event for a biz_no of its own (so that FaceID is called, not a stored answer)
+    event = json.loads((EVENTS / "api" / "h5_lite_create.json").read_text())
+    body = json.loads(base64.b64decode(event["body"])) | {"biz_no": "order-traced"}
+    event["body"] = base64.b64encode(json.dumps(body).encode()).decode()
+    (tmp_path / "create.json").write_text(json.dumps(event))
+    # And a UDP socket where Lambda's X-Ray daemon would listen, and a traced invocation's environment
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as daemon:
+        daemon.bind(("127.0.0.1", 0))
+        daemon.settimeout(5)
+        traced = environment | {
+            "POWERTOOLS_TRACE_DISABLED": "false",
+            "LAMBDA_TASK_ROOT": str(package.BUILD_DIR / "CreateVerificationFunction"),
+            "_X_AMZN_TRACE_ID": "Root=1-6748a4b0-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1",
+            "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon.getsockname()[1]}",
+        }
+        # When the packaged create function answers its sample event
+        result = invoke(runtime_python, "CreateVerificationFunction", layer, tmp_path / "create.json", traced)
+        sent = []
+        try:
+            while True:
+                sent.append(daemon.recv(65536).decode())
+        except TimeoutError:
+            pass
+    # Then it answered, with the X-Ray SDK from the layer and botocore from the runtime
+    assert result["answer"]["statusCode"] == 201
+    assert result["origins"]["aws_xray_sdk"].startswith(str(layer))
+    assert result["origins"]["botocore"].startswith(str(WORK / "runtime-venv"))
+    # And the daemon got its subsegments: the handler, the FaceID call, DynamoDB and Secrets Manager
+    documents = [json.loads(datagram.split("\n", 1)[1]) for datagram in sent]
+    names: set[str] = set()
+    while documents:
+        document = documents.pop()
+        names.add(document["name"])
+        documents += document.get("subsegments", [])
+    assert {"## lambda_handler", "FaceID lite/get_token", "dynamodb", "secretsmanager"} <= names, names
+    # And none holds the FaceID secret or the token it answered
+    token = json.loads(result["answer"]["body"])["token"]
+    assert not any(secret in datagram for datagram in sent for secret in (API_SECRET, token))

@@ -50,6 +50,7 @@ from faceid_bridge.errors import (
     UpstreamUnavailable,
 )
 from faceid_bridge.faceid.calls import FaceIdCall
+from faceid_bridge.tracing import faceid_call
 
 RETRY_AFTER_SECONDS = 1
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -94,8 +95,10 @@ class FaceIdClient:
         retries: int = 2,
         http: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        region: str = "",
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.region = region  # named in traces
         self._credentials = credentials
         self.timeout_seconds = timeout_seconds
         self.retries = retries
@@ -110,12 +113,13 @@ class FaceIdClient:
         fields = call.parameters(
             credentials.api_key, credentials.api_secret, int(time.time()), f"{secrets.randbelow(10**10):010d}"
         )
-        data = self._send(call.method, call.path, fields)
-        try:
-            payload = json.loads(data)
-            return call.answer.model_validate(payload), payload
-        except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
-            raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{call.path.rsplit('/', 1)[-1]}") from None
+        with faceid_call(call.path.removeprefix("/faceid/"), self.region):
+            data = self._send(call.method, call.path, fields)
+            try:
+                payload = json.loads(data)
+                return call.answer.model_validate(payload), payload
+            except (ValueError, ValidationError):  # ValueError covers JSON and UTF-8 errors
+                raise FaceIdBadResponse(f"FACEID_UNEXPECTED_RESPONSE:{call.path.rsplit('/', 1)[-1]}") from None
 
     def _send(self, method: str, path: str, fields: dict[str, Any]) -> bytes:
         """One request, resent while it surely did not take effect and time is left."""

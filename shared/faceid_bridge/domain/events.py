@@ -78,7 +78,8 @@ class EventType:
     produced_by: str
 
 
-# The one table of the events we publish: a Decision without its entry fails tests/unit/test_event_contract.py.
+# The one table of the events we publish: a Decision without its entry fails
+# tests/unit/generated/test_event_contract.py.
 EVENT_TYPES = (
     EventType(
         None,

@@ -1,5 +1,5 @@
 """The App SDK's evaluator: what a v3 verify result (notes §4) decides. Pure, and table-tested
-(tests/unit/test_decision_app_raw.py); the policy itself is domain/decision.py's."""
+(tests/unit/channels/app_sdk/test_evaluator.py); the policy itself is domain/decision.py's."""
 
 from __future__ import annotations
 

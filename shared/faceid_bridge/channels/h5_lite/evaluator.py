@@ -1,5 +1,5 @@
 """H5 Lite's evaluator: what a result of notify, return or get_result (001) decides. Pure, and
-table-tested (tests/unit/test_decision.py); the policy itself is domain/decision.py's."""
+table-tested (tests/unit/channels/h5_lite/test_evaluator.py); the policy itself is domain/decision.py's."""
 
 from __future__ import annotations
 

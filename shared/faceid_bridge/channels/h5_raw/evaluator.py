@@ -1,5 +1,5 @@
 """H5 Raw's evaluator: what a raw/verify result (002) decides. Pure, and table-tested
-(tests/unit/test_decision_app_raw.py); the policy itself is domain/decision.py's."""
+(tests/unit/channels/h5_raw/test_evaluator.py); the policy itself is domain/decision.py's."""
 
 from __future__ import annotations
 
