@@ -127,7 +127,7 @@ bench: $(VENV)/.installed package $(VALGRIND)
 	$(PY) -m infra.bench $(BENCH_ARGS)
 
 # One day at 1,000 verifications/s with 10% of callbacks lost, simulated through the real services
-# (infra/scale/); under 2 minutes. SCALE_ARGS="--read-concurrency 64 --faceid-seconds 10" to vary.
+# (infra/scale/); under 2 minutes. SCALE_ARGS="--read-concurrency 1 --faceid-seconds 10" to vary.
 scale: $(VENV)/.installed
 	$(PY) -m infra.scale $(SCALE_ARGS)
 

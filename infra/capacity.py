@@ -1,7 +1,7 @@
 """docs/capacity.md's numbers: what carries 1,000 H5 Lite verifications/s sustained and 5,000/s in
 bursts, limit by limit, from AWS's documented quotas (QUOTAS, each with its page), the template's
 defaults, what `make bench` measured (bench/results.json) and what `make scale` simulated
-(bench/scale.json, bench/scale-concurrent.json). Every figure the document quotes is computed here,
+(bench/scale.json, bench/scale-one-at-a-time.json). Every figure the document quotes is computed here,
 so tests/unit/infra/test_capacity_doc.py can hold the document to it.
 
     python -m infra.capacity           # print the generated part
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.local.template import ROOT, Template
-from infra.scale.services import DUE_BUCKETS, FaceIdConfig
+from infra.scale.services import DUE_BUCKETS, MAX_FACEID_CALLS_AT_ONCE, FaceIdConfig, ReconcileConfig
 from infra.scale.simulation import RECONCILER_MARGIN_SECONDS, Scenario
 
 DOC = ROOT / "docs" / "capacity.md"
@@ -92,27 +92,35 @@ INDEX_WRITES_PER_VERIFICATION = 2  # its ByDueAt entry put at creation, deleted 
 PUT_EVENTS_ENTRIES = 10
 PUBLISHER_BATCH_SECONDS = 0.05  # assumed: one PutEvents round trip and the batch's CPU (bench's cost model)
 RECOMMENDED_PARALLELIZATION = 4
+# Lambda gives a function CPU in proportion to its memory, a full vCPU at 1,769 MB:
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+MB_PER_VCPU = 1_769
 
 
 @dataclass(frozen=True)
 class Inputs:
     defaults: dict[str, str]  # the template's parameter defaults
     reconciler_timeout: int
+    reconciler_memory: int  # MB
     bench: dict[str, Any]  # bench/results.json
-    scale: dict[str, Any]  # bench/scale.json: today's reconciler
-    concurrent: dict[str, Any]  # bench/scale-concurrent.json: --read-concurrency 64
+    scale: dict[str, Any]  # bench/scale.json: the reconciler at its default concurrency
+    one_at_a_time: dict[str, Any]  # bench/scale-one-at-a-time.json: --read-concurrency 1
     scenario: Scenario
 
     @classmethod
     def load(cls) -> Inputs:
         template = Template()
         timeout = next(s.timeout_seconds for s in template.functions() if s.logical_id == "ReconcilerFunction")
+        memory = template.resources["ReconcilerFunction"]["Properties"].get(
+            "MemorySize", template.document["Globals"]["Function"]["MemorySize"]
+        )
         return cls(
             defaults=template.parameter_defaults(),
             reconciler_timeout=timeout,
+            reconciler_memory=int(memory),
             bench=json.loads((ROOT / "bench" / "results.json").read_text()),
             scale=json.loads((ROOT / "bench" / "scale.json").read_text()),
-            concurrent=json.loads((ROOT / "bench" / "scale-concurrent.json").read_text()),
+            one_at_a_time=json.loads((ROOT / "bench" / "scale-one-at-a-time.json").read_text()),
             scenario=Scenario(),
         )
 
@@ -142,14 +150,14 @@ class Limit:
 
     name: str
     today: str
-    have: float
+    have: float | None  # None: not known here (its headroom is left blank)
     need: tuple[float | None, float | None]
     raises: str
     unit: str = ""
 
     def cells(self) -> list[str]:
         needs = [f"{_int(n)}{self.unit}" if n is not None else "" for n in self.need]
-        headroom = [_x(self.have, n) if n is not None else "" for n in self.need]
+        headroom = [_x(self.have, n) if n is not None and self.have is not None else "" for n in self.need]
         return [self.name, self.today, *needs, *headroom, self.raises]
 
 
@@ -371,34 +379,77 @@ def _eventbridge(i: Inputs) -> Section:
     return "EventBridge PutEvents", how, rows
 
 
+def _read_seconds(i: Inputs, faceid_seconds: float) -> float:
+    """One reconciled verification's time: FaceID's answer and the DynamoDB calls around it."""
+    return faceid_seconds + sum(RECONCILED_CALLS.values()) * i.scenario.dynamodb_seconds
+
+
+def _duty(i: Inputs) -> float:
+    """The share of its time a run reads: it stops taking verifications 30 s before its timeout."""
+    return (i.reconciler_timeout - RECONCILER_MARGIN_SECONDS) / i.reconciler_timeout
+
+
+def reads_at_once(i: Inputs, rate: float, faceid_seconds: float) -> int:
+    """The reconciler's concurrency that carries `rate` verifications/s: Little's law over the
+    get_result reads `make scale` counted, within the share of its time a run reads."""
+    reads = float(i.scale["get_result"]["full_scale_reads_per_second"]) * rate / SUSTAINED
+    return math.ceil(reads * _read_seconds(i, faceid_seconds) / _duty(i))
+
+
 def _reconciler(i: Inputs) -> Section:
-    sc, reads = i.scenario, i.concurrent["get_result"]["full_scale_reads_per_second"]
-    calls = sum(RECONCILED_CALLS.values())
-    duty = (i.reconciler_timeout - RECONCILER_MARGIN_SECONDS) / i.reconciler_timeout
+    sc, reads = i.scenario, i.scale["get_result"]["full_scale_reads_per_second"]
+    at_once, duty = i.param("ReconcilerConcurrency"), _duty(i)
+    creations = (SUSTAINED * sc.faceid_seconds, BURST * sc.faceid_seconds)
     rows = []
     for label, faceid in (
         (f"FaceID at {sc.faceid_seconds} s", sc.faceid_seconds),
         ("FaceID at its 10 s timeout", 10.0),
     ):
-        seconds = faceid + calls * sc.dynamodb_seconds
-        capacity = duty / seconds
-        at_once = [math.ceil(rate * seconds / duty) for rate in (reads, reads * BURST / SUSTAINED)]
+        carried = at_once * duty / _read_seconds(i, faceid)
+        over = {rate: n for rate in (SUSTAINED, BURST) if (n := reads_at_once(i, rate, faceid)) > at_once}
+        if not over:
+            raises = "none needed"
+        elif max(over.values()) <= MAX_FACEID_CALLS_AT_ONCE:
+            raises = "; ".join(f"`ReconcilerConcurrency={n}` at {_int(rate)}/s" for rate, n in over.items())
+        else:
+            raises = (
+                f"none within its maximum, {MAX_FACEID_CALLS_AT_ONCE} ("
+                + ", ".join(f"{n:,} at {_int(rate)}/s" for rate, n in over.items())
+                + "): the reads wait in the due index while FaceID is this slow"
+            )
         rows.append(
             Limit(
                 f"reads/s, {label}",
-                f"{capacity:.2f}/s, one at a time",
-                capacity,
+                f"{carried:.1f}/s, {at_once} at once (`ReconcilerConcurrency`)",
+                carried,
                 (reads, reads * BURST / SUSTAINED),
-                f"none today: {at_once[0]:,} reads at once ({at_once[1]:,} at 5,000/s), in a concurrent reconciler",
+                raises,
                 "/s",
             )
         )
+    rows.append(
+        Limit(
+            "FaceID calls at once: creations' get_token + the reconciler's",
+            "your account's limit (not published)",
+            None,
+            (creations[0] + at_once, creations[1] + at_once),
+            "agree it with Megvii before the traffic; past it FaceID answers CONCURRENCY_LIMIT_EXCEEDED",
+        )
+    )
+    cpu_ms = i.reconciler_memory / MB_PER_VCPU / reads * 1000
     how = (
         f"{sc.lost:.0%} of callbacks never come; each of those is read once after its token expires, a "
         f"PROCESSING one three times: `make scale` counted {reads} reads/s at 1,000/s (5,000/s if it lasted all "
-        f"day: five times that). One run at a time reads one verification at a time, {calls} DynamoDB calls and "
-        f"FaceID's answer each; runs follow each other, each working {duty:.0%} of its {i.reconciler_timeout} s "
-        "(it stops 30 s before its timeout). Bursts wait in the due index and are read over the following hour."
+        f"day: five times that). One run at a time reads `ReconcilerConcurrency` verifications at once (default "
+        f"{at_once}), {sum(RECONCILED_CALLS.values())} DynamoDB calls and FaceID's answer each; runs follow each "
+        f"other, each reading {duty:.0%} of its {i.reconciler_timeout} s (it stops 30 s before its timeout). "
+        "Bursts wait in the due index and are read over the following hour. Each read is a FaceID call: with the "
+        "creations' get_token calls (Little's law) they must fit the FaceID account's concurrency limit, which "
+        "Megvii does not publish; a read it refuses (CONCURRENCY_LIMIT_EXCEEDED) is looked at again "
+        f"{ReconcileConfig.model_fields['reconcile_retry_seconds'].default} s later, no read spent. Assumed, not "
+        "measured here: a run's CPU is not the limit. Its workers share one process, and at "
+        f"{i.reconciler_memory} MB (a {i.reconciler_memory / MB_PER_VCPU:.2f} vCPU share) 1,000/s leaves "
+        f"{cpu_ms:.1f} ms of CPU per reconciled verification."
     )
     return "The reconciler's get_result reads", how, rows
 
@@ -460,8 +511,8 @@ def render(inputs: Inputs | None = None) -> str:
         "| run | reads at once | reconciler runs | due backlog, max (full scale) | oldest due | bounded | "
         "get_result reads (slice) | publisher batches, both days (full scale) | wall time |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        _simulated(inputs.scale, "today's reconciler (`make scale`)"),
-        _simulated(inputs.concurrent, "a concurrent reconciler (`--read-concurrency 64`)"),
+        _simulated(inputs.scale, "the reconciler at its default (`make scale`)"),
+        _simulated(inputs.one_at_a_time, "one read at a time (`--read-concurrency 1`)"),
         "",
         END,
     ]

@@ -28,6 +28,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         # Leave room for one more FaceID call (its timeout) and the final writes.
         out_of_time=lambda: context.get_remaining_time_in_millis() < 30_000,
         lease_until=now + timedelta(milliseconds=context.get_remaining_time_in_millis()),
+        concurrency=CONFIG.reconcile_concurrency,
     )
     counts = dict(report.counts) | ({"skipped": 1} if report.skipped else {})
     logger.info("reconciled", extra=counts)

@@ -1,7 +1,7 @@
 """`make scale`: one day at 1,000 verifications/s with 10% of callbacks lost, simulated through the
 real services (infra/scale/simulation.py says how). Prints what it found and writes it as JSON.
 
-    python -m infra.scale [--smoke] [--scale 4000] [--faceid-seconds 0.3] [--out PATH]
+    python -m infra.scale [--smoke] [--scale 4000] [--faceid-seconds 0.3] [--read-concurrency 64] [--out PATH]
 
 --smoke runs the same code on a small slice and a short day (make test runs it).
 """
@@ -33,9 +33,9 @@ def summary(report: dict[str, Any], wall_seconds: float) -> str:
         f"{scenario['lost']:.0%} of callbacks lost, then {scenario['drain_seconds']:,} s without arrivals",
         f"  at full fidelity: 1/{scale:,} of the traffic, {scenario['verifications_simulated']:,} verifications, "
         "through create_verification, apply_result (notify), reconcile_due and publish_records",
-        f"  extrapolated (x{scale:,}): each read costs the one reconciler run {scale:,} reads' time "
-        f"(FaceID {scenario['faceid_seconds']} s, DynamoDB {scenario['dynamodb_seconds']} s a call, both assumed); "
-        "publisher batches and events",
+        f"  extrapolated (x{scale:,}): each read costs the one reconciler run {scale:,} reads' time, made "
+        f"{scenario['read_concurrency']} at once (FaceID {scenario['faceid_seconds']} s, "
+        f"DynamoDB {scenario['dynamodb_seconds']} s a call, both assumed); publisher batches and events",
         f"  fates: {report['fates']}",
         f"reconciler (one run at a time, every minute, stops 30 s before its timeout; "
         f"{scenario['read_concurrency']} read(s) at once)",
@@ -67,7 +67,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smoke", action="store_true", help="a small slice and a short day, same code")
     parser.add_argument("--scale", type=int, help="simulate 1/SCALE of the traffic")
     parser.add_argument("--faceid-seconds", type=float, help="get_result's latency")
-    parser.add_argument("--read-concurrency", type=int, help="model K reads at once per run (today: 1)")
+    parser.add_argument(
+        "--read-concurrency",
+        type=int,
+        help=f"K reads at once per run (ReconcilerConcurrency; default {Scenario().read_concurrency})",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "scale.json")
     args = parser.parse_args(argv)
     scenario = SMOKE if args.smoke else Scenario()

@@ -8,7 +8,7 @@ from faceid_bridge.channels.h5_lite import contract as lite
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.channels.h5_lite.callbacks import apply_result
 from faceid_bridge.channels.h5_lite.creation import create_verification
-from faceid_bridge.config import BusConfig, CreationConfig, FaceIdConfig
+from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, BusConfig, CreationConfig, FaceIdConfig, ReconcileConfig
 from faceid_bridge.errors import FaceIdRejected
 from faceid_bridge.faceid.calls import FaceIdCall
 from faceid_bridge.faceid.regions import DEFAULT_REGIONS
@@ -19,6 +19,7 @@ from faceid_bridge.services.reconciler import reconcile_due
 __all__ = [
     "DEFAULT_REGIONS",
     "DUE_BUCKETS",
+    "MAX_FACEID_CALLS_AT_ONCE",
     "PUT_EVENTS_LIMIT",
     "BusConfig",
     "CreateVerificationRequest",
@@ -26,6 +27,7 @@ __all__ = [
     "FaceIdCall",
     "FaceIdConfig",
     "FaceIdRejected",
+    "ReconcileConfig",
     "apply_result",
     "create_verification",
     "lite",

@@ -5,10 +5,14 @@ runs a 1/`scale` slice of the traffic at full fidelity and scales what is shared
 verification of the slice is created by `create_verification`, settled by `apply_result` (its
 notify) or by `reconcile_due` (a lost callback), and announced by `publish_records`, in virtual-time
 order. The reconciler is the one thing the slice shares with the rest of the traffic: one run at a
-time reads for everyone, so each read of the slice costs the run `scale` reads' time (FaceID's
-latency and the DynamoDB calls around it), and a run stops as the handler stops it, when its Lambda
-time is nearly up. The publisher forms full batches (at 1,000/s a shard fills a batch within its
-batching window), so the slice's batch count times `scale` is the day's.
+time reads for everyone, `read_concurrency` at once (ReconcilerConcurrency), so each read of the
+slice costs the run `scale / read_concurrency` reads' time (FaceID's latency and the DynamoDB calls
+around it), and a run stops as the handler stops it, when its Lambda time is nearly up. The slice's
+share of the run's workers is `read_concurrency / scale`, less than one: its verifications go
+through the run's pool one at a time, which keeps the day deterministic and lets the clock see each
+read end before the run decides whether to start another. The publisher forms full batches (at
+1,000/s a shard fills a batch within its batching window), so the slice's batch count times `scale`
+is the day's.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ RECONCILER_MARGIN_SECONDS = 30  # the reconciler handler stops taking items with
 FACEID_RETENTION = timedelta(days=1)  # get_result answers for a day (docs/faceid.md, notes §2)
 FACEID_READ_CAP = 3  # and reads a result at most three times (notes §2): FaceID's, not the reconciler's
 BACKLOG_ALARM_SECONDS = 900  # ReconcilerBacklogAlarm's threshold in template.yaml
+SLICE_CONCURRENCY = 1  # the slice's share of a run's workers, under one (the module's docstring)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,8 @@ class Scenario:
     user_seconds: tuple[int, int] = (30, 900)  # when a finished user's notify arrives after creation
     faceid_seconds: float = 0.3  # assumed get_result latency (FaceID's, not measurable here)
     dynamodb_seconds: float = 0.005  # assumed per DynamoDB call ("single-digit milliseconds")
-    # Reads a run makes at once. Today's reconciler makes one at a time (1); more models the
-    # concurrent reconciler docs/capacity.md calls for, which services/reconciler.py does not have.
-    read_concurrency: int = 1
+    # Reads a run makes at once: the reconciler's concurrency, the deployment's default unless varied.
+    read_concurrency: int = s.ReconcileConfig.model_fields["reconcile_concurrency"].default
     seed: int = 17
 
     @property
@@ -271,6 +275,7 @@ class Simulation:
             now=now,
             out_of_time=lambda: elapsed() > budget,
             lease_until=now + timedelta(seconds=deployment.reconciler_timeout),
+            concurrency=SLICE_CONCURRENCY,
         )
         self.tally.runs += 1
         self.tally.runs_out_of_time += elapsed() > budget

@@ -124,9 +124,17 @@ class BusConfig(Config):
     dlq_url: str = Field(alias="DLQ_URL")
 
 
+# The most FaceID calls one process makes at once: the reconciler's concurrency is capped here, and
+# the FaceID client keeps this many connections per host (a smaller pool would drop the others').
+MAX_FACEID_CALLS_AT_ONCE = 256
+
+
 class ReconcileConfig(Config):
     # The reconciler looks again this long after FaceID failed to answer get_result.
     reconcile_retry_seconds: int = Field(120, ge=1, alias="RECONCILE_RETRY_SECONDS")
+    # Due verifications a run settles at once (docs/capacity.md sizes it); each is one FaceID call
+    # at a time, so it must fit the FaceID account's concurrency limit beside the creations' calls.
+    reconcile_concurrency: int = Field(64, ge=1, le=MAX_FACEID_CALLS_AT_ONCE, alias="RECONCILE_CONCURRENCY")
 
 
 # --- each function's model -----------------------------------------------------------------------

@@ -1,32 +1,55 @@
-"""One Logger and one Metrics per process, shared by handlers and services."""
+"""One Logger and one Metrics per process, shared by handlers and services (and the reconciler's
+worker threads: see _STDOUT and about_verification)."""
+
+import threading
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricResolution, MetricUnit
 
 SERVICE, NAMESPACE = "faceid-bridge", "FaceIdBridge"
 logger = Logger(service=SERVICE)
-metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+# Several threads write to stdout one at a time: Powertools' add_metric updates the shared metric set
+# unguarded (and prints it at 100 values), and a metric set is printed in two writes, the text then
+# the newline. The log handler's own lock, so that no log line lands between those two either.
+_STDOUT = logger.registered_handler.lock or threading.RLock()
+
+
+class _ThreadSafeMetrics(Metrics):
+    def add_metric(
+        self, name: str, unit: MetricUnit | str, value: float, resolution: MetricResolution | int = 60
+    ) -> None:
+        with _STDOUT:
+            super().add_metric(name=name, unit=unit, value=value, resolution=resolution)
+
+
+metrics = _ThreadSafeMetrics(namespace=NAMESPACE, service=SERVICE)
 
 
 def count_by(name: str, **dimensions: str) -> None:
     """One more `name` in a metric set of its own with these bounded dimensions (channel: 3 values,
     decision: 4), beside the service-wide count in `metrics`: the alarms watch the service-wide
     series, the dashboard graphs these per channel and decision."""
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.metrics import single_metric
     from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
     if is_metrics_disabled():
         return
-    with single_metric(
-        name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"service": SERVICE}
-    ) as metric:
+    with (
+        _STDOUT,
+        single_metric(
+            name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"service": SERVICE}
+        ) as metric,
+    ):
         for key, value in dimensions.items():
             metric.add_dimension(name=key, value=value)
 
 
 def about_verification(verification_id: str) -> None:
     """From here on, every log line of this invocation names the verification (the handlers clear
-    such keys at the start of each invocation)."""
-    logger.append_keys(verification_id=verification_id)
+    such keys at the start of each invocation). Of this thread's lines only: the reconciler's workers
+    each name their own (and remove it when done)."""
+    logger.thread_safe_append_keys(verification_id=verification_id)
 
 
 def correlation_id() -> str | None:

@@ -6,8 +6,12 @@ to the local moto server on this machine.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
+
+# boto3's default session is not thread-safe: the reconciler's workers may create a client at once.
+_CREATING = threading.Lock()
 
 
 @cache
@@ -15,4 +19,5 @@ def client(service: str) -> Any:
     import boto3  # imported on first use: handlers that never touch a service never pay for it
     from botocore.config import Config
 
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    with _CREATING:
+        return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))

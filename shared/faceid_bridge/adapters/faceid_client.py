@@ -37,6 +37,7 @@ from pydantic import BaseModel, ValidationError
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 
 from faceid_bridge import deadline
+from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE
 from faceid_bridge.domain.secret_rotation import Credentials
 from faceid_bridge.errors import (
     BridgeError,
@@ -102,7 +103,8 @@ class FaceIdClient:
         self.timeout_seconds = timeout_seconds
         self.retries = retries
         self._sleep = sleep
-        self._http = http or urllib3.PoolManager(retries=False)
+        # A connection per call at once per host: a smaller pool would discard the others' after each call.
+        self._http = http or urllib3.PoolManager(retries=False, maxsize=MAX_FACEID_CALLS_AT_ONCE)
 
     def send[M: BaseModel](self, call: FaceIdCall[M]) -> tuple[M, dict[str, Any]]:
         """Send `call` (a form for POST, a query string for GET), authenticated with the current key

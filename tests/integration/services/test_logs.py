@@ -20,6 +20,7 @@ from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId
 from tests.integration.services.test_publisher import FlakyEvents, publish
 from tests.integration.services.test_reconciler import DUE, new
+from tests.integration.services.test_reconciler_concurrency import AtOnceFaceId
 from tests.local_stack import LocalStack, Template, call, create, finished, sample, signed_form
 
 
@@ -88,18 +89,24 @@ def test_an_event_traces_back_to_the_request_that_caused_it(
 
 
 def test_the_reconciler_names_each_verification_it_handles(
-    faceid: FakeFaceId, store: VerificationStore, logged: Callable[[], list[dict[str, Any]]]
+    store: VerificationStore, logged: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    due = [new(faceid, store, n) for n in range(2)]
-    faceid.results = [{"status": "NOT_STARTED"}] * 2
+    # Given due verifications of different fates, read four at once (so their lines interleave)
+    faceid = AtOnceFaceId(together=4)
+    due = [new(faceid, store, n) for n in range(5)]
+    faceid.answers = {v.biz_id: {"status": "NOT_STARTED" if n % 2 else "OK"} for n, v in enumerate(due)}
+    logger.clear_state()  # as the handler starts each invocation
     logged()
-    reconcile_due(store=store, faceid=faceid, now=DUE + timedelta(seconds=1))
+    # When a run settles them
+    reconcile_due(store=store, faceid=faceid, now=DUE + timedelta(seconds=1), concurrency=4)
     logger.info("after the run")
     lines = logged()
+    # Then each one's line names it, beside its own outcome (no worker's key on another's line)
     reconciled = {
         line["verification_id"]: line["outcome"] for line in lines if line["message"] == "verification reconciled"
     }
-    assert reconciled == {verification.verification_id: "expired" for verification in due}
+    assert reconciled == {v.verification_id: "expired" if n % 2 else "settled" for n, v in enumerate(due)}
+    assert faceid.most_at_once == 4
     # And what is logged after the run names none of them
     assert "verification_id" not in lines[-1] and lines[-1]["message"] == "after the run"
 

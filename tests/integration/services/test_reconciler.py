@@ -47,8 +47,11 @@ def new(faceid: FakeFaceId, store: VerificationStore, n: int = 0, *, expired_tim
     )
 
 
+AT_ONCE = 4  # the reconciler's concurrency in these tests, unless one says otherwise
+
+
 def reconcile(faceid: FakeFaceId, store: VerificationStore, now: datetime = DUE) -> dict[str, str]:
-    return reconcile_due(store=store, faceid=faceid, now=now).outcomes
+    return reconcile_due(store=store, faceid=faceid, now=now, concurrency=AT_ONCE).outcomes
 
 
 def current(store: VerificationStore, verification: Verification) -> Verification:
@@ -205,24 +208,14 @@ def test_the_reconciler_never_scans_and_costs_what_is_due(faceid: FakeFaceId, st
     counting = CountingDynamoDB(store.dynamodb)
     faceid.results = [{"status": "NOT_STARTED"}] * 3
     # When the reconciler runs at the first three's due time
-    report = reconcile_due(store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE)
+    report = reconcile_due(
+        store=VerificationStore(store.table_name, dynamodb=counting), faceid=faceid, now=DUE, concurrency=AT_ONCE
+    )
     # Then it touched only those three: one query per index bucket, then per verification one read,
     # one bookkeeping update and one transition, and the run's lease taken and ended. No Scan,
     # nothing that grows with the other 40.
     assert set(report.outcomes) == {v.verification_id for v in due}
     assert Counter(counting.calls) == {"query": DUE_BUCKETS, "get_item": 3, "update_item": 3 * 2 + 2}
-
-
-def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(faceid: FakeFaceId, store: VerificationStore) -> None:
-    # Given three due verifications, and time for only two of them
-    due = {new(faceid, store, n).verification_id for n in range(3)}
-    faceid.results = [{"status": "NOT_STARTED"}] * 3
-    checks = iter([False, False, True])
-    first = reconcile_due(store=store, faceid=faceid, now=DUE, out_of_time=lambda: next(checks, True))
-    # Then two are settled, and the third, still due, is settled by the next run
-    assert len(first.outcomes) == 2
-    second = reconcile_due(store=store, faceid=faceid, now=DUE)
-    assert set(first.outcomes) | set(second.outcomes) == due and len(second.outcomes) == 1
 
 
 class BlockingFaceId(FakeFaceId):

@@ -13,7 +13,7 @@ import pytest
 
 from infra.local.template import ROOT
 from infra.scale.__main__ import SMOKE
-from infra.scale.simulation import BACKLOG_ALARM_SECONDS, Simulation
+from infra.scale.simulation import BACKLOG_ALARM_SECONDS, Scenario, Simulation
 
 Run = tuple[Simulation, dict[str, Any]]
 
@@ -26,18 +26,18 @@ def _run(read_concurrency: int) -> Run:
 
 
 @pytest.fixture(scope="module")
-def todays() -> Run:
-    """The smoke run with today's reconciler: one read at a time."""
+def one_at_a_time() -> Run:
+    """The smoke run with a reconciler that reads one verification at a time."""
     return _run(read_concurrency=1)
 
 
 @pytest.fixture(scope="module")
-def keeping_up() -> Run:
-    """The smoke run with a reconciler that reads enough at once to keep up."""
-    return _run(read_concurrency=1000)
+def at_the_default() -> Run:
+    """The smoke run with the reconciler at its default concurrency (ReconcilerConcurrency's)."""
+    return _run(read_concurrency=Scenario().read_concurrency)
 
 
-@pytest.mark.parametrize("name", ["todays", "keeping_up"])
+@pytest.mark.parametrize("name", ["one_at_a_time", "at_the_default"])
 def test_every_verification_ends_terminal_or_is_counted_as_standing(name: str, request: pytest.FixtureRequest) -> None:
     # Given a smoke run
     simulation, report = request.getfixturevalue(name)
@@ -49,7 +49,7 @@ def test_every_verification_ends_terminal_or_is_counted_as_standing(name: str, r
     assert sum(simulation.fates.values()) == created
 
 
-@pytest.mark.parametrize("name", ["todays", "keeping_up"])
+@pytest.mark.parametrize("name", ["one_at_a_time", "at_the_default"])
 def test_get_result_is_read_at_most_three_times_and_only_for_lost_callbacks(
     name: str, request: pytest.FixtureRequest
 ) -> None:
@@ -64,7 +64,7 @@ def test_get_result_is_read_at_most_three_times_and_only_for_lost_callbacks(
     assert all(v.get_result_reads == simulation.faceid.reads[v.biz_id] for v in simulation.store.verifications.values())
 
 
-@pytest.mark.parametrize("name", ["todays", "keeping_up"])
+@pytest.mark.parametrize("name", ["one_at_a_time", "at_the_default"])
 def test_each_verification_is_announced_once_at_creation_and_once_when_it_ends(
     name: str, request: pytest.FixtureRequest
 ) -> None:
@@ -82,9 +82,9 @@ def test_each_verification_is_announced_once_at_creation_and_once_when_it_ends(
     assert publisher["redelivered"] == publisher["dead_lettered"] == 0
 
 
-def test_todays_reconciler_does_not_keep_up_at_a_thousand_a_second(todays: Run) -> None:
+def test_one_read_at_a_time_does_not_keep_up_at_a_thousand_a_second(one_at_a_time: Run) -> None:
     # Given one run at a time reading one verification at a time
-    _, report = todays
+    _, report = one_at_a_time
     reconciler = report["reconciler"]
     # Then its runs stop for time, the backlog outgrows the alarm, and lost callbacks stay unsettled
     assert reconciler["runs_out_of_time"] > 0
@@ -93,9 +93,11 @@ def test_todays_reconciler_does_not_keep_up_at_a_thousand_a_second(todays: Run) 
     assert reconciler["bounded"] is False
 
 
-def test_a_reconciler_that_keeps_up_settles_each_lost_callback_by_its_fate(keeping_up: Run) -> None:
-    # Given enough reads at once for the whole slice
-    simulation, report = keeping_up
+def test_the_reconciler_at_its_default_keeps_up_and_settles_each_lost_callback_by_its_fate(
+    at_the_default: Run,
+) -> None:
+    # Given the reconciler reading as many at once as it does by default
+    simulation, report = at_the_default
     # Then the backlog stays under the alarm and empties
     assert report["reconciler"]["bounded"] is True
     assert "due_backlog" not in report["standing_at_end"] and "not_yet_due" not in report["standing_at_end"]

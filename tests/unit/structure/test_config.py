@@ -9,7 +9,9 @@ import ast
 import pytest
 
 from faceid_bridge import config
-from faceid_bridge.config import Config, VerificationReadConfig, load
+from faceid_bridge.adapters.faceid_client import FaceIdClient
+from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, Config, ReconcileConfig, VerificationReadConfig, load
+from faceid_bridge.domain.secret_rotation import Credentials
 from infra.local.template import FunctionSpec, Template
 
 # Read by the libraries (Powertools, pydantic), not by our models.
@@ -64,3 +66,18 @@ def test_a_missing_variable_stops_the_function_at_start_and_is_named(monkeypatch
     with pytest.raises(RuntimeError, match=r"^VerificationReadConfig is not configured: TABLE_NAME: Field required"):
         load(VerificationReadConfig)
     load.cache_clear()
+
+
+def test_the_reconcilers_concurrency_is_bounded_alike_in_the_template_the_model_and_the_faceid_pool() -> None:
+    # Given the template's parameter, the model's field and the FaceID client's connection pool
+    parameter = Template().parameters["ReconcilerConcurrency"]
+    field = ReconcileConfig.model_fields["reconcile_concurrency"]
+    bounds = {type(rule).__name__: rule for rule in field.metadata}
+    pool = FaceIdClient("https://faceid.test", lambda: Credentials(api_key="k", api_secret="s"))._http
+    # Then they agree: the same default and bounds, and a connection kept for each call at once
+    assert (parameter["Default"], parameter["MinValue"], parameter["MaxValue"]) == (
+        field.default,
+        bounds["Ge"].ge,
+        bounds["Le"].le,
+    )
+    assert bounds["Le"].le == MAX_FACEID_CALLS_AT_ONCE == pool.connection_pool_kw["maxsize"]
