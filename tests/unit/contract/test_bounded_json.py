@@ -85,6 +85,17 @@ def test_strings_up_to_max_string_characters(value: str, parses: bool) -> None:
                 bounded_json.loads(text, max_string=5)
 
 
+@pytest.mark.parametrize(("value", "parses"), [("abcde", True), ("abcdef", False)])
+def test_a_string_that_is_the_whole_text_is_bounded_exactly(value: str, parses: bool) -> None:
+    # Given a text that is one string: the shortcut past the scan must not take one character more
+    text = json.dumps(value)
+    if parses:
+        assert bounded_json.loads(text, max_string=5) == value
+    else:
+        with pytest.raises(ValueError, match="a string longer than 5 characters"):
+            bounded_json.loads(text, max_string=5)
+
+
 @pytest.mark.parametrize(("text", "parses"), [('[1, {"": null}, ""]', True), ('[1, ""]', True), ('[1, "x"]', False)])
 def test_a_zero_string_limit_takes_only_empty_strings(text: str, parses: bool) -> None:
     if parses:

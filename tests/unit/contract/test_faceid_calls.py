@@ -57,7 +57,8 @@ def test_app_calls_are_signed_not_sent_the_key_pair() -> None:
     assert raw_sign == f"a={KEY}&b={NOW + 60}&c={NOW}&d={NONCE}"
     assert parameters["sign"] == app.app_sign(KEY, SECRET, expire_time=NOW + 60, current_time=NOW, random=NONCE)
     assert parameters["sign_version"] == "hmac_sha1" and "api_secret" not in parameters
-    assert (call.path, call.method, parameters["biz_token"]) == ("/faceid/v3/sdk/verify", "POST", "biz-token")
+    assert (call.path, call.method, call.answer) == ("/faceid/v3/sdk/verify", "POST", app.AppVerifyResult)
+    assert parameters["biz_token"] == "biz-token"
     assert parameters["meglive_data"] == ("meglive_data", b"package", "application/octet-stream")
 
 
