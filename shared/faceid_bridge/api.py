@@ -85,8 +85,11 @@ def _start_deadline(app: APIGatewayHttpResolver, next_middleware: Any) -> Respon
         deadline.clear()
     else:
         deadline.start(remaining())
-    response: Response[Any] = next_middleware(app)
-    return response
+    try:
+        response: Response[Any] = next_middleware(app)
+        return response
+    finally:
+        deadline.clear()  # the invocation's, not the process's: nothing after it is sized by it
 
 
 def _to_json(answer: Any) -> str:
