@@ -165,6 +165,14 @@ class MemoryStore:
         self._write(stored, stored.model_copy(update=update))
         return True
 
+    def save_late_answer(self, verification: Verification, audit: AuditEntry) -> bool:
+        self.calls["TransactWriteItems"] += 1
+        stored = self._stored(verification)
+        if stored is None or stored.redacted_at is not None:
+            return False
+        self.audits += 1
+        return True
+
     def mark_token_sent(self, verification: Verification, now: datetime) -> bool:
         self.calls["UpdateItem"] += 1
         stored = self._stored(verification)

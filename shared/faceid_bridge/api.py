@@ -63,7 +63,8 @@ ERRORS = {
     401: "FaceID's sign is missing or wrong (its callbacks)",
     404: "NOT_FOUND:<key>, or API_NOT_FOUND (FaceID's form) on a route with no such key",
     409: (
-        "CONFLICT:biz_no (another request used it), REQUEST_IN_PROGRESS:<key> (retry after Retry-After), or"
+        "CONFLICT:biz_no (another request used it), CONFLICT:status (the verification has ended: nothing"
+        " changed), REQUEST_IN_PROGRESS:<key> (retry after Retry-After), or"
         " FACEID_OUTCOME_UNKNOWN:<token> (a single-use token's answer was lost: start a new verification)"
     ),
     413: "the body is too large",

@@ -57,7 +57,9 @@ class OfVerification(BaseModel):
 
 
 class VerificationView(OfVerification):
-    """What a client may read of a verification. Never FaceID's token or our request hash."""
+    """What a client may read of a verification. Never FaceID's token or our request hash.
+    Once redacted (`redacted_at` set), `reasons`, `liveness` and `comparison` read empty: its
+    personal data is gone (docs/decisions.md §15)."""
 
     verification_id: str
     biz_no: str
@@ -72,3 +74,4 @@ class VerificationView(OfVerification):
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
+    redacted_at: datetime | None = None

@@ -160,6 +160,10 @@ class VerificationReadConfig(StoreConfig):
     pass
 
 
+class VerificationChangesConfig(StoreConfig):
+    pass
+
+
 class PublisherConfig(BusConfig):
     pass
 

@@ -15,6 +15,7 @@ class Metric(StrEnum):
     GET_RESULT_UNREADABLE = "GetResultUnreadable"
     IDEMPOTENT_REPLAYS = "IdempotentReplays"
     IGNORED_TRANSITIONS = "IgnoredTransitions"
+    LATE_CALLBACKS = "LateCallbacks"
     MALFORMED_CALLBACKS = "MalformedCallbacks"
     ORPHAN_CALLBACKS = "OrphanCallbacks"
     POISON_RECORDS = "PoisonRecords"

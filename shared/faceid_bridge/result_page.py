@@ -41,6 +41,7 @@ OUTCOMES = {
     Decision.REJECTED: "not_verified",
     Decision.ABANDONED: "not_finished",
     Decision.ERRORED: "try_again",
+    Decision.CANCELLED: "not_finished",
 }
 PAGE = (
     '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'

@@ -7,6 +7,7 @@
 | OK, verify error DATA_SOURCE_ERROR / INTERNAL_ERROR | ERRORED | Verification Errored |
 | FAILED, WEBRTC_UNSUPPORTED     | ERRORED   | Verification Errored   |
 | CANCELLED, TIMEOUT, EXPIRED    | ABANDONED | Verification Abandoned |
+| CANCELLED by the customer's API call (domain/changes.py) | CANCELLED | Verification Cancelled |
 
 APPROVED needs liveness PASS, no spoof score over its threshold (001: "greater than its threshold
 identifies an attack"), and every reference's confidence at or above the threshold of the
@@ -30,6 +31,7 @@ class Decision(StrEnum):
     REJECTED = "REJECTED"
     ABANDONED = "ABANDONED"
     ERRORED = "ERRORED"
+    CANCELLED = "CANCELLED"  # by the customer (POST .../cancel), not by the person: domain/changes.py
 
 
 class _Frozen(BaseModel):

@@ -66,16 +66,34 @@ class VerificationErrored(VerificationDetail):
     decision: Literal["ERRORED"]
 
 
+class VerificationCancelled(VerificationDetail):
+    status: Literal[Status.CANCELLED]
+    decision: Literal["CANCELLED"]
+
+
+class VerificationRedacted(VerificationDetail):
+    """Its personal data is gone: the detail carries only the ids, the channel, the status and the
+    decision it kept; what was removed is empty here too (domain/changes.py)."""
+
+    decision: str | None
+    reasons: list[str] = Field(max_length=0)
+    liveness: None = None
+    comparison: list[ComparisonSummary] = Field(max_length=0)
+    biz_extra_data: None = None
+    redacted_at: datetime
+
+
 @dataclass(frozen=True)
 class EventType:
-    """One detail-type: the decision that produces it (None: the creation), its model, and what
-    events/README.md says of it (generated from this table by `make schemas`)."""
+    """One detail-type: the decision that produces it (None: the creation, or a redaction), its
+    model, and what events/README.md says of it (generated from this table by `make schemas`)."""
 
     decision: Decision | None
     detail_type: str
     model: type[VerificationDetail]
     meaning: str
     produced_by: str
+    redaction: bool = False  # announced by the version a redaction wrote, whatever the decision
 
 
 # The one table of the events we publish: a Decision without its entry fails
@@ -116,11 +134,30 @@ EVENT_TYPES = (
         "The flow failed for a reason that is not the person's (a provider error, an unknown outcome).",
         "FaceID's notify or return (H5 Lite), the reconciler, App verify, H5 Raw create",
     ),
+    EventType(
+        Decision.CANCELLED,
+        "Verification Cancelled",
+        VerificationCancelled,
+        "The customer cancelled it before it ended (reason CANCELLED_BY_CUSTOMER); FaceID's later results change nothing.",
+        "POST /v1/verifications/{verification_id}/cancel, and .../redact of one still in flight",
+    ),
+    EventType(
+        None,
+        "Verification Redacted",
+        VerificationRedacted,
+        "Its personal data was erased; it keeps its ids, channel, status and decision. Erase your own copies.",
+        "POST /v1/verifications/{verification_id}/redact",
+        redaction=True,
+    ),
 )
 DETAIL_TYPES: dict[str, type[VerificationDetail]] = {kind.detail_type: kind.model for kind in EVENT_TYPES}
 _BY_DECISION: dict[str | None, type[VerificationDetail]] = {
-    (kind.decision.value if kind.decision else None): kind.model for kind in EVENT_TYPES
+    (kind.decision.value if kind.decision else None): kind.model for kind in EVENT_TYPES if not kind.redaction
 }
+REDACTED = next(kind for kind in EVENT_TYPES if kind.redaction)
+
+
+_ANNOUNCED = tuple(kind for kind in EVENT_TYPES if not kind.redaction)
 
 
 def event_id(verification_id: str, version: int) -> str:
@@ -129,9 +166,11 @@ def event_id(verification_id: str, version: int) -> str:
 
 def detail_type_of(verification: Verification) -> str | None:
     """The event a verification in this state announces. PROCESSING announces nothing."""
+    if verification.redacted_at is not None:
+        return REDACTED.detail_type
     if verification.status is not Status.CREATED and verification.decision is None:
         return None
-    return next(kind.detail_type for kind in EVENT_TYPES if kind.decision == verification.decision)
+    return next(kind.detail_type for kind in _ANNOUNCED if kind.decision == verification.decision)
 
 
 def event_for(verification: Verification) -> tuple[str, VerificationDetail] | None:
@@ -152,6 +191,7 @@ def event_for(verification: Verification) -> tuple[str, VerificationDetail] | No
         comparison=verification.comparison,
         biz_extra_data=verification.biz_extra_data,
         occurred_at=verification.updated_at,
+        **({"redacted_at": verification.redacted_at} if verification.redacted_at else {}),
     )
     return detail_type, detail
 
@@ -168,7 +208,10 @@ def parse_event(event_or_detail: Mapping[str, Any]) -> VerificationDetail:
     if major != SCHEMA_VERSION.split(".", 1)[0]:
         raise ValueError(f"unsupported schema_version {detail.get('schema_version')!r}")
     detail_type = event_or_detail.get("detail-type")
-    model = DETAIL_TYPES[detail_type] if detail_type in DETAIL_TYPES else _BY_DECISION.get(detail.get("decision"))
+    if detail_type in DETAIL_TYPES:
+        model: type[VerificationDetail] | None = DETAIL_TYPES[detail_type]
+    else:  # a detail alone: a redaction's carries redacted_at, any other its decision's model
+        model = REDACTED.model if "redacted_at" in detail else _BY_DECISION.get(detail.get("decision"))
     if model is None:
         raise ValueError(f"unknown decision {detail.get('decision')!r}")
     known = {key: value for key, value in detail.items() if key in model.model_fields}

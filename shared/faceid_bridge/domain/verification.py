@@ -62,7 +62,7 @@ class Verification(Outcome):
     far_level: FarLevel
     redirect_url: str | None = None
     biz_extra_data: str | None = None
-    request_hash: str
+    request_hash: str  # the request's fingerprint (services/creation.py); empty once redacted
     created_at: datetime
     expires_at: datetime
     status: Status = Status.CREATED
@@ -76,6 +76,8 @@ class Verification(Outcome):
     due_at: int | None = None
     get_result_reads: int = 0
     first_result: str | None = None
+    # When its personal data was removed (domain/changes.py redacted): set once, never cleared.
+    redacted_at: datetime | None = None
 
     def advanced(self, outcome: Outcome, now: datetime, correlation_id: str | None = None) -> Verification:
         """This verification after `outcome`, one version later, caused by the request

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from faceid_bridge.domain.audit import AuditEntry
+from faceid_bridge.domain.changes import cancelled_by_customer
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status, can_transition
 from faceid_bridge.domain.verification import Verification
@@ -18,9 +19,18 @@ from faceid_bridge.ports import Verifications
 EXPIRED = Outcome(status=Status.EXPIRED, decision=Decision.ABANDONED, reasons=[Status.EXPIRED.value])
 
 
-def unchanged(verification: Verification) -> Verification:
-    """A duplicate or stale result: counted, and nothing else."""
+def unchanged(
+    verification: Verification, *, answer: AuditEntry | None = None, store: Verifications | None = None
+) -> Verification:
+    """A duplicate or stale result: counted, and nothing else. FaceID's `answer` after the customer
+    cancelled is a late callback: counted as one, and kept for audit (unless the verification was
+    redacted since, or moves on first: `save_late_answer` is conditional on its version)."""
     metrics.add_metric(name=Metric.IGNORED_TRANSITIONS, unit="Count", value=1)
+    if answer is not None and cancelled_by_customer(verification):
+        metrics.add_metric(name=Metric.LATE_CALLBACKS, unit="Count", value=1)
+        logger.info("late callback after a cancel", extra={"verification_id": verification.verification_id})
+        if store is not None and verification.redacted_at is None:
+            store.save_late_answer(verification, answer)
     return verification
 
 
@@ -53,7 +63,7 @@ def advance(
         current = store.get(verification.verification_id)
         assert current is not None  # verifications are never deleted
         verification = current
-    return unchanged(verification)
+    return unchanged(verification, answer=audit, store=store)
 
 
 def advance_with_audit(

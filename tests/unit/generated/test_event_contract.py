@@ -22,9 +22,10 @@ def test_schema_files_match_the_models(name: str) -> None:
     assert (SCHEMA_DIR / name).read_text() == render(schemas()[name])
 
 
-def test_the_event_table_has_one_event_for_the_creation_and_each_decision() -> None:
+def test_the_event_table_has_one_event_for_the_creation_each_decision_and_the_redaction() -> None:
     # A Decision without its event would be a poison record when a verification reached it
-    assert [kind.decision for kind in EVENT_TYPES] == [None, *Decision]
+    assert [kind.decision for kind in EVENT_TYPES if not kind.redaction] == [None, *Decision]
+    assert [kind.detail_type for kind in EVENT_TYPES if kind.redaction] == ["Verification Redacted"]
     assert len(DETAIL_TYPES) == len(EVENT_TYPES)
 
 

@@ -19,6 +19,7 @@ from infra.local.template import load
 API_FUNCTIONS = {
     "CreateVerificationFunction",
     "GetVerificationFunction",
+    "VerificationChangesFunction",
     "FaceIdCallbacksFunction",
     "AppVerificationsFunction",
     "RawVerificationsFunction",

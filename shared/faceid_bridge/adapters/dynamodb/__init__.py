@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from faceid_bridge.adapters.dynamodb.changes import VerificationChanges
 from faceid_bridge.adapters.dynamodb.claims import BizNoClaims
 from faceid_bridge.adapters.dynamodb.codec import Table
 from faceid_bridge.adapters.dynamodb.due_index import DueIndex
@@ -15,7 +16,7 @@ from faceid_bridge.adapters.dynamodb.leases import Leases
 from faceid_bridge.adapters.dynamodb.verifications import VerificationRepository
 
 
-class VerificationStore(VerificationRepository, BizNoClaims, DueIndex, Leases):
+class VerificationStore(VerificationRepository, BizNoClaims, DueIndex, Leases, VerificationChanges):
     def __init__(
         self,
         table_name: str,

@@ -63,7 +63,7 @@ class BizNoClaims:
         return BizNoClaim(
             claim_id=None,
             state=values["state"],
-            request_hash=values["request_hash"],
+            request_hash=values.get("request_hash", ""),  # none once redacted: no request matches
             verification_id=values.get("verification_id"),
             attempt=int(values.get("attempt", 0)),
         )

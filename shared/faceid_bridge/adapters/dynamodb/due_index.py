@@ -58,7 +58,9 @@ class DueIndex:
                 Key=verification_key(verification.verification_id),
                 UpdateExpression=update,
                 # A new due time only for a record no transition has moved on since we read it.
-                ConditionExpression="attribute_exists(pk)" + (" AND version = :live" if next_due is not None else ""),
+                # Never FaceID's answer onto a redacted record.
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(redacted_at)"
+                + (" AND version = :live" if next_due is not None else ""),
                 ExpressionAttributeValues=values,
             )
 

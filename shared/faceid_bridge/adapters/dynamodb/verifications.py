@@ -146,6 +146,28 @@ class VerificationRepository:
         except dynamodb.exceptions.TransactionCanceledException:
             return False  # the version moved on, or a concurrent writer conflicted: the caller reads again
 
+    def save_late_answer(self, verification: Verification, audit: AuditEntry) -> bool:
+        """Keep FaceID's answer that came after the verification ended (a late callback), only
+        while the record is still the version it was read at: never onto a redacted one."""
+        dynamodb = self.table.dynamodb
+        try:
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "ConditionCheck": {
+                            "TableName": self.table.name,
+                            "Key": verification_key(verification.verification_id),
+                            "ConditionExpression": "version = :live AND attribute_not_exists(redacted_at)",
+                            "ExpressionAttributeValues": {":live": {"N": str(verification.version)}},
+                        }
+                    },
+                    {"Put": {"TableName": self.table.name, "Item": audit_item(verification.verification_id, audit, self.table)}},
+                ]
+            )
+            return True
+        except dynamodb.exceptions.TransactionCanceledException:
+            return False
+
     def _transition(self, before: Verification, after: Verification) -> dict[str, Any]:
         fields = LIFECYCLE_FIELDS + (("expires_at_epoch",) if after.status.terminal else ())
         current = after.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))

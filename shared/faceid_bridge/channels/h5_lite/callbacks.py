@@ -23,6 +23,7 @@ from faceid_bridge import bounded_json
 from faceid_bridge.channels.h5_lite.contract import LiteResult, lite_sign_valid
 from faceid_bridge.channels.h5_lite.evaluator import evaluate
 from faceid_bridge.config import H5LiteCallbacksConfig
+from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.lifecycle import can_transition, from_faceid
 from faceid_bridge.domain.secret_rotation import FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
@@ -81,7 +82,7 @@ def apply_result(
     is a hint (notify_url's query, not signed): used only if that verification has the signed biz_id.
 
     Idempotent (see `advance`): a duplicate or stale result writes nothing, not even its audit
-    record. Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
+    record; one after the customer's cancel is a late callback (`unchanged`). Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
     """
     verification = store.find_by_biz_id(result.biz_info.biz_id, verification_id=verification_id)
     if verification is None:
@@ -92,7 +93,8 @@ def apply_result(
 
     incoming = from_faceid(result.status)
     if not can_transition(verification.status, incoming):
-        return unchanged(verification)  # a duplicate or stale result, not even evaluated
+        # A duplicate or stale result, not even evaluated.
+        return unchanged(verification, answer=AuditEntry(source, payload, now), store=store)
     outcome = evaluate(result, incoming, far_level=verification.far_level, references=verification.references)
     return advance_with_audit(verification, outcome, source=source, payload=payload, store=store, now=now)
 
