@@ -42,6 +42,7 @@ MODULES = (
     "domain/secret_rotation.py",
     "domain/biz_no.py",
     "domain/events.py",
+    "domain/changes.py",
     "bounded_json.py",
     "channels/h5_lite/contract.py",
     "channels/h5_lite/evaluator.py",
@@ -54,6 +55,7 @@ MODULES = (
 # The unit tests of the pure core: they need no file of the repository beyond what is staged.
 TESTS = (
     "domain/test_lifecycle.py",
+    "domain/test_changes.py",
     "domain/test_faceid_secret.py",
     "domain/test_biz_no.py",
     "channels/h5_lite/test_evaluator.py",

@@ -138,7 +138,8 @@ EVENT_TYPES = (
         Decision.CANCELLED,
         "Verification Cancelled",
         VerificationCancelled,
-        "The customer cancelled it before it ended (reason CANCELLED_BY_CUSTOMER); FaceID's later results change nothing.",
+        "The customer cancelled it before it ended (reason CANCELLED_BY_CUSTOMER); FaceID's later results"
+        " change nothing.",
         "POST /v1/verifications/{verification_id}/cancel, and .../redact of one still in flight",
     ),
     EventType(

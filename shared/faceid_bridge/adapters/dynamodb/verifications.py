@@ -161,7 +161,12 @@ class VerificationRepository:
                             "ExpressionAttributeValues": {":live": {"N": str(verification.version)}},
                         }
                     },
-                    {"Put": {"TableName": self.table.name, "Item": audit_item(verification.verification_id, audit, self.table)}},
+                    {
+                        "Put": {
+                            "TableName": self.table.name,
+                            "Item": audit_item(verification.verification_id, audit, self.table),
+                        }
+                    },
                 ]
             )
             return True

@@ -82,7 +82,8 @@ def apply_result(
     is a hint (notify_url's query, not signed): used only if that verification has the signed biz_id.
 
     Idempotent (see `advance`): a duplicate or stale result writes nothing, not even its audit
-    record; one after the customer's cancel is a late callback (`unchanged`). Returns the verification as it now stands, or None for an unknown biz_id (an orphan).
+    record; one after the customer's cancel is a late callback (`unchanged`). Returns the
+    verification as it now stands, or None for an unknown biz_id (an orphan).
     """
     verification = store.find_by_biz_id(result.biz_info.biz_id, verification_id=verification_id)
     if verification is None:
