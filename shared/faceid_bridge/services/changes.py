@@ -7,9 +7,9 @@ results after a cancel are late callbacks (`transitions.unchanged`).
 
 Redact cancels a verification still in flight first (docs/decisions.md §15), then writes the
 redacted record, the one write that emits Verification Redacted. The claim's fingerprint is removed
-before it and the audit items after it (once the record is redacted no late answer can be added),
-each idempotent: a call on a redacted verification finishes what a failed one left and changes
-nothing else.
+before it and the audit items after it (once the record is redacted no late answer can be added):
+a call on a redacted verification deletes what audit items a failed call left, and writes nothing
+else.
 """
 
 from __future__ import annotations
@@ -41,13 +41,12 @@ def redact(verification_id: str, *, store: ChangesStore, now: datetime) -> Verif
     verification = get_verification(verification_id, store=store)
     if can_cancel(verification.status):  # ends it, unless FaceID's result ended it first
         verification = advance(verification, CANCEL, store=store, now=now)
-    store.forget_fingerprint(verification.biz_no, verification.verification_id)
-    while can_redact(verification):
-        after = redacted(verification, now, correlation_id())
-        if store.save_redaction(verification, after):
+    if can_redact(verification):
+        store.forget_fingerprint(verification.biz_no, verification.verification_id)
+        if store.save_redaction(verification, after := redacted(verification, now, correlation_id())):
             logger.info("verification redacted", extra={"verification_id": verification_id})
             verification = after
-            break
-        verification = get_verification(verification_id, store=store)  # another redaction won
+        else:  # only another redaction moves an ended verification on: it won
+            verification = get_verification(verification_id, store=store)
     store.delete_audit(verification_id)
     return verification

@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import jsonschema
 import pytest
@@ -19,14 +20,17 @@ from faceid_bridge.domain.decision import Decision
 from faceid_bridge.domain.events import VerificationDetail, VerificationRedacted, event_for, event_id, parse_event
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.verification import Verification
-from infra.schemas import SCHEMA_DIR, file_name
-from tests.support import FIXTURES, load_json
+from tests.support import EVENTS, FIXTURES, load_json
 
 S = Status
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 # A rejected H5 Lite verification whose fields hold personal data (a name, a phone number).
 REJECTED = Verification.model_validate(load_json(FIXTURES / "verifications" / "rejected_h5_lite.json"))
 PERSONAL = ("Zhang Wei", "13800000000", "shop.example.com", "FACE_MISMATCH", "41.2", REJECTED.request_hash)
+
+
+def schema(detail_type: str) -> Any:
+    return load_json(EVENTS / "schemas" / f"{detail_type.lower().replace(' ', '-')}.json")
 
 
 def announced(verification: Verification) -> tuple[str, VerificationDetail]:
@@ -76,7 +80,7 @@ def test_a_cancelled_verification_announces_verification_cancelled() -> None:
     # Then it is Verification Cancelled, named by its version, and valid against its schema
     assert (detail_type, detail.event_id) == ("Verification Cancelled", event_id(cancelled.verification_id, 3))
     assert (detail.status, detail.decision, detail.reasons) == (S.CANCELLED, "CANCELLED", [CANCELLED_BY_CUSTOMER])
-    jsonschema.validate(json.loads(detail.model_dump_json()), load_json(SCHEMA_DIR / file_name(detail_type)))
+    jsonschema.validate(json.loads(detail.model_dump_json()), schema(detail_type))
 
 
 def test_redaction_empties_the_personal_fields_and_keeps_ids_channel_times_status_and_decision() -> None:
@@ -143,7 +147,7 @@ def test_the_redacted_event_is_named_by_the_redactions_version_and_carries_no_pe
     text = detail.model_dump_json()
     assert not any(secret in text for secret in PERSONAL)
     assert (detail.reasons, detail.liveness, detail.comparison, detail.biz_extra_data) == ([], None, [], None)
-    jsonschema.validate(json.loads(text), load_json(SCHEMA_DIR / file_name(detail_type)))
+    jsonschema.validate(json.loads(text), schema(detail_type))
 
 
 def test_a_redacted_detail_that_still_held_personal_data_fails_its_model_and_schema() -> None:
@@ -158,7 +162,7 @@ def test_a_redacted_detail_that_still_held_personal_data_fails_its_model_and_sch
         with pytest.raises(ValueError):
             VerificationRedacted.model_validate(leaked)
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(leaked, load_json(SCHEMA_DIR / "verification-redacted.json"))
+            jsonschema.validate(leaked, schema("Verification Redacted"))
 
 
 def test_a_redacted_detail_alone_parses_as_the_redaction_not_its_decision() -> None:
