@@ -1,5 +1,6 @@
 """`make demo`: start the local stack, subscribe to the bus, run verifications that end in each
-way, print what happened, and exit 0 only if every verification got exactly the expected events."""
+way (one cancelled by the customer before FaceID's late notify, one redacted once decided), print
+what happened, and exit 0 only if every verification got exactly the expected events."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ class Scenario:
     outcome: str
     options: dict[str, object]
     expected: str
+    change: str = ""  # "cancel": before the flow finishes (its notify comes late); "redact": after
+
+    def events(self) -> list[str]:
+        return ["Verification Created", self.expected] + (["Verification Redacted"] if self.change == "redact" else [])
 
 
 SCENARIOS = [
@@ -30,6 +35,8 @@ SCENARIOS = [
     Scenario("spoof (mask)", "spoof_mask", {}, "Verification Rejected"),
     Scenario("cancelled", "cancel", {}, "Verification Abandoned"),
     Scenario("failed", "failed", {}, "Verification Errored"),
+    Scenario("cancel by us", "pass", {}, "Verification Cancelled", change="cancel"),
+    Scenario("redacted", "mismatch", {"confidence": 41.0}, "Verification Rejected", change="redact"),
 ]
 
 
@@ -42,12 +49,18 @@ def run(endpoints: Endpoints) -> bool:
     started = {}
     for scenario in SCENARIOS:
         created = api.create_verification(client.h5_lite_body(redirect_url="http://localhost:3000/kyc/done"))
+        if scenario.change == "cancel":
+            cancelled = api.cancel_verification(created.verification_id)
+            print(f"{scenario.name:<14} cancelled {created.verification_id}: {cancelled.status}, {cancelled.reasons}")
         finished = client.complete(created.token or "", scenario.outcome, **scenario.options)
         back = client.follow_return(finished)
         print(
             f"{scenario.name:<14} created {created.verification_id}  sandbox {scenario.outcome:<11} "
             f"notify -> {finished['notify_status']}  return -> {back.status_code}"
         )
+        if scenario.change == "redact":
+            redacted = api.redact_verification(created.verification_id)
+            print(f"{scenario.name:<14} redacted {created.verification_id} at {redacted.redacted_at:%H:%M:%S}")
         started[created.verification_id] = scenario
     app = api.create_app_verification(client.app_body())
     verified = api.verify_app(app.verification_id, client.sdk_package(app.biz_token or "", "pass"))
@@ -56,7 +69,7 @@ def run(endpoints: Endpoints) -> bool:
     raw = api.create_raw_verification(client.raw_body("mask"))
     print(f"{'h5 raw':<14} created {raw.verification_id}  raw/verify decided {raw.decision}")
     started[raw.verification_id] = Scenario("h5 raw (mask)", "mask", {}, "Verification Rejected")
-    received = subscriber.wait_for({vid: 2 for vid in started})
+    received = subscriber.wait_for({vid: len(scenario.events()) for vid, scenario in started.items()})
 
     print(f"\n{'scenario':<14} {'verification':<27} {'channel':<8} {'status':<10} {'decision':<10} events received")
     ok = True
@@ -65,14 +78,15 @@ def run(endpoints: Endpoints) -> bool:
         events = received[vid]
         names = [event["detail-type"] for event in events]
         details = [parse_event(event) for event in events]
-        good = names == ["Verification Created", scenario.expected] and len({d.event_id for d in details}) == 2
+        good = names == scenario.events() and len({d.event_id for d in details}) == len(names)
         ok &= good
         print(
             f"{scenario.name:<14} {vid:<27} {state.channel:<8} {state.status:<10} {state.decision!s:<10} "
             f"{', '.join(names)}  {'OK' if good else 'UNEXPECTED'}"
         )
     print(
-        f"\n{'PASS' if ok else 'FAIL'}: every verification got exactly one Created and its expected terminal event"
+        f"\n{'PASS' if ok else 'FAIL'}: every verification got exactly one Created, its expected terminal event"
+        " and, once redacted, one Redacted"
         if ok
         else "\nFAIL"
     )

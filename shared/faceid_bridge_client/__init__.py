@@ -126,6 +126,18 @@ class FaceIdBridgeClient:
         answer = self.send("GET", f"/v1/verifications/{quote(verification_id, safe='')}")
         return VerificationView.model_validate(self._ok(answer))
 
+    def cancel_verification(self, verification_id: str) -> VerificationView:
+        """End one in flight as CANCELLED (CANCELLED_BY_CUSTOMER); ApiError 409 CONFLICT:status once
+        it has ended otherwise."""
+        answer = self.send("POST", f"/v1/verifications/{quote(verification_id, safe='')}/cancel")
+        return VerificationView.model_validate(self._ok(answer))
+
+    def redact_verification(self, verification_id: str) -> VerificationView:
+        """Erase its personal data, irreversibly (one in flight is cancelled first); `redacted_at`
+        says when. Calling it again changes nothing."""
+        answer = self.send("POST", f"/v1/verifications/{quote(verification_id, safe='')}/redact")
+        return VerificationView.model_validate(self._ok(answer))
+
     # --- the transport ----------------------------------------------------------------------------
 
     def send(self, method: str, path: str, body: Body | None = None) -> Answer:
