@@ -70,7 +70,7 @@ def test_functions_run_python313_on_arm64_with_the_layer(deployed: dict[str, Any
         name: resources[name]["Properties"] for name in resources if resources[name]["Type"] == "AWS::Lambda::Function"
     }
     (layer,) = [name for name in resources if resources[name]["Type"] == "AWS::Lambda::LayerVersion"]
-    assert len(functions) == 7 and set(functions) <= set(deployed["created"]) and layer in deployed["created"]
+    assert len(functions) == 8 and set(functions) <= set(deployed["created"]) and layer in deployed["created"]
     lambda_ = boto3.client("lambda")
     assert len(lambda_.list_layers()["Layers"]) == 1
     for name, properties in functions.items():
@@ -107,7 +107,7 @@ def test_the_alarm_topic_key_logs_and_caller_role_are_created_as_the_template_sa
     # Every log group expires after LogRetentionDays (its default)
     logs = boto3.client("logs")
     groups = [name for name, summary in deployed["created"].items() if summary["ResourceType"] == "AWS::Logs::LogGroup"]
-    assert len(groups) == 8
+    assert len(groups) == 9
     for name in groups:
         (group,) = logs.describe_log_groups(logGroupNamePrefix=created[name])["logGroups"]
         assert group.get("retentionInDays") == 30, name
