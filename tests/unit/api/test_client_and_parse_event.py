@@ -76,6 +76,24 @@ def test_the_local_client_does_not_sign_and_errors_carry_the_error_form(recorder
     assert "Authorization" not in seen[0].headers and seen[0].environ["RAW_URI"] == "/v1/verifications/vrf_1%2F..%2Fx"
 
 
+@pytest.mark.parametrize("action", ["cancel", "redact"])
+def test_cancel_and_redact_post_to_the_verifications_own_route_with_its_id_quoted(
+    recorder: tuple[str, list[Request]], action: str
+) -> None:
+    # Given the client; When it cancels or redacts an id holding a path separator
+    url, seen = recorder
+    client = FaceIdBridgeClient(url)
+    with pytest.raises(ApiError) as refused:
+        (client.cancel_verification if action == "cancel" else client.redact_verification)("vrf_1/../x")
+    # Then it POSTed, without a body, to that verification's route, and raised the error form
+    assert (seen[0].method, seen[0].environ["RAW_URI"], seen[0].get_data()) == (
+        "POST",
+        f"/v1/verifications/vrf_1%2F..%2Fx/{action}",
+        b"",
+    )
+    assert refused.value.error_message == "NOT_FOUND:verification_id"
+
+
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_parse_event_types_every_sample_event_and_its_detail_alone(sample: Path) -> None:
     event = load_json(sample)
