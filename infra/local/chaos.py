@@ -5,7 +5,9 @@ then proof that nothing was lost, doubled or forged.
 
 The mix (per verification): 30% duplicated notifies, 10% reordered (a PROCESSING after the final
 notify, then a signed second terminal that must be ignored), 5% forged notifies before the real
-one, 5% dropped notifies (recovered by the reconciler through get_result), the rest plain. All the
+one, 5% dropped notifies (recovered by the reconciler through get_result), 3% cancelled by the
+customer before the flow ends (FaceID's notify comes late and must change nothing), 3% redacted once
+decided (one Redacted event more, under its own event_id), the rest plain. All the
 while: EventBridge refuses 10% of PutEvents entries and has a full outage; FaceID answers
 INTERNAL_ERROR and slowly on get_token and get_result, and some get_token answers come only after
 our per-try timeout (FaceID took the biz_no; the client retries and must still get its verification).
@@ -35,7 +37,15 @@ from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
 from infra.local.stack import start_stack, use_local_aws
 
-SCENARIOS = (("duplicated", 30), ("reordered", 10), ("forged", 5), ("dropped", 5), ("plain", 50))
+SCENARIOS = (
+    ("duplicated", 30),
+    ("reordered", 10),
+    ("forged", 5),
+    ("dropped", 5),
+    ("cancelled", 3),
+    ("redacted", 3),
+    ("plain", 44),
+)
 OUTCOMES = {
     "pass": "Verification Approved",
     "mismatch": "Verification Rejected",
@@ -45,7 +55,15 @@ OUTCOMES = {
     "timeout": "Verification Abandoned",
     "failed": "Verification Errored",
 }
-TERMINAL_TYPES = frozenset(OUTCOMES.values())
+CANCELLED, REDACTED = "Verification Cancelled", "Verification Redacted"
+TERMINAL_TYPES = frozenset(OUTCOMES.values()) | {CANCELLED}
+
+
+def expected_types(item: Tracked) -> int:
+    """How many distinct detail-types the verification announces: Created, its end, its redaction."""
+    return 3 if item.scenario == "redacted" else 2
+
+
 # The stack a chaos run needs: short token lives and a fast reconciler, so dropped notifies settle.
 STACK_ENVIRONMENT = {
     "SANDBOX_TOKEN_TTL_SECONDS": "20",
@@ -92,6 +110,8 @@ class Report:
                 self.problems.append(
                     f"{item.verification_id} ({item.scenario}): {terminal[0]}, expected {item.expected}"
                 )
+            if kinds[REDACTED] != (item.scenario == "redacted"):
+                self.problems.append(f"{item.verification_id} ({item.scenario}): {kinds[REDACTED]} Redacted events")
             if self.statuses.get(item.verification_id) in (None, "CREATED", "PROCESSING"):
                 self.problems.append(f"{item.verification_id}: left {self.statuses.get(item.verification_id)}")
             if item.forged_accepted:
@@ -130,7 +150,7 @@ class Report:
                 sum(
                     1
                     for item in self.tracked
-                    if len({e["detail-type"] for e in self.events.get(item.verification_id, [])}) < 2
+                    if len({e["detail-type"] for e in self.events.get(item.verification_id, [])}) < expected_types(item)
                 ),
             ),
             ("DLQ depth at the end", self.dlq_depth),
@@ -201,6 +221,9 @@ class ChaosRun:
         client = self.client()
         created = self.create(index, with_photo)
         tracked = Tracked(created["verification_id"], scenario, OUTCOMES[outcome])
+        if scenario == "cancelled":  # before the person finishes: FaceID's notify then comes late
+            client.api.cancel_verification(created["verification_id"])
+            tracked.expected = CANCELLED
         if scenario == "forged":  # an attacker claims a pass before the real result
             data = json.dumps(
                 {"status": "OK", "biz_info": {"biz_id": created["biz_id"]}, "liveness_result": {"result": "PASS"}}
@@ -216,6 +239,11 @@ class ChaosRun:
             other = json.loads(finished["data"]) | {"status": "TIMEOUT" if outcome == "cancel" else "CANCELLED"}
             text = json.dumps(other)
             client.notify(text, lite_sign("sandbox-secret", text))
+        if (
+            scenario == "redacted"
+            and client.api.redact_verification(created["verification_id"]).decision == "CANCELLED"
+        ):
+            tracked.expected = CANCELLED  # its result had not landed yet: redaction cancelled it first
         return tracked
 
     def run(self) -> Report:
@@ -254,7 +282,7 @@ class ChaosRun:
             )
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
-            events = self.wait_for_events(subscriber, {item.verification_id for item in tracked})
+            events = self.wait_for_events(subscriber, {item.verification_id: expected_types(item) for item in tracked})
         finally:
             self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.0, "outage_seconds": 0})
             self.sandbox_faults({})
@@ -279,13 +307,13 @@ class ChaosRun:
         report.check()
         return report
 
-    def wait_for_events(self, subscriber: Subscriber, ids: set[str]) -> dict[str, list[dict[str, Any]]]:
-        """Until every verification has a Created and a terminal event (or time is up), then a
-        grace period to catch anything extra."""
+    def wait_for_events(self, subscriber: Subscriber, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+        """Until every verification has its count of detail-types: a Created, a terminal event and,
+        once redacted, a Redacted (or time is up), then a grace period to catch anything extra."""
         deadline = time.monotonic() + 120 + self.outage_seconds
         while time.monotonic() < deadline:
             subscriber.drain()
-            if all(len({e["detail-type"] for e in subscriber.events[vid]}) >= 2 for vid in ids):
+            if all(len({e["detail-type"] for e in subscriber.events[vid]}) >= count for vid, count in ids.items()):
                 break
             time.sleep(0.5)
         time.sleep(3)

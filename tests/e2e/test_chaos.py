@@ -10,7 +10,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_chaos_bounded(endpoints: Endpoints) -> None:
-    # Given 150 verifications under duplicated, reordered, forged and dropped notifies, refused
+    # Given 150 verifications under duplicated, reordered, forged and dropped notifies, cancels and
+    # redactions, refused
     # PutEvents entries, a 5 s EventBridge outage, and FaceID errors, latency and lost get_token answers
     report = ChaosRun(endpoints, verifications=150, outage_seconds=5).run()
     print("\n" + report.table())
@@ -18,6 +19,9 @@ def test_chaos_bounded(endpoints: Endpoints) -> None:
     # forged notify was accepted, and the DLQ is empty
     assert report.problems == []
     assert len(report.tracked) == 150 + 4 * 2 and report.refused_entries > 0
+    # And among them customers cancelled some (FaceID's notify then late) and redacted others once
+    # decided: each checked for its Cancelled, or its one Redacted event more, by event_id
+    assert {"cancelled", "redacted"} <= {item.scenario for item in report.tracked}
     # And the creates whose get_token answer was lost were retried into their verifications
     assert report.outcomes_unknown >= 3 and report.lost_biz_nos == []
     # And the single-use journeys (double submits, lost App/Raw verify answers, retries into 429/5xx)
