@@ -11,8 +11,8 @@ pytestmark = pytest.mark.e2e
 
 def test_chaos_bounded(endpoints: Endpoints) -> None:
     # Given 150 verifications under duplicated, reordered, forged and dropped notifies, cancels and
-    # redactions, refused
-    # PutEvents entries, a 5 s EventBridge outage, and FaceID errors, latency and lost get_token answers
+    # redactions, refused PutEvents entries, a 5 s EventBridge outage, and FaceID errors, latency and
+    # lost get_token answers
     report = ChaosRun(endpoints, verifications=150, outage_seconds=5).run()
     print("\n" + report.table())
     # Then each has exactly one Created and one (right) terminal event, none is left open, no
