@@ -119,8 +119,16 @@ def catalog() -> str:
         pattern = {"source": [SOURCE], "detail-type": [kind.detail_type], "detail": {"channel": ["h5_lite"]}}
         per_channel = ", ".join(f"[{channel.value}](schemas/{channel.value}/{name})" for channel in Channel)
         lines += ["", f"## {kind.detail_type}", "", kind.meaning, ""]
-        lines += [f"- Produced by: {kind.produced_by}.", f"- Schema: [{name}](schemas/{name}); per channel: {per_channel}."]
-        lines += [f"- In the Schema Registry: `{registry_schema_name(kind)}`.", "", "A rule for it, on one channel:", ""]
+        lines += [
+            f"- Produced by: {kind.produced_by}.",
+            f"- Schema: [{name}](schemas/{name}); per channel: {per_channel}.",
+        ]
+        lines += [
+            f"- In the Schema Registry: `{registry_schema_name(kind)}`.",
+            "",
+            "A rule for it, on one channel:",
+            "",
+        ]
         lines += ["```json", json.dumps(pattern, indent=2), "```"]
     return "\n".join([*lines, "", CODE_BINDINGS]) + "\n"
 

@@ -141,4 +141,6 @@ def test_nothing_in_the_stack_is_granted_the_registry_only_subscriber_accounts_r
     (statement,) = policy["Properties"]["Policy"]["Statement"]
     assert policy["Condition"] == "HasSubscriberAccounts"
     assert statement["Principal"] == {"AWS": {"Ref": "SubscriberAccountIds"}}
-    assert not {action for action in statement["Action"] if action.split(":")[1].startswith(("Create", "Update", "Delete"))}
+    assert not {
+        action for action in statement["Action"] if action.split(":")[1].startswith(("Create", "Update", "Delete"))
+    }
