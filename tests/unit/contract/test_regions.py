@@ -17,7 +17,7 @@ from faceid_bridge.channels.h5_lite import contract as lite
 from faceid_bridge.channels.h5_lite.config import ReconcilerConfig
 from faceid_bridge.channels.h5_raw import contract as raw
 from faceid_bridge.channels.h5_raw.config import VALIDATE_STILL, H5RawConfig
-from faceid_bridge.config import FaceIdConfig
+from faceid_bridge.config import HOST_PARTS, FaceIdConfig, faceid_region
 from faceid_bridge.domain.secret_rotation import FaceIdSecret, UnusableSecret
 from faceid_bridge.domain.verification import Channel
 from faceid_bridge.faceid.regions import HOSTS, Region
@@ -164,3 +164,14 @@ def test_each_region_rotates_on_its_own_and_callbacks_take_any_lite_regions_secr
     # only inside its own window; a bad window is dropped for its region alone
     assert secret.signing_secrets(NOON, hosting(Channel.H5_LITE).regions()) == ["cn-new", "idn-new", "idn-old"]
     assert dropped == ["sgp.previous_valid_until"]
+
+
+def test_a_channel_no_host_part_is_declared_for_has_no_region() -> None:
+    # Given a channel whose package declares no host part (no model of this process includes one)
+    # When the FaceID adapter asks its configured region, Then the error says the function has none
+    with pytest.raises(RuntimeError, match="this function's model has no FaceID host for pc_liveness"):
+        faceid_region("pc_liveness")
+    # while each declared part registered itself under its channel, with its rows
+    assert {channel: part.hosting for channel, part in HOST_PARTS.items()} == {
+        channel.value: hosting(channel) for channel in Channel
+    }
