@@ -85,6 +85,9 @@ def test_one_draft_4_schema_per_detail_type_in_the_stacks_registry() -> None:
         assert resource["Properties"]["Type"] == "JSONSchemaDraft4"
         assert resource["Properties"]["RegistryName"] == {"Fn::GetAtt": [registry, "RegistryName"]}
     assert set(_published()) == {kind.detail_type for kind in EVENT_TYPES}
+    # and the stack's output names the registry
+    registry_name = template.resources[registry]["Properties"]["RegistryName"]
+    assert template.document["Outputs"]["EventSchemaRegistryName"]["Value"] == registry_name
 
 
 @pytest.mark.parametrize("kind", EVENT_TYPES, ids=lambda kind: kind.detail_type)
