@@ -9,24 +9,22 @@ import pytest
 from infra.local.template import Template, template_environment
 from tests.unit.structure.test_lean_powertools import HANDLERS, fresh
 
-# The channel packages each function's cold start needs: its own (the reconciler's model reads H5
-# Lite's host: it calls get_result), and none for the functions that call no FaceID API.
+# The channel packages a channel function's cold start needs: its own (the reconciler's model reads
+# H5 Lite's host: it calls get_result). Any other function (the read, the publisher...) needs none.
 SERVES = {
     "h5_lite_create": ["h5_lite"],
     "h5_lite_callbacks": ["h5_lite"],
     "app_sdk": ["app_sdk"],
     "h5_raw": ["h5_raw"],
     "reconciler": ["h5_lite"],
-    "verification_read": [],
-    "publisher": [],
 }
 
 
-def test_every_handler_is_listed() -> None:
-    assert sorted(SERVES) == HANDLERS
+def test_each_listed_handler_exists() -> None:
+    assert set(SERVES) <= set(HANDLERS)
 
 
-@pytest.mark.parametrize("handler", sorted(SERVES))
+@pytest.mark.parametrize("handler", HANDLERS)
 def test_a_handlers_cold_start_loads_only_the_channels_it_serves(handler: str) -> None:
     # When a handler is imported as Lambda imports it, with its environment as the template gives it
     template = Template()
@@ -40,4 +38,4 @@ def test_a_handlers_cold_start_loads_only_the_channels_it_serves(handler: str) -
     )
     # Then the only channel packages loaded are its own (spec.py is the registry's, not a channel)
     assert isinstance(loaded, list)
-    assert [name for name in loaded if name != "spec"] == SERVES[handler]
+    assert [name for name in loaded if name != "spec"] == SERVES.get(handler, [])
