@@ -131,9 +131,11 @@ bench: $(VENV)/.installed package $(VALGRIND)
 scale: $(VENV)/.installed
 	$(PY) -m infra.scale $(SCALE_ARGS)
 
-# The event schemas (events/schemas/) and the API's OpenAPI document (api/openapi.json), from the code.
+# The event schemas (events/schemas/, their catalog events/README.md, the Schema Registry's block in
+# template.yaml) and the API's OpenAPI document (api/openapi.json), from the code.
 schemas: $(VENV)/.installed
 	$(PY) -m infra.schemas
+	$(PY) -m infra.schema_registry
 	$(PY) -m infra.openapi
 
 clean:

@@ -2,7 +2,10 @@
 events/README.md (`make schemas`).
 
 The event table and pydantic models in faceid_bridge.domain.events are the source of truth;
-tests/unit/generated/test_event_contract.py fails when these files drift from them.
+tests/unit/generated/test_event_contract.py fails when these files drift from them. The files are
+what subscribers read (and what the Schema Registry publishes, infra/schema_registry.py), so they are
+open: a later 1.x version may add fields. The models forbid extra fields, and `strict` is their
+schema as it is, for our own tests of what we emit (docs/decisions.md §18).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from faceid_bridge.domain.events import DETAIL_TYPES, EVENT_TYPES, SCHEMA_VERSION
+from faceid_bridge.domain.events import DETAIL_TYPES, EVENT_TYPES, SCHEMA_VERSION, EventType
 from faceid_bridge.domain.verification import Channel
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
@@ -24,12 +27,33 @@ def file_name(detail_type: str) -> str:
     return detail_type.lower().replace(" ", "-") + ".json"
 
 
+def strict(detail_type: str) -> dict[str, Any]:
+    """The detail's schema as its model says it: no field the model does not name."""
+    return DETAIL_TYPES[detail_type].model_json_schema(mode="serialization")
+
+
+def _open(value: Any) -> Any:
+    """`value` without `additionalProperties: false`, at any depth."""
+    if isinstance(value, list):
+        return [_open(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _open(item) for key, item in value.items() if (key, item) != ("additionalProperties", False)}
+    return value
+
+
 def schemas() -> dict[str, dict[str, Any]]:
     """Schema files by path under events/schemas: one per detail-type, and one per channel and
     detail-type (channel fixed), for consumers that subscribe to one channel."""
     result = {}
-    for detail_type, model in DETAIL_TYPES.items():
-        schema = model.model_json_schema(mode="serialization")
+    major = SCHEMA_VERSION.split(".", 1)[0]
+    for detail_type in DETAIL_TYPES:
+        schema = _open(strict(detail_type))
+        schema["properties"]["schema_version"] = {
+            "description": f"{major}.x: a minor version only adds fields.",
+            "pattern": f"^{major}\\.[0-9]+$",
+            "title": "Schema Version",
+            "type": "string",
+        }
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["$id"] = f"faceid.bridge/{SCHEMA_VERSION}/{file_name(detail_type)}"
         schema["description"] = (
@@ -49,8 +73,30 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True) + "\n"
 
 
+def registry_schema_name(kind: EventType, source: str = SOURCE) -> str:
+    """The name of its schema in the stack's Schema Registry (infra/schema_registry.py)."""
+    return f"{source}@{kind.model.__name__}"
+
+
+CODE_BINDINGS = """## Code bindings
+
+The stack publishes each detail-type's schema to its EventBridge Schema Registry, `<stack>-events`
+(the stack's output `EventSchemaRegistryName`), as JSON Schema draft 4 of the whole event. The
+accounts in `SubscriberAccountIds` may read it. To download the code bindings of one
+(languages: `Python36`, `TypeScript3`, `Java8`, `Go1`):
+
+```sh
+registry=my-stack-events schema=faceid.bridge@VerificationApproved
+aws schemas put-code-binding --registry-name $registry --schema-name $schema --language Python36
+aws schemas wait code-binding-exists --registry-name $registry --schema-name $schema --language Python36
+aws schemas get-code-binding-source --registry-name $registry --schema-name $schema --language Python36 bindings.zip
+```
+
+Or, in Python, skip them: `faceid_bridge_client.parse_event` (the shared layer) gives the typed detail."""
+
+
 def catalog() -> str:
-    """events/README.md: every detail-type, what it means, what produces it, its schema, and an
+    """events/README.md: every detail-type, what it means, what produces it, its schemas, and an
     EventBridge rule pattern that subscribes to it."""
     lines = [
         "# Events",
@@ -59,8 +105,8 @@ def catalog() -> str:
         "",
         f"Every state change of a verification is one event on the bus, source `{SOURCE}`, schema_version",
         f"`{SCHEMA_VERSION}`, with a stable `event_id` to deduplicate on (delivery is at least once). Minor",
-        "versions only add fields: accept fields you do not know. Per-channel schemas (channel fixed) are",
-        "under `schemas/<channel>/`; sample events under `samples/`.",
+        "versions only add fields: accept fields you do not know (the schemas do not forbid them). Per-channel",
+        "schemas (channel fixed) are under `schemas/<channel>/`; sample events under `samples/`.",
         "",
         "| detail-type | meaning | produced by | schema |",
         "| --- | --- | --- | --- |",
@@ -69,10 +115,22 @@ def catalog() -> str:
         name = file_name(kind.detail_type)
         lines.append(f"| `{kind.detail_type}` | {kind.meaning} | {kind.produced_by} | [{name}](schemas/{name}) |")
     for kind in EVENT_TYPES:
+        name = file_name(kind.detail_type)
         pattern = {"source": [SOURCE], "detail-type": [kind.detail_type], "detail": {"channel": ["h5_lite"]}}
-        lines += ["", f"## {kind.detail_type}", "", kind.meaning, "", "A rule for it, on one channel:", ""]
+        per_channel = ", ".join(f"[{channel.value}](schemas/{channel.value}/{name})" for channel in Channel)
+        lines += ["", f"## {kind.detail_type}", "", kind.meaning, ""]
+        lines += [
+            f"- Produced by: {kind.produced_by}.",
+            f"- Schema: [{name}](schemas/{name}); per channel: {per_channel}.",
+        ]
+        lines += [
+            f"- In the Schema Registry: `{registry_schema_name(kind)}`.",
+            "",
+            "A rule for it, on one channel:",
+            "",
+        ]
         lines += ["```json", json.dumps(pattern, indent=2), "```"]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", CODE_BINDINGS]) + "\n"
 
 
 def main() -> None:

@@ -8,9 +8,10 @@ from faceid_bridge import wiring
 from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
+from faceid_bridge.channels.app_sdk.config import AppSdkConfig
 from faceid_bridge.channels.app_sdk.creation import create_app_verification
 from faceid_bridge.channels.app_sdk.verify import verify_app
-from faceid_bridge.config import AppSdkConfig, load
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.tracing import traced
 

@@ -19,7 +19,8 @@ from faceid_bridge.api import (
 )
 from faceid_bridge.channels.h5_lite.api import NotifyAnswer
 from faceid_bridge.channels.h5_lite.callbacks import finished_verification, receive_notify, return_location
-from faceid_bridge.config import H5LiteCallbacksConfig, load
+from faceid_bridge.channels.h5_lite.config import H5LiteCallbacksConfig
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.tracing import traced
 

@@ -7,8 +7,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from faceid_bridge import wiring
 from faceid_bridge.api import CREATE_ERRORS, http_app, public_base_url, request_body, responses, serve
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
+from faceid_bridge.channels.h5_lite.config import H5LiteCreateConfig
 from faceid_bridge.channels.h5_lite.creation import create_verification
-from faceid_bridge.config import H5LiteCreateConfig, load
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.tracing import traced
 

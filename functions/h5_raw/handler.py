@@ -8,8 +8,9 @@ from faceid_bridge import wiring
 from faceid_bridge.api import CREATE_ERRORS, http_app, request_body, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
+from faceid_bridge.channels.h5_raw.config import H5RawConfig
 from faceid_bridge.channels.h5_raw.creation import create_raw_verification
-from faceid_bridge.config import H5RawConfig, load
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.tracing import traced
 

@@ -6,7 +6,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.config import ReconcilerConfig, load
+from faceid_bridge.channels.h5_lite.config import ReconcilerConfig
+from faceid_bridge.config import load
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.reconciler import reconcile_due
 from faceid_bridge.tracing import traced

@@ -19,7 +19,8 @@ import boto3
 import requests
 from faceid_bridge_client import Answer, FaceIdBridgeClient
 
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS
+from faceid_bridge.channels import hosting
+from faceid_bridge.domain.verification import Channel
 from infra.local.endpoints import Endpoints
 
 FACES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "faces"
@@ -100,7 +101,7 @@ class LocalClient:
     def raw_body(self, outcome: str, **fields: Any) -> dict[str, Any]:
         """A token_still as the customer's page would get it from validate_still, and the rest."""
         # On the Raw region's host, as validate_still would be: a token belongs to its region's key.
-        raw_region = DEFAULT_REGIONS["h5_raw"].value
+        raw_region = hosting(Channel.H5_RAW).default.value
         token = self.http.post(
             f"{self.endpoints.sandbox}/{raw_region}/sandbox/v1/raw_token", json={"outcome": outcome}, timeout=10
         ).json()["token_still"]

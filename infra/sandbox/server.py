@@ -4,7 +4,7 @@
 
 Blueprints, one per channel: h5_lite.py (get_token, the do page, get_result, automation),
 app_sdk.py, h5_raw.py; and here the sandbox's own controls. Each FaceID region is served under its own
-prefix (/cn, /sgp, /idn: faceid/regions.py), which answers 404 API_NOT_FOUND for an API its host
+prefix (/cn, /sgp, /idn: each channel's HOSTING), which answers 404 API_NOT_FOUND for an API its host
 does not serve; the unprefixed paths serve every API (see http.py for the key pairs).
 
 | route                            | what                                                          |
@@ -23,7 +23,9 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from faceid_bridge.faceid.regions import Api, Region, serves
+from faceid_bridge.channels import hosting
+from faceid_bridge.domain.verification import Channel
+from faceid_bridge.faceid.regions import Region
 from infra.sandbox.app_sdk import app_sdk
 from infra.sandbox.faults import Faults
 from infra.sandbox.h5_lite import h5_lite
@@ -32,6 +34,8 @@ from infra.sandbox.http import EXTENSION, error, state
 from infra.sandbox.state import PERMISSIONS, SandboxState
 
 controls = Blueprint("controls", __name__)
+# Which regional host serves which API: every channel's rows of notes §6.
+ROWS = [hosting(channel) for channel in Channel]
 
 
 def create_server(sandbox: SandboxState | None = None) -> Flask:
@@ -54,7 +58,8 @@ def _enter_region() -> Response | None:
     if prefix not in {region.value for region in Region}:
         return None
     g.region = Region(prefix)
-    if f"/{path}" in {api.value for api in Api} and not serves(g.region, f"/{path}"):
+    declaring = [rows for rows in ROWS if f"/{path}" in rows.apis()]
+    if declaring and not any(rows.serves(g.region, f"/{path}") for rows in declaring):
         return error(404, "API_NOT_FOUND", key="error")
     return None
 

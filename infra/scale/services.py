@@ -4,24 +4,25 @@ and limits they are configured with. When the services move, this is the one mod
 
 from faceid_bridge.adapters.bus import PUT_EVENTS_LIMIT
 from faceid_bridge.adapters.dynamodb.codec import DUE_BUCKETS, verification_from_image
+from faceid_bridge.channels import hosting
 from faceid_bridge.channels.h5_lite import contract as lite
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.channels.h5_lite.callbacks import apply_result
 from faceid_bridge.channels.h5_lite.creation import create_verification
 from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, BusConfig, CreationConfig, FaceIdConfig, ReconcileConfig
+from faceid_bridge.domain.verification import Channel
 from faceid_bridge.errors import FaceIdRejected
 from faceid_bridge.faceid.calls import FaceIdCall
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from faceid_bridge.observability import logger
 from faceid_bridge.services.publisher import publish_records
 from faceid_bridge.services.reconciler import reconcile_due
 
 __all__ = [
-    "DEFAULT_REGIONS",
     "DUE_BUCKETS",
     "MAX_FACEID_CALLS_AT_ONCE",
     "PUT_EVENTS_LIMIT",
     "BusConfig",
+    "Channel",
     "CreateVerificationRequest",
     "CreationConfig",
     "FaceIdCall",
@@ -30,6 +31,7 @@ __all__ = [
     "ReconcileConfig",
     "apply_result",
     "create_verification",
+    "hosting",
     "lite",
     "logger",
     "publish_records",

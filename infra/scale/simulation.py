@@ -105,7 +105,7 @@ class SimulatedFaceId:
     refused: Counter[str] = field(default_factory=Counter)  # why: retention | read_out
 
     def region_of(self, channel: str) -> str:
-        return s.DEFAULT_REGIONS[channel].value
+        return s.hosting(s.Channel(channel)).default.value
 
     def endpoint(self, channel: str, region: str | None = None) -> str:
         return "https://faceid.test"

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from faceid_bridge.faceid.common import FarLevel
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS, HOSTS, Region, region_of_host, regions_serving
+from faceid_bridge.faceid.regions import HOSTS, Hosting, Region, region_of_host
 
 
 def _split(value: object) -> object:
@@ -36,8 +36,8 @@ class StoreConfig(Config):
 
 
 class FaceIdConfig(Config):
-    """FaceID's key pairs and how it is called. Which channels' hosts a function has (the *Host
-    parts below) is what its model adds; each must serve its channel (notes §6: no host serves all)."""
+    """FaceID's key pairs and how it is called. Which channels' hosts a function has (their
+    HostParts) is what its model adds; each must serve its channel (notes §6: no host serves all)."""
 
     # Empty when deployed. Locally, a stand-in that serves each region under /<region> (the sandbox).
     faceid_base_url: str = Field("", alias="FACEID_BASE_URL")
@@ -49,16 +49,16 @@ class FaceIdConfig(Config):
     @model_validator(mode="after")
     def _hosts_serve_their_channels(self) -> FaceIdConfig:
         for channel in self.channels():
-            if self.faceid_region(channel) not in regions_serving(channel):
-                raise ValueError(f"the FaceID host for {channel} does not serve it (faceid/regions.py)")
+            if self.faceid_region(channel) not in HOST_PARTS[channel].hosting.regions():
+                raise ValueError(f"the FaceID host for {channel} does not serve it (its HOSTING)")
         return self
 
     def channels(self) -> list[str]:
         """The channels this function calls FaceID for: those whose host it is given."""
-        return [channel for channel, part in HOST_PARTS.items() if isinstance(self, part)]
+        return [channel for channel, part in HOST_PARTS.items() if part in type(self).__mro__]
 
     def faceid_region(self, channel: str) -> Region:
-        """The region whose host serves `channel` (h5_lite, h5_raw or app) in this deployment."""
+        """The region whose host serves `channel` (a Channel value) in this deployment."""
         return _region(self, channel)
 
     def faceid_url(self, region: Region) -> str:
@@ -66,19 +66,22 @@ class FaceIdConfig(Config):
         return f"{self.faceid_base_url.rstrip('/')}/{region.value}" if self.faceid_base_url else HOSTS[region]
 
 
-class LiteHost(Config):
-    faceid_lite_host: str = Field(HOSTS[DEFAULT_REGIONS["h5_lite"]], alias="FACEID_LITE_HOST")
+class HostPart(Config):
+    """The part of a function's model that reads one channel's host. Each channel declares its own
+    in its package (channels/<channel>/config.py), from its HOSTING: one field, read from
+    HOSTING.variable, that defaults to HOSTING's default region's host. Declaring it registers it
+    here, so this module names no channel, and a function knows the channels its model imports."""
+
+    hosting: ClassVar[Hosting]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "hosting" in cls.__dict__:  # the part itself, not a function's model that includes it
+            HOST_PARTS[cls.hosting.channel] = cls
 
 
-class RawHost(Config):
-    faceid_raw_host: str = Field(HOSTS[DEFAULT_REGIONS["h5_raw"]], alias="FACEID_RAW_HOST")
-
-
-class AppHost(Config):
-    faceid_app_host: str = Field(HOSTS[DEFAULT_REGIONS["app"]], alias="FACEID_APP_HOST")
-
-
-HOST_PARTS: dict[str, type[Config]] = {"h5_lite": LiteHost, "h5_raw": RawHost, "app": AppHost}
+# The host parts declared so far, by channel value.
+HOST_PARTS: dict[str, type[HostPart]] = {}
 
 
 def _region(config: Config, channel: str) -> Region:
@@ -88,7 +91,9 @@ def _region(config: Config, channel: str) -> Region:
 
 def faceid_region(channel: str) -> Region:
     """The region configured for `channel`, read when a FaceID client for it is first needed: a
-    function reads only the hosts of the channels it serves."""
+    function reads only the hosts of the channels it serves (their parts are in its model)."""
+    if channel not in HOST_PARTS:
+        raise RuntimeError(f"this function's model has no FaceID host for {channel}")
     return _region(load(HOST_PARTS[channel]), channel)
 
 
@@ -137,23 +142,7 @@ class ReconcileConfig(Config):
     reconcile_concurrency: int = Field(64, ge=1, le=MAX_FACEID_CALLS_AT_ONCE, alias="RECONCILE_CONCURRENCY")
 
 
-# --- each function's model -----------------------------------------------------------------------
-
-
-class H5LiteCreateConfig(StoreConfig, FaceIdConfig, LiteHost, CreationConfig, PublicUrlConfig, RedirectConfig):
-    pass
-
-
-class H5LiteCallbacksConfig(StoreConfig, FaceIdConfig, LiteHost, CallbackConfig, PublicUrlConfig):
-    pass
-
-
-class AppSdkConfig(StoreConfig, FaceIdConfig, AppHost, CreationConfig):
-    pass
-
-
-class H5RawConfig(StoreConfig, FaceIdConfig, RawHost, CreationConfig):
-    pass
+# --- each function's model (a channel's functions': in its package, channels/<channel>/config.py) ---
 
 
 class VerificationReadConfig(StoreConfig):
@@ -165,10 +154,6 @@ class VerificationChangesConfig(StoreConfig):
 
 
 class PublisherConfig(BusConfig):
-    pass
-
-
-class ReconcilerConfig(StoreConfig, FaceIdConfig, LiteHost, ReconcileConfig):
     pass
 
 

@@ -17,11 +17,12 @@ from werkzeug.serving import make_server
 
 from faceid_bridge import wiring
 from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.channels import hosting
 from faceid_bridge.channels.h5_lite import contract as lite
 from faceid_bridge.channels.h5_lite.contract import GetTokenOptions, GetTokenResponse, LiteResult
 from faceid_bridge.config import load
+from faceid_bridge.domain.verification import Channel
 from faceid_bridge.faceid.calls import FaceIdCall
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.stack import SANDBOX_CREDENTIALS
@@ -94,7 +95,7 @@ class FakeFaceId:
     expired_time: int = 1795341600
 
     def region_of(self, channel: str) -> str:
-        return DEFAULT_REGIONS[channel].value
+        return hosting(Channel(channel)).default.value
 
     def get_result(self, biz_id: str, *, region: str | None = None) -> tuple[LiteResult, dict[str, Any]]:
         self.reads.append(biz_id)

@@ -1,8 +1,10 @@
-"""FaceID's regional hosts and the APIs each serves (notes §6). Pure.
+"""FaceID's regional hosts (notes §6), and the shape of a channel's rows of that table. Pure.
 
-This table is the single source: the template's per-channel host parameters (their AllowedValues),
-the README's table, the sandbox's regional prefixes and the local stack all follow it, and a unit
-test keeps them in step.
+Each channel declares its own rows, `HOSTING` in its contract (channels/<channel>/contract.py): for
+each FaceID API it uses, the regions whose host serves it, with the host it gets by default and the
+variable that names it. The template's per-channel host parameters (their AllowedValues), the
+README's table, the sandbox's regional prefixes and the local stack all follow them, and a unit
+test keeps them in step. Today's rows:
 
 | API                       | cn (api.megvii.com) | sgp (api-sgp.megvii.com) | idn (api-idn.megvii.com) |
 | ------------------------- | ------------------- | ------------------------ | ------------------------ |
@@ -17,6 +19,8 @@ later call on a verification goes to the host, with the key pair, that made its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -35,39 +39,28 @@ HOSTS = {
 }
 
 
-class Api(StrEnum):
-    """A FaceID API by its path."""
+@dataclass(frozen=True)
+class Hosting:
+    """One channel's rows of the table above, declared by the channel (its contract's HOSTING)."""
 
-    LITE_GET_TOKEN = "/faceid/lite/get_token"  # noqa: S105 - an API path, not a secret
-    LITE_DO = "/faceid/lite/do"
-    LITE_GET_RESULT = "/faceid/lite/get_result"
-    RAW_VALIDATE_STILL = "/faceid/lite/raw/validate_still"
-    RAW_VERIFY = "/faceid/lite/raw/verify"
-    APP_GET_BIZ_TOKEN = "/faceid/v3/sdk/get_biz_token"  # noqa: S105 - an API path, not a secret
-    APP_VERIFY = "/faceid/v3/sdk/verify"
+    channel: str  # its value in domain.verification.Channel
+    variable: str  # the environment variable naming its host (its template parameter sets it)
+    calls: Mapping[str, frozenset[Region]]  # each API our server calls: the regions whose host serves it
+    default: Region
+    # APIs a browser calls on the same host (H5 Lite's do page, H5 Raw's validate_still): never our server.
+    page_calls: Mapping[str, frozenset[Region]] = field(default_factory=dict)
 
+    def regions(self) -> list[Region]:
+        """The regions whose host serves every API the channel's server calls, in the table's order."""
+        return [region for region in Region if all(region in serving for serving in self.calls.values())]
 
-_LITE = frozenset({Api.LITE_GET_TOKEN, Api.LITE_DO, Api.LITE_GET_RESULT})
-_APP = frozenset({Api.APP_GET_BIZ_TOKEN, Api.APP_VERIFY})
-SERVES: dict[Region, frozenset[Api]] = {
-    Region.CN: _LITE | _APP | {Api.RAW_VERIFY},
-    Region.SGP: _APP | {Api.RAW_VALIDATE_STILL, Api.RAW_VERIFY},
-    Region.IDN: _LITE | _APP,
-}
+    def apis(self) -> set[str]:
+        """Every FaceID API of the channel, by its path."""
+        return set(self.calls) | set(self.page_calls)
 
-# The APIs each channel's server side calls (channel values of domain.verification.Channel). A Raw
-# token_still comes from validate_still, which the customer's page calls on the same region's host.
-CHANNEL_APIS: dict[str, frozenset[Api]] = {
-    "h5_lite": _LITE,
-    "h5_raw": frozenset({Api.RAW_VERIFY}),
-    "app": _APP,
-}
-DEFAULT_REGIONS = {"h5_lite": Region.IDN, "h5_raw": Region.SGP, "app": Region.IDN}
-
-
-def regions_serving(channel: str) -> list[Region]:
-    """The regions whose host serves every API of `channel`, in the table's order."""
-    return [region for region in Region if CHANNEL_APIS[channel] <= SERVES[region]]
+    def serves(self, region: Region, path: str) -> bool:
+        """Whether `region`'s host serves this channel's API at `path`."""
+        return region in (self.calls.get(path) or self.page_calls.get(path) or ())
 
 
 def region_of_host(host: str) -> Region:
@@ -76,8 +69,3 @@ def region_of_host(host: str) -> Region:
         if host.rstrip("/") == known:
             return region
     raise ValueError(f"not a FaceID host: {host}")
-
-
-def serves(region: Region, path: str) -> bool:
-    """Whether `region`'s host serves the FaceID API at `path` (a path that is no FaceID API: no)."""
-    return path in SERVES[region]

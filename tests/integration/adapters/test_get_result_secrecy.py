@@ -19,10 +19,11 @@ from werkzeug.serving import make_server
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.adapters.regional_faceid import RegionalFaceId
+from faceid_bridge.channels import hosting
 from faceid_bridge.channels.h5_lite.contract import get_result_call
 from faceid_bridge.domain.secret_rotation import Credentials
+from faceid_bridge.domain.verification import Channel
 from faceid_bridge.errors import BridgeError
-from faceid_bridge.faceid.regions import DEFAULT_REGIONS
 from faceid_bridge.observability import logger
 from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId
@@ -84,7 +85,7 @@ def test_no_get_result_failure_puts_api_secret_in_a_log_or_an_exception(
     logger.setLevel(logging.DEBUG)
     try:
         # When the reconciler reads it, and the client is asked directly
-        regional = RegionalFaceId(DEFAULT_REGIONS.__getitem__, lambda region: client)
+        regional = RegionalFaceId(lambda channel: hosting(Channel(channel)).default, lambda region: client)
         report = reconcile_due(store=store, faceid=regional, now=DUE, retry_after=timedelta(minutes=2))
         with pytest.raises(BridgeError) as raised:
             client.send(get_result_call(verification.biz_id))

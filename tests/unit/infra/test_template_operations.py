@@ -212,12 +212,14 @@ def test_the_bus_and_the_layer_are_named_after_the_stack() -> None:
 def test_every_physical_name_derives_from_the_stack_or_names_a_resource_of_it() -> None:
     # A name that is a literal, or a parameter's fixed default, collides with a second stack from
     # this template in the same account; one naming another resource of the stack (a bus policy's
-    # bus) inherits that resource's name.
+    # bus) inherits that resource's name. A name scoped by a container (a schema in its registry) is
+    # unique when the container is the stack's.
+    scoped_by = {("AWS::EventSchemas::Schema", "SchemaName"): "RegistryName"}
     resources = Template().resources
     for logical_id, resource in resources.items():
-        for key, value in resource.get("Properties", {}).items():
+        for key in resource.get("Properties", {}):
             if key.endswith("Name") and key not in ("MetricName", "Namespace"):
-                text = json.dumps(value)
+                text = json.dumps(resource["Properties"][scoped_by.get((resource["Type"], key), key)])
                 names_another = any(f'"{other}"' in text for other in resources)
                 assert "AWS::StackName" in text or names_another, (logical_id, key)
 

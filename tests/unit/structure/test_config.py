@@ -5,10 +5,10 @@ function at start with its name."""
 from __future__ import annotations
 
 import ast
+import importlib
 
 import pytest
 
-from faceid_bridge import config
 from faceid_bridge.adapters.faceid_client import FaceIdClient
 from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, Config, ReconcileConfig, VerificationReadConfig, load
 from faceid_bridge.domain.secret_rotation import Credentials
@@ -25,7 +25,8 @@ FUNCTIONS = Template().functions()
 
 
 def model_of(function: FunctionSpec) -> type[Config]:
-    """The model the function's handler loads at module level: `CONFIG = load(<Model>)`."""
+    """The model the function's handler loads at module level, `CONFIG = load(<Model>)`, from the
+    module it imports it from (config.py, or its channel's config.py)."""
     module, _, _ = function.handler.rpartition(".")
     tree = ast.parse((function.code_dir / f"{module}.py").read_text())
     (name,) = [
@@ -36,7 +37,12 @@ def model_of(function: FunctionSpec) -> type[Config]:
         and getattr(node.value.func, "id", None) == "load"
         and isinstance(node.value.args[0], ast.Name)
     ]
-    model: type[Config] = getattr(config, name)
+    (source,) = [
+        node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module and any(alias.name == name for alias in node.names)
+    ]
+    model: type[Config] = getattr(importlib.import_module(source), name)
     return model
 
 

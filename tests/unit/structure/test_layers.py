@@ -18,6 +18,7 @@ CHANNEL_MODULES = {
     "settle": "services",
     "api": "api",
     "channel": "registry",
+    "config": "config",
 }
 TOP = {
     "faceid_bridge.ports": "ports",
@@ -58,7 +59,7 @@ ALLOWED = {
     "observability": {"package"},
     "config": {"contract", "package"},
     "services": {"domain", "contract", "ports", "registry"} | BASE,
-    "registry": {"services", "domain", "ports"} | BASE,
+    "registry": {"services", "domain", "contract", "ports"} | BASE,
     "adapters": {"domain", "contract", "ports"} | BASE,
     "api": {"domain", "contract"} | BASE,
     "wiring": {"adapters", "ports", "domain", "contract"} | BASE,

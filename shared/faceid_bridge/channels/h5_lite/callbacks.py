@@ -20,15 +20,14 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from faceid_bridge import bounded_json
+from faceid_bridge.channels.h5_lite.config import HOSTING, H5LiteCallbacksConfig
 from faceid_bridge.channels.h5_lite.contract import LiteResult, lite_sign_valid
 from faceid_bridge.channels.h5_lite.evaluator import evaluate
-from faceid_bridge.config import H5LiteCallbacksConfig
 from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.lifecycle import can_transition, from_faceid
 from faceid_bridge.domain.secret_rotation import FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError, ConfigurationError, NotFound, PayloadTooLarge, Unauthorized
-from faceid_bridge.faceid.regions import regions_serving
 from faceid_bridge.forms import parse_form
 from faceid_bridge.metric_names import Metric
 from faceid_bridge.observability import about_verification, logger, metrics
@@ -47,7 +46,7 @@ def verify_callback(
     """The signed result in a callback body, or an error. Raises before trusting anything unsigned."""
     if len(body) > settings.max_callback_body_bytes:
         raise PayloadTooLarge("REQUEST_ENTITY_TOO_LARGE")
-    signing_secrets = credentials.signing_secrets(now, regions_serving(Channel.H5_LITE))
+    signing_secrets = credentials.signing_secrets(now, HOSTING.regions())
     if not signing_secrets:
         region = settings.faceid_region(Channel.H5_LITE)
         logger.error("the FaceID secret has no key pair for an H5 Lite region", extra={"region": region.value})
