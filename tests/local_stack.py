@@ -23,6 +23,7 @@ from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.provision import LocalStack
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import ROOT, Template, template_environment
+from infra.local.webhook_receiver import Receiver
 from infra.openapi import OPENAPI
 from infra.redrive import redrive
 from infra.sandbox.contract import GetTokenRequest, check_app_sign
@@ -38,6 +39,7 @@ __all__ = [
     "KEY_PAIRS",
     "OPENAPI",
     "ROOT",
+    "Receiver",
     "SANDBOX_CREDENTIALS",
     "ChaosRun",
     "Endpoints",
