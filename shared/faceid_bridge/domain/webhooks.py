@@ -105,7 +105,7 @@ def address_refusal(address: str) -> str | None:
     embedded = ip.ipv4_mapped or ip.sixtofour if isinstance(ip, ipaddress.IPv6Address) else None
     if embedded is not None:
         return address_refusal(str(embedded))
-    for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
+    for kind in ("loopback", "link_local", "unspecified", "multicast", "reserved", "private"):
         if getattr(ip, f"is_{kind}"):
             return kind
     return None if ip.is_global else "not_global"
