@@ -43,9 +43,14 @@ class QueuePoller(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            messages = self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size, WaitTimeSeconds=1
-            ).get("Messages", [])
+            try:
+                messages = self.sqs.receive_message(
+                    QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size, WaitTimeSeconds=1
+                ).get("Messages", [])
+            except Exception:  # noqa: BLE001 - moto went away: the stack is stopping, or will retry
+                if not self.stopped.wait(1):
+                    traceback.print_exc()
+                continue
             if messages:
                 self.deliver(messages)
 
@@ -60,5 +65,7 @@ class QueuePoller(threading.Thread):
             return
         done = [record for record in records if record["messageId"] not in failed]
         for start in range(0, len(done), 10):
-            entries = [{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done[start : start + 10])]
+            entries = [
+                {"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(done[start : start + 10])
+            ]
             self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)

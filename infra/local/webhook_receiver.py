@@ -2,12 +2,14 @@
 is verified with the `standardwebhooks` library from PyPI, never with our own signing code.
 
 Each subscription gets a path (`/hooks/<name>`); `secrets[name]` is what the receiver verifies it
-with (each on its own: after a rotation, the old and the new secret must each verify), and `failures[name]` how many deliveries
-to that path it answers 500 before it answers 204 (-1: always 500, a dead endpoint).
+with (each on its own: after a rotation, the old and the new secret must each verify), and
+`failures[name]` how many deliveries to that path it answers 500 before it answers 204 (-1: always
+500, a dead endpoint).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -91,6 +93,7 @@ class Receiver:
         return self.received(name, verification_id)
 
     def start(self) -> Receiver:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per delivery
         server = make_server("127.0.0.1", self.port, self, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True, name="webhook-receiver").start()
         self._server = server

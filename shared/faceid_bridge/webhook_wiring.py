@@ -51,4 +51,6 @@ def allowed_targets() -> frozenset[str]:
 
 
 def resolve(host: str) -> list[str]:
-    return http().resolve(host)
+    """What the host resolves to (the subscription routes check an endpoint with it)."""
+    addresses: list[str] = http().resolve(host)
+    return addresses

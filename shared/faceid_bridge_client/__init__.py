@@ -141,7 +141,6 @@ class FaceIdBridgeClient(WebhookCalls):
         return Answer(response.status, response.headers, response.data.decode("utf-8", "replace"))
 
 
-
 def _json(body: Body) -> bytes:
     if isinstance(body, BaseModel):
         return body.model_dump_json(exclude_none=True).encode()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
+
+from pydantic import BaseModel
 
 from faceid_bridge.webhooks_api import (
     AttemptList,
@@ -14,14 +16,16 @@ from faceid_bridge.webhooks_api import (
     SubscriptionWithSecret,
 )
 
-if TYPE_CHECKING:
-    from faceid_bridge_client import Answer, Body
+
+class _Answer(Protocol):  # the client's Answer (not imported: the package imports this module)
+    def raise_for_status(self) -> None: ...
+    def json(self) -> Any: ...
 
 
 class WebhookCalls:
     if TYPE_CHECKING:  # the client's transport
 
-        def send(self, method: str, path: str, body: Body | None = None) -> Answer: ...
+        def send(self, method: str, path: str, body: BaseModel | Mapping[str, Any] | None = None) -> _Answer: ...
 
     def create_webhook_subscription(
         self, request: CreateSubscriptionRequest | Mapping[str, Any]
@@ -45,6 +49,6 @@ class WebhookCalls:
         return AttemptList.model_validate(self._ok(self.send("GET", path)))
 
     @staticmethod
-    def _ok(answer: Answer) -> Any:
+    def _ok(answer: _Answer) -> Any:
         answer.raise_for_status()
         return answer.json()

@@ -92,7 +92,9 @@ def endpoint_of(url: str, allowed_targets: frozenset[str]) -> Endpoint:
         raise RefusedEndpoint("not a URL") from exc
     if not parts.hostname or parts.username is not None or parts.password is not None:
         raise RefusedEndpoint("a URL with a host and no credentials")
-    endpoint = Endpoint(parts.scheme, parts.hostname, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+    endpoint = Endpoint(
+        parts.scheme, parts.hostname, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    )
     if parts.scheme != "https" and not (parts.scheme == "http" and endpoint.target in allowed_targets):
         raise RefusedEndpoint("HTTPS only")
     return endpoint

@@ -34,7 +34,9 @@ class FakeEndpoints:
     def resolve(self, host: str) -> list[str]:
         return self.addresses.get(host, [PUBLIC])
 
-    def post(self, endpoint: Endpoint, address: str, body: str, headers: dict[str, str]) -> tuple[int | None, int, str | None]:
+    def post(
+        self, endpoint: Endpoint, address: str, body: str, headers: dict[str, str]
+    ) -> tuple[int | None, int, str | None]:
         if endpoint.host == "broken.example.com":
             raise RuntimeError("the delivery itself fails")
         self.posts.append((endpoint.host, body, headers))
@@ -72,9 +74,17 @@ def drain(stack: LocalStack, queue: str) -> list[dict[str, Any]]:
     messages = sqs.receive_message(QueueUrl=stack.refs[queue], MaxNumberOfMessages=10).get("Messages", [])
     arn = stack.attrs[(queue, "Arn")]
     return [
-        {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {},
-         "messageAttributes": {}, "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": arn,
-         "awsRegion": stack.region}
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": {},
+            "messageAttributes": {},
+            "md5OfBody": m["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": arn,
+            "awsRegion": stack.region,
+        }
         for m in messages
     ]
 

@@ -89,7 +89,9 @@ def test_only_public_addresses_are_webhook_targets(address: str, refusal: str | 
         ("http://127.0.0.1:8030/hooks/a", RECEIVER, Endpoint("http", "127.0.0.1", 8030, "/hooks/a")),
     ],
 )
-def test_an_https_url_or_an_allow_listed_one_is_an_endpoint(url: str, allowed: frozenset[str], endpoint: Endpoint) -> None:
+def test_an_https_url_or_an_allow_listed_one_is_an_endpoint(
+    url: str, allowed: frozenset[str], endpoint: Endpoint
+) -> None:
     assert endpoint_of(url, allowed) == endpoint
 
 

@@ -87,7 +87,9 @@ def message(attempt: int = 1, due_at: datetime = NOW) -> dict[str, Any]:
     return {"subscription_id": "whs_1", "event": EVENT, "attempt": attempt, "due_at": due_at.timestamp()}
 
 
-def run(message: dict[str, Any], http: FakeHttp, store: FakeStore | None = None) -> tuple[FakeStore, FakeQueue, FakeDeadLetters]:
+def run(
+    message: dict[str, Any], http: FakeHttp, store: FakeStore | None = None
+) -> tuple[FakeStore, FakeQueue, FakeDeadLetters]:
     store = store or FakeStore({"whs_1": subscription()})
     queue, dead_letters = FakeQueue(), FakeDeadLetters()
     deliver(

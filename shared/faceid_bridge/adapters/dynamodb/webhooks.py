@@ -34,7 +34,10 @@ def _subscription_item(subscription: Subscription) -> dict[str, Any]:
         {"value": s.value.get_secret_value(), "expires_at": s.expires_at.isoformat() if s.expires_at else None}
         for s in subscription.secrets
     ]
-    return {**_subscription_key(subscription.subscription_id), **to_attributes({"entity": "webhook_subscription", **values})}
+    return {
+        **_subscription_key(subscription.subscription_id),
+        **to_attributes({"entity": "webhook_subscription", **values}),
+    }
 
 
 def _subscription_of(item: dict[str, Any]) -> Subscription:
