@@ -26,7 +26,7 @@ def report(api: FaceIdBridgeClient, receiver: Receiver, verification_ids: list[s
         good = len(deliveries) == 2 and all(d.verified and d.status == 204 for d in deliveries)
         good &= len({d.webhook_id for d in deliveries}) == 2
         ok &= good
-        shown = ", ".join(f"{d.payload['type'] if d.payload else '?'} {d.status}" for d in deliveries)
+        shown = ", ".join(f"{d.payload['type']} {d.status}" for d in deliveries)
         print(f"{'':<14} {vid:<27} {shown}  {'OK' if good else 'UNEXPECTED'}")
     last = receiver.received("demo", verification_ids[-1])[-1].webhook_id
     attempts = api.get_webhook_attempts(last).attempts

@@ -1,4 +1,4 @@
-"""Create the template's stateful resources (table, bus, secret, queues, rules) on the moto server, and
+"""Create the template's stateful resources (table, bus, secrets, keys, queues, rules) on the moto server, and
 resolve the functions' environment against them, the way CloudFormation would."""
 
 from __future__ import annotations
@@ -98,6 +98,16 @@ def provision(
         targets = [{"Id": target["Id"], "Arn": stack.resolve(target["Arn"])} for target in props["Targets"]]
         events.put_targets(Rule=rule_name, EventBusName=bus_name, Targets=targets)
         stack.refs[name], stack.attrs[(name, "Arn")] = rule_name, arn
+
+    kms = boto3.client("kms", region_name=region)
+    for name in template.of_type("AWS::KMS::Key"):
+        alias = f"alias/faceid-bridge-{name}"  # a key has no name: found again through its alias
+        try:
+            key = kms.describe_key(KeyId=alias)["KeyMetadata"]
+        except kms.exceptions.NotFoundException:
+            key = kms.create_key(Description=name)["KeyMetadata"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+        stack.refs[name], stack.attrs[(name, "Arn")] = key["KeyId"], key["Arn"]
 
     for name, resource in template.of_type("AWS::SecretsManager::Secret").items():
         secret_name = f"faceid-bridge-{name}"

@@ -9,6 +9,7 @@ with (each on its own: after a rotation, the old and the new secret must each ve
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -39,7 +40,7 @@ class Delivery:
     verified_by: list[int]  # which of the path's secrets verify it, each on its own
     webhook_id: str
     status: int
-    payload: dict[str, Any] | None
+    payload: dict[str, Any]  # the body as sent, whether it verified or not
 
     @property
     def verified(self) -> bool:
@@ -60,29 +61,27 @@ class Receiver:
         request = Request(environ)
         name = request.path.removeprefix("/hooks/")
         body, headers = request.get_data(as_text=True), dict(request.headers)
-        verified_by, payload = [], None
+        verified_by = []
         for index, secret in enumerate(self.secrets.get(name, [])):
             try:
-                payload = Webhook(secret).verify(body, headers)
+                Webhook(secret).verify(body, headers)
             except WebhookVerificationError:
                 continue
             verified_by.append(index)
         left = self.failures.get(name, 0)
-        status = 204 if payload is not None and left == 0 else 500 if payload is not None else 401
+        status = 401 if not verified_by else 204 if left == 0 else 500
         if status == 500 and left > 0:
             self.failures[name] = left - 1
-        delivery = Delivery(name, verified_by, headers.get("Webhook-Id", ""), status, payload)
+        delivery = Delivery(name, verified_by, headers.get("Webhook-Id", ""), status, json.loads(body))
         self.deliveries.append(delivery)
         return Response(status=status)(environ, start_response)
 
     def received(self, name: str, verification_id: str) -> list[Delivery]:
-        """The deliveries to `name` of one verification's events (a failed verification included:
-        it has no payload, and counts for every verification)."""
+        """The deliveries to `name` of one verification's events, verified or not."""
         return [
             delivery
             for delivery in self.deliveries
-            if delivery.name == name
-            and (delivery.payload is None or delivery.payload["data"]["verification_id"] == verification_id)
+            if delivery.name == name and delivery.payload["data"]["verification_id"] == verification_id
         ]
 
     def wait_for(self, name: str, verification_id: str, count: int, seconds: float = 30) -> list[Delivery]:

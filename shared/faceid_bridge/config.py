@@ -132,6 +132,10 @@ class WebhookTargetsConfig(Config):
     )
 
 
+class WebhookSecretsConfig(Config):
+    webhook_secrets_key_id: str = Field(alias="WEBHOOK_SECRETS_KEY_ID")  # the KMS key that seals them
+
+
 class WebhookQueueConfig(Config):
     webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
     webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
@@ -181,11 +185,11 @@ class ReconcilerConfig(StoreConfig, FaceIdConfig, LiteHost, ReconcileConfig):
     pass
 
 
-class WebhookSubscriptionsConfig(StoreConfig, WebhookTargetsConfig):
+class WebhookSubscriptionsConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig):
     pass
 
 
-class WebhookDeliveryConfig(StoreConfig, WebhookTargetsConfig, WebhookQueueConfig):
+class WebhookDeliveryConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig, WebhookQueueConfig):
     pass
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from faceid_bridge.config import StoreConfig, WebhookQueueConfig, WebhookTargetsConfig, load
+from faceid_bridge.config import StoreConfig, WebhookQueueConfig, WebhookSecretsConfig, WebhookTargetsConfig, load
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 def store() -> WebhookStore:
     from faceid_bridge.adapters.dynamodb.codec import Table
     from faceid_bridge.adapters.dynamodb.webhooks import WebhookStore
+    from faceid_bridge.adapters.webhook_secrets import KmsSecrets
 
     config = load(StoreConfig)
-    return WebhookStore(Table(config.table_name, config.verification_retention_days, config.audit_retention_days))
+    table = Table(config.table_name, config.verification_retention_days, config.audit_retention_days)
+    return WebhookStore(table, KmsSecrets(load(WebhookSecretsConfig).webhook_secrets_key_id))
 
 
 @cache

@@ -107,7 +107,9 @@ def publish(stack: LocalStack) -> None:
     )
 
 
-def test_subscriptions_are_created_listed_rotated_and_disabled_as_documented(endpoints: FakeEndpoints) -> None:
+def test_subscriptions_are_created_listed_rotated_and_disabled_as_documented(
+    stack: LocalStack, endpoints: FakeEndpoints
+) -> None:
     # When an endpoint is subscribed
     created = subscribe({"url": "https://hooks.example.com/in", "channels": ["h5_lite"]})
     assert_documented("/v1/webhook-subscriptions", "post", created)
@@ -115,6 +117,12 @@ def test_subscriptions_are_created_listed_rotated_and_disabled_as_documented(end
     subscription_id, secret = body["subscription_id"], body["secret"]
     # Then it is created with its secret, shown this once: the list has no secret
     assert status == 201 and secret.startswith("whsec_")
+    # And it is stored sealed (KMS): the table does not hold it in clear
+    item = boto3.client("dynamodb", region_name=stack.region).get_item(
+        TableName=stack.refs["VerificationsTable"],
+        Key={"pk": {"S": "WEBHOOKS"}, "sk": {"S": f"SUBSCRIPTION#{subscription_id}"}},
+    )["Item"]
+    assert secret not in json.dumps(item) and secret.removeprefix("whsec_") not in json.dumps(item)
     listed = call("webhook_subscriptions", sample("webhook_list"))
     assert_documented("/v1/webhook-subscriptions", "get", listed)
     assert [s["subscription_id"] for s in listed[2]["subscriptions"]] == [subscription_id]

@@ -6,6 +6,7 @@
 | delivery attempt     | WEBHOOK_EVENT#<event_id> | ATTEMPT#<subscription>#<nn> |
 | dead letter          | WEBHOOK_DEAD#<id>        | <event_id>                  |
 
+A subscription's secrets are stored sealed (KMS, adapters/webhook_secrets.py), never in clear.
 Subscriptions share one partition so that the delivery function reads them all with one Query (no
 Scan); there are tens of them, read once per batch of events. None of these items has
 `entity = verification`, so the stream publisher announces none of them.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from faceid_bridge.adapters.dynamodb.codec import Table, epoch, from_attributes, to_attributes
 from faceid_bridge.domain.webhooks import DeliveryAttempt, Subscription
@@ -28,31 +29,40 @@ def _subscription_key(subscription_id: str) -> dict[str, Any]:
     return {"pk": {"S": SUBSCRIPTIONS_PK}, "sk": {"S": f"SUBSCRIPTION#{subscription_id}"}}
 
 
-def _subscription_item(subscription: Subscription) -> dict[str, Any]:
-    values = subscription.model_dump(mode="json", exclude={"secrets"})
-    values["secrets"] = [
-        {"value": s.value.get_secret_value(), "expires_at": s.expires_at.isoformat() if s.expires_at else None}
-        for s in subscription.secrets
-    ]
-    return {
-        **_subscription_key(subscription.subscription_id),
-        **to_attributes({"entity": "webhook_subscription", **values}),
-    }
+class Sealer(Protocol):
+    """What keeps the signing secrets unreadable in the table (adapters/webhook_secrets.py)."""
 
-
-def _subscription_of(item: dict[str, Any]) -> Subscription:
-    values = from_attributes(item)
-    return Subscription.model_validate({key: values[key] for key in Subscription.model_fields if key in values})
+    def seal(self, secret: str, subscription_id: str) -> str: ...
+    def open(self, sealed: str, subscription_id: str) -> str: ...
 
 
 class WebhookStore:
-    def __init__(self, table: Table) -> None:
-        self.table = table
+    def __init__(self, table: Table, secrets: Sealer) -> None:
+        self.table, self.secrets = table, secrets
+
+    def _item(self, subscription: Subscription) -> dict[str, Any]:
+        values = subscription.model_dump(mode="json", exclude={"secrets"}) | {"entity": "webhook_subscription"}
+        values["secrets"] = [
+            {
+                "sealed": self.secrets.seal(s.value.get_secret_value(), subscription.subscription_id),
+                "expires_at": s.expires_at.isoformat() if s.expires_at else None,
+            }
+            for s in subscription.secrets
+        ]
+        return {**_subscription_key(subscription.subscription_id), **to_attributes(values)}
+
+    def _subscription_of(self, item: dict[str, Any]) -> Subscription:
+        values = from_attributes(item)
+        values["secrets"] = [
+            {"value": self.secrets.open(s["sealed"], values["subscription_id"]), "expires_at": s["expires_at"]}
+            for s in values["secrets"]
+        ]
+        return Subscription.model_validate({key: values[key] for key in Subscription.model_fields if key in values})
 
     def create(self, subscription: Subscription) -> None:
         self.table.dynamodb.put_item(
             TableName=self.table.name,
-            Item=_subscription_item(subscription),
+            Item=self._item(subscription),
             ConditionExpression="attribute_not_exists(pk)",
         )
 
@@ -62,7 +72,7 @@ class WebhookStore:
         try:
             client.put_item(
                 TableName=self.table.name,
-                Item=_subscription_item(subscription),
+                Item=self._item(subscription),
                 ConditionExpression="attribute_exists(pk)",
             )
         except client.exceptions.ConditionalCheckFailedException:
@@ -72,10 +82,10 @@ class WebhookStore:
         item = self.table.dynamodb.get_item(
             TableName=self.table.name, Key=_subscription_key(subscription_id), ConsistentRead=True
         ).get("Item")
-        return _subscription_of(item) if item else None
+        return self._subscription_of(item) if item else None
 
     def subscriptions(self) -> list[Subscription]:
-        return [_subscription_of(item) for item in self._query(SUBSCRIPTIONS_PK, "SUBSCRIPTION#")]
+        return [self._subscription_of(item) for item in self._query(SUBSCRIPTIONS_PK, "SUBSCRIPTION#")]
 
     def record_attempt(self, attempt: DeliveryAttempt) -> None:
         key = f"ATTEMPT#{attempt.subscription_id}#{attempt.attempt:02d}"
