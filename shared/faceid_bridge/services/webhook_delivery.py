@@ -54,7 +54,7 @@ class Http(Protocol):
 
 def fan_out(events: list[dict[str, Any]], *, store: DeliveryStore, queue: Queue, now: datetime) -> int:
     """One delivery message per event and subscription that wants it. Returns how many were sent."""
-    subscriptions = store.subscriptions()  # one Query for the whole batch
+    subscriptions = store.subscriptions()  # one Query for the events given
     sent = 0
     for event in events:
         detail_type, channel = event["detail-type"], event["detail"]["channel"]

@@ -8,7 +8,7 @@
 
 A subscription's secrets are stored sealed (KMS, adapters/webhook_secrets.py), never in clear.
 Subscriptions share one partition so that the delivery function reads them all with one Query (no
-Scan); there are tens of them, read once per batch of events. None of these items has
+Scan); there are tens of them, read once per event. None of these items has
 `entity = verification`, so the stream publisher announces none of them.
 """
 
