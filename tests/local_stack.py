@@ -23,6 +23,7 @@ from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.provision import LocalStack
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import ROOT, Template, template_environment
+from infra.local.webhook_receiver import Receiver
 from infra.openapi import OPENAPI
 from infra.redrive import redrive
 from infra.sandbox.contract import GetTokenRequest, check_app_sign
@@ -46,6 +47,7 @@ __all__ = [
     "GetTokenRequest",
     "LocalClient",
     "LocalStack",
+    "Receiver",
     "Subscriber",
     "Template",
     "check_app_sign",

@@ -1,6 +1,6 @@
-"""`make demo`: start the local stack, subscribe to the bus, run verifications that end in each
-way (one cancelled by the customer before FaceID's late notify, one redacted once decided), print
-what happened, and exit 0 only if every verification got exactly the expected events."""
+"""`make demo`: start the local stack, subscribe to the bus and a webhook endpoint, run verifications
+that end in each way (one cancelled by the customer before FaceID's late notify, one redacted once
+decided), print what happened, and exit 0 only if every verification got exactly the expected events."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from faceid_bridge_client import parse_event
 
+from infra.local import demo_webhooks
 from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, wait_for
 from infra.local.stack import use_local_aws
@@ -45,7 +46,9 @@ def run(endpoints: Endpoints) -> bool:
     with parse_event, as a subscriber's Lambda would."""
     client, subscriber = LocalClient(endpoints), Subscriber(endpoints)
     api = client.api
-    print('subscribed a queue to the bus with an EventBridge rule: {"source": ["faceid.bridge"]}\n')
+    print('subscribed a queue to the bus with an EventBridge rule: {"source": ["faceid.bridge"]}')
+    receiver = demo_webhooks.subscribe(api)
+    print()
     started = {}
     for scenario in SCENARIOS:
         created = api.create_verification(client.h5_lite_body(redirect_url="http://localhost:3000/kyc/done"))
@@ -84,9 +87,10 @@ def run(endpoints: Endpoints) -> bool:
             f"{scenario.name:<14} {vid:<27} {state.channel:<8} {state.status:<10} {state.decision!s:<10} "
             f"{', '.join(names)}  {'OK' if good else 'UNEXPECTED'}"
         )
+    ok &= demo_webhooks.report(api, receiver, {vid: len(s.events()) for vid, s in started.items()})
     print(
         f"\n{'PASS' if ok else 'FAIL'}: every verification got exactly one Created, its expected terminal event"
-        " and, once redacted, one Redacted"
+        " and, once redacted, one Redacted, on the bus and at the webhook endpoint"
         if ok
         else "\nFAIL"
     )

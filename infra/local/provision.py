@@ -1,4 +1,4 @@
-"""Create the template's stateful resources (table, bus, secret, queues) on the moto server, and
+"""Create the template's stateful resources (table, bus, secrets, keys, queues, rules) on the moto server, and
 resolve the functions' environment against them, the way CloudFormation would."""
 
 from __future__ import annotations
@@ -75,12 +75,39 @@ def provision(
         stack.attrs[(name, "Arn")] = f"arn:aws:events:{region}:{ACCOUNT}:event-bus/{bus_name}"
         stack.attrs[(name, "Name")] = bus_name
 
-    for name in template.of_type("AWS::SQS::Queue"):
+    queues = template.of_type("AWS::SQS::Queue")
+    for name in queues:
         url = sqs.create_queue(QueueName=f"faceid-bridge-{name}")["QueueUrl"]
         stack.refs[name] = url
         stack.attrs[(name, "Arn")] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
+        stack.attrs[(name, "QueueName")] = f"faceid-bridge-{name}"
+    for name, resource in queues.items():  # once every queue exists: a redrive policy names another
+        redrive = resource.get("Properties", {}).get("RedrivePolicy")
+        if redrive:
+            policy = {key: stack.resolve(value) for key, value in redrive.items()}
+            sqs.set_queue_attributes(QueueUrl=stack.refs[name], Attributes={"RedrivePolicy": json.dumps(policy)})
+
+    for name, resource in template.of_type("AWS::Events::Rule").items():
+        props = resource["Properties"]
+        bus_name = stack.resolve(props["EventBusName"])
+        pattern = {key: [stack.resolve(item) for item in values] for key, values in props["EventPattern"].items()}
+        rule_name = f"faceid-bridge-{name}"
+        arn = events.put_rule(Name=rule_name, EventBusName=bus_name, EventPattern=json.dumps(pattern))["RuleArn"]
+        targets = [{"Id": target["Id"], "Arn": stack.resolve(target["Arn"])} for target in props["Targets"]]
+        events.put_targets(Rule=rule_name, EventBusName=bus_name, Targets=targets)
+        stack.refs[name], stack.attrs[(name, "Arn")] = rule_name, arn
+
+    kms = boto3.client("kms", region_name=region)
+    for name in template.of_type("AWS::KMS::Key"):
+        alias = f"alias/faceid-bridge-{name}"  # a key has no name: found again through its alias
+        try:
+            key = kms.describe_key(KeyId=alias)["KeyMetadata"]
+        except kms.exceptions.NotFoundException:
+            key = kms.create_key(Description=name)["KeyMetadata"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+        stack.refs[name], stack.attrs[(name, "Arn")] = key["KeyId"], key["Arn"]
 
     for name, resource in template.of_type("AWS::SecretsManager::Secret").items():
         secret_name = f"faceid-bridge-{name}"

@@ -24,8 +24,10 @@ from infra.local.functions import FunctionHost
 from infra.local.gateway import Gateway
 from infra.local.poller import StreamPoller
 from infra.local.provision import LocalStack, provision
+from infra.local.queue_poller import QueuePoller
 from infra.local.scheduler import Scheduler
 from infra.local.template import ROOT, Template
+from infra.local.webhook_receiver import receiver_target
 from infra.sandbox.http import KEY_PAIRS
 
 PARAMETER_PREFIX = "FACEID_BRIDGE_PARAM_"
@@ -111,6 +113,7 @@ def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
             "PublicBaseUrl": endpoints.gateway,
             "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
             "Tracing": "Disabled",  # no X-Ray daemon here: POWERTOOLS_TRACE_DISABLED=true, as Disabled sets it
+            "WebhookAllowedTargets": receiver_target(),  # the local webhook receiver, over plain HTTP
             # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.
             **{
                 key.removeprefix(PARAMETER_PREFIX): value
@@ -175,8 +178,11 @@ def main() -> None:
 def serve(endpoints: Endpoints) -> None:
     template, stack = configure(endpoints)
     hosts = [FunctionHost(spec) for spec in template.functions()]
-    pollers: list[StreamPoller | Scheduler] = [StreamPoller(host, stack) for host in hosts if host.spec.stream]
+    pollers: list[StreamPoller | Scheduler | QueuePoller] = [
+        StreamPoller(host, stack) for host in hosts if host.spec.stream
+    ]
     pollers += [Scheduler(host) for host in hosts if host.spec.schedule]
+    pollers += [QueuePoller(host, queue, stack) for host in hosts for queue in host.spec.queues]
     eventbridge_faults = EventBridgeFaults()
     eventbridge_faults.install()
     controls = {"/_local/eventbridge-faults": eventbridge_faults.handle}

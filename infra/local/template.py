@@ -58,6 +58,7 @@ class FunctionSpec:
     stream: dict[str, Any] | None = None
     schedule: str | None = None
     timeout_seconds: int = 3
+    queues: list[dict[str, Any]] = field(default_factory=list)  # its SQS event sources' properties
 
 
 class Template:
@@ -79,7 +80,7 @@ class Template:
         for name, resource in self.of_type("AWS::Serverless::Function").items():
             props = resource["Properties"]
             env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
-            routes, stream, schedule = [], None, None
+            routes, stream, schedule, queues = [], None, None, []
             for event in props.get("Events", {}).values():
                 if event["Type"] == "HttpApi":
                     auth = event["Properties"].get("Auth", {}).get("Authorizer")
@@ -90,9 +91,13 @@ class Template:
                     stream = event["Properties"]
                 elif event["Type"] == "Schedule":
                     schedule = event["Properties"]["Schedule"]
+                elif event["Type"] == "SQS":
+                    queues.append(event["Properties"])
             handler = props.get("Handler", globals_.get("Handler"))
             timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
-            specs.append(FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule, timeout))
+            specs.append(
+                FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule, timeout, queues)
+            )
         return specs
 
 

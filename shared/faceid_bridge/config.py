@@ -129,6 +129,23 @@ class BusConfig(Config):
     dlq_url: str = Field(alias="DLQ_URL")
 
 
+class WebhookTargetsConfig(Config):
+    # `host:port` entries a webhook endpoint may use although they are not public (and over plain
+    # HTTP): empty when deployed; locally, the test receiver (docs/decisions.md §19).
+    webhook_allowed_targets: Annotated[list[str], BeforeValidator(_split)] = Field(
+        default_factory=list, alias="WEBHOOK_ALLOWED_TARGETS"
+    )
+
+
+class WebhookSecretsConfig(Config):
+    webhook_secrets_key_id: str = Field(alias="WEBHOOK_SECRETS_KEY_ID")  # the KMS key that seals them
+
+
+class WebhookQueueConfig(Config):
+    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
+    webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
+
+
 # The most FaceID calls one process makes at once: the reconciler's concurrency is capped here, and
 # the FaceID client keeps this many connections per host (a smaller pool would drop the others').
 MAX_FACEID_CALLS_AT_ONCE = 256
@@ -154,6 +171,14 @@ class VerificationChangesConfig(StoreConfig):
 
 
 class PublisherConfig(BusConfig):
+    pass
+
+
+class WebhookSubscriptionsConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig):
+    pass
+
+
+class WebhookDeliveryConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig, WebhookQueueConfig):
     pass
 
 

@@ -37,6 +37,7 @@ SERVED: dict[str, dict[str, str]] = {
         "APIGatewayProxyEventV2": "api_gateway_proxy_event",
         "BedrockAgentEvent": "bedrock_agent_event",
         "LambdaFunctionUrlEvent": "lambda_function_url_event",
+        "S3Event": "s3_event",  # (sqs_event imports it: the webhook delivery reads SQS records)
         "VPCLatticeEvent": "vpc_lattice",
         "VPCLatticeEventV2": "vpc_lattice",
     },

@@ -31,3 +31,6 @@ class Metric(StrEnum):
     SIGNATURE_FAILURES = "SignatureFailures"
     TRANSITIONS = "Transitions"
     VERIFICATIONS_CREATED = "VerificationsCreated"
+    WEBHOOK_ATTEMPTS_FAILED = "WebhookAttemptsFailed"
+    WEBHOOKS_DEAD_LETTERED = "WebhooksDeadLettered"
+    WEBHOOKS_DELIVERED = "WebhooksDelivered"

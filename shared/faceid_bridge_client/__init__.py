@@ -28,6 +28,7 @@ from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationReques
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.domain.events import parse_event
+from faceid_bridge_client.webhooks import WebhookCalls
 
 __all__ = ["Answer", "ApiError", "FaceIdBridgeClient", "parse_event"]
 
@@ -76,7 +77,7 @@ class ApiError(Exception):
         )
 
 
-class FaceIdBridgeClient:
+class FaceIdBridgeClient(WebhookCalls):
     def __init__(self, base_url: str, *, sign: Any = None, timeout_seconds: float = 30) -> None:
         """`sign(method, url, body, headers) -> headers`, when the API needs signed requests."""
         self.base_url = base_url.rstrip("/")
@@ -150,11 +151,6 @@ class FaceIdBridgeClient:
         response = self._http.request(method, url, body=data, headers=headers, redirect=False)
         # urllib3's headers: a case-insensitive mapping, as HTTP headers are
         return Answer(response.status, response.headers, response.data.decode("utf-8", "replace"))
-
-    @staticmethod
-    def _ok(answer: Answer) -> Any:
-        answer.raise_for_status()
-        return answer.json()
 
 
 def _json(body: Body) -> bytes:

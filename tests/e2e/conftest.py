@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from infra.local.client import LocalClient
+from infra.local.webhook_receiver import Receiver
 
 
 @pytest.fixture
@@ -17,3 +18,11 @@ def faults(client: LocalClient) -> Iterator[Any]:
 
     yield set_faults
     client.http.delete(f"{client.endpoints.sandbox}/sandbox/v1/faults", timeout=10)
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    """The webhook endpoint the local stack admits (its allow-list), verifying with standardwebhooks."""
+    started = Receiver().start()
+    yield started
+    started.stop()

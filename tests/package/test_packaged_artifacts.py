@@ -42,6 +42,8 @@ SAMPLES: dict[str, list[tuple[str, int | None]]] = {
     "RawVerificationsFunction": [("raw_create", 400)],
     "PublisherFunction": [("publisher_stream", None)],
     "ReconcilerFunction": [("reconciler_schedule", None)],
+    "WebhookSubscriptionsFunction": [("webhook_list", 200), ("webhook_rotate", 404)],
+    "WebhookDeliveryFunction": [("webhook_delivery_sqs", None)],
 }
 
 

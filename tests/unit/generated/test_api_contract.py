@@ -57,6 +57,7 @@ def test_client_routes_take_their_request_model_and_faceids_routes_its_signed_fo
         "/v1/app-verifications": "AppVerificationRequest",
         "/v1/app-verifications/{verification_id}/verify": "AppVerifyRequest",
         "/v1/raw-verifications": "RawVerificationRequest",
+        "/v1/webhook-subscriptions": "CreateSubscriptionRequest",
     }
     # FaceID's callbacks (001): a form of data and sign, which the handlers read raw
     forms = {key: content for key, content in bodies.items() if "application/json" not in content}

@@ -23,8 +23,9 @@ API_FUNCTIONS = {
     "FaceIdCallbacksFunction",
     "AppVerificationsFunction",
     "RawVerificationsFunction",
+    "WebhookSubscriptionsFunction",
 }
-BACKGROUND_FUNCTIONS = {"ReconcilerFunction", "PublisherFunction"}
+BACKGROUND_FUNCTIONS = {"ReconcilerFunction", "PublisherFunction", "WebhookDeliveryFunction"}
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,11 @@ def test_on_api_gateway_calls_and_may_invoke_only_the_aliases(stacks: dict[str, 
 def test_on_the_background_functions_keep_their_event_sources(stacks: dict[str, dict[str, Any]]) -> None:
     stack = stacks["on"]
     mappings = of_type(stack, "AWS::Lambda::EventSourceMapping").values()
-    assert [mapping["Properties"]["FunctionName"] for mapping in mappings] == [{"Ref": "PublisherFunction"}]
+    assert sorted(mapping["Properties"]["FunctionName"]["Ref"] for mapping in mappings) == [
+        "PublisherFunction",
+        "WebhookDeliveryFunction",  # its two queues
+        "WebhookDeliveryFunction",
+    ]
     rules = of_type(stack, "AWS::Events::Rule").values()
     targets = [target["Arn"] for rule in rules for target in rule["Properties"]["Targets"]]
     assert {"Fn::GetAtt": ["ReconcilerFunction", "Arn"]} in targets

@@ -35,6 +35,8 @@ TOP = {
     "faceid_bridge.result_page": "api",
     "faceid_bridge.wiring": "wiring",
     "faceid_bridge.snapstart": "wiring",
+    "faceid_bridge.webhook_wiring": "wiring",
+    "faceid_bridge.webhooks_api": "api",
     "faceid_bridge.channels": "registry",
     "faceid_bridge.channels.spec": "registry",
     "faceid_bridge": "package",

@@ -26,6 +26,9 @@ NOT_LOADED = (
     "aws_lambda_powertools.utilities.data_classes.sqs_event",
     "email.parser",
 )
+# What a handler needs of them: the webhook delivery reads SQS records with Powertools' batch
+# utility, whose module imports asyncio (for its async processor) at the top.
+USED = {"webhook_delivery": {"asyncio", "aws_lambda_powertools.utilities.data_classes.sqs_event"}}
 
 
 def fresh(code: str, *, path: list[str] | None = None, environment: dict[str, str] | None = None) -> object:
@@ -86,7 +89,7 @@ def test_a_handlers_cold_start_loads_nothing_it_does_not_use(handler: str) -> No
         environment=template_environment(spec, template) | {"AWS_DEFAULT_REGION": "us-east-1"},
     )
     # Then AppSync, asyncio, the other event classes and email's parser stay unloaded
-    assert loaded == []
+    assert loaded == sorted(USED.get(handler, set()))
 
 
 def test_any_other_name_runs_the_real_init() -> None:
