@@ -97,7 +97,8 @@ def replayed(vid: str, events: list[dict[str, Any]], subscriber: Subscriber, end
         rule=subscriber.rule,
     )
     print(
-        f"  put {len(report.event_ids)} event(s) of {report.verifications} verification(s), refused {len(report.refused)}"
+        f"  put {len(report.event_ids)} event(s) of {report.verifications} verification(s),"
+        f" refused {len(report.refused)}"
     )
     again = subscriber.wait_for({vid: 2 * len(events)})[vid][len(events) :]
     good = not report.refused
