@@ -91,7 +91,7 @@ class ListParameters(BaseModel):
     """GET /v1/verifications's query: `biz_no` alone, or `channel` (or a `cursor`) with the other
     filters. An unknown parameter is BAD_ARGUMENTS:<it>."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     biz_no: CustomerBizNo | None = None
     channel: Channel | None = None

@@ -30,7 +30,7 @@ MAX_SPAN = timedelta(days=31)  # a listing's range at most: an empty day still r
 class Cursor(BaseModel):
     """What a cursor holds: its query and the position of the last verification returned."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built on a listing's first use
 
     v: Literal[1] = 1
     channel: Channel
