@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint lint-templates lock package deploy mutation unit integration e2e browser demo serve chaos redrive schemas bench scale clean
+.PHONY: help test lint lint-templates lock package deploy mutation unit integration e2e browser demo serve chaos redrive replay schemas bench scale clean
 
 help:
 	@echo "make demo | make test | make serve | make bench | make package | make lint | make schemas"
@@ -120,6 +120,17 @@ else
 	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
 	$(PY) -m infra.redrive $(REDRIVE_ARGS)
+endif
+
+# `make replay STACK=name REPLAY_ARGS="--verification-id vrf_... --rule NAME"`: re-emits events from the
+# table with their original event_ids (infra/replay.py, docs/operations.md). Without STACK: the local stack.
+replay: $(VENV)/.installed
+ifdef STACK
+	$(PY) -m infra.replay --stack "$(STACK)" $(REPLAY_ARGS)
+else
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY:-local} \
+	$(PY) -m infra.replay $(REPLAY_ARGS)
 endif
 
 # Prints one table and writes bench/results.json. BENCH_ARGS="--pairs 20 --sizes 500,2000" to vary.

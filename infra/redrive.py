@@ -50,12 +50,18 @@ class StackTargets:
     source: str
 
 
-def stack_targets(stack: str, region: str) -> StackTargets:
+def stack_description(stack: str, region: str) -> tuple[dict[str, str], dict[str, str]]:
+    """A deployed stack's outputs and parameters (make redrive's and make replay's)."""
     (described,) = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"]
     outputs = {output["OutputKey"]: output["OutputValue"] for output in described.get("Outputs", [])}
     parameters = {
         parameter["ParameterKey"]: parameter["ParameterValue"] for parameter in described.get("Parameters", [])
     }
+    return outputs, parameters
+
+
+def stack_targets(stack: str, region: str) -> StackTargets:
+    outputs, parameters = stack_description(stack, region)
     return StackTargets(
         queue_url=outputs["PublisherDLQUrl"],
         table_name=outputs["VerificationsTableName"],

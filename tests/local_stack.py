@@ -26,6 +26,8 @@ from infra.local.template import ROOT, Template, template_environment
 from infra.local.webhook_receiver import Receiver
 from infra.openapi import OPENAPI
 from infra.redrive import redrive
+from infra.replay import Stack as ReplayStack
+from infra.replay import run as replay
 from infra.sandbox.contract import GetTokenRequest, check_app_sign
 from infra.sandbox.http import API_KEY, API_SECRET, EXTENSION, KEY_PAIRS
 from infra.sandbox.outcomes import Outcome, lite_result
@@ -48,11 +50,13 @@ __all__ = [
     "LocalClient",
     "LocalStack",
     "Receiver",
+    "ReplayStack",
     "Subscriber",
     "Template",
     "check_app_sign",
     "face_image",
     "redrive",
+    "replay",
     "template_environment",
 ]
 

@@ -27,11 +27,13 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 
 from faceid_bridge.channels.h5_lite.contract import lite_sign
+from infra.local import chaos_listing
 from infra.local.chaos_single_use import SingleUseJourneys, SingleUseTally, Tracked
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
@@ -94,6 +96,7 @@ class Report:
     seconds: float
     single_use: SingleUseTally = field(default_factory=SingleUseTally)
     problems: list[str] = field(default_factory=list)
+    extra_rows: list[tuple[str, int]] = field(default_factory=list)  # chaos_listing's accounting
 
     def check(self) -> None:
         for item in self.tracked:
@@ -154,6 +157,7 @@ class Report:
                 ),
             ),
             ("DLQ depth at the end", self.dlq_depth),
+            *self.extra_rows,
             ("problems", len(self.problems)),
             ("seconds", round(self.seconds, 1)),
         ]
@@ -248,6 +252,7 @@ class ChaosRun:
 
     def run(self) -> Report:
         started = time.monotonic()
+        since = datetime.now(UTC) - timedelta(seconds=1)  # what the listing accounts for
         subscriber = Subscriber(self.endpoints)
         self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.1})
         self.sandbox_faults(
@@ -305,6 +310,12 @@ class ChaosRun:
             single_use,
         )
         report.check()
+        # The run's own deliveries, apart from the replay's that follow (the subscriber's lists grow)
+        report.events = {vid: list(delivered) for vid, delivered in events.items()}
+        rows, problems = chaos_listing.account(
+            self.client().api, subscriber, events, since=since, region=self.endpoints.region
+        )
+        report.extra_rows, report.problems = rows, report.problems + problems
         return report
 
     def wait_for_events(self, subscriber: Subscriber, ids: dict[str, int]) -> dict[str, list[dict[str, Any]]]:

@@ -126,6 +126,7 @@ class Subscriber:
         self.sqs = boto3.client("sqs", region_name=endpoints.region)
         events = boto3.client("events", region_name=endpoints.region)
         name = f"subscriber-{uuid.uuid4().hex[:8]}"
+        self.rule = name  # what `make replay --rule` names to backfill this subscriber alone
         self.queue_url = self.sqs.create_queue(QueueName=name)["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"

@@ -8,9 +8,13 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from faceid_bridge_client import parse_event
 
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.services.replay import of_verification
+from infra import replay
 from infra.local import demo_webhooks
 from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, wait_for
@@ -94,7 +98,36 @@ def run(endpoints: Endpoints) -> bool:
         if ok
         else "\nFAIL"
     )
-    return ok
+    first = next(iter(started))
+    return replayed(first, received[first], subscriber, endpoints) and ok
+
+
+def replayed(vid: str, events: list[dict[str, Any]], subscriber: Subscriber, endpoints: Endpoints) -> bool:
+    """`make replay` of one verification to the subscriber's rule alone: its events again, rebuilt
+    from the table, with the event_ids they were first published with."""
+    print(f"\nreplay of {vid} from the table to rule {subscriber.rule} (make replay):")
+    events = list(events)  # a copy: the subscriber appends what arrives to its own list
+    stack = replay.Stack()
+    report = replay.run(
+        of_verification(vid, store=VerificationStore(stack.table_name)),
+        stack=stack,
+        region=endpoints.region,
+        rule=subscriber.rule,
+    )
+    print(
+        f"  put {len(report.event_ids)} event(s) of {report.verifications} verification(s),"
+        f" refused {len(report.refused)}"
+    )
+    again = subscriber.wait_for({vid: 2 * len(events)})[vid][len(events) :]
+    good = not report.refused
+    for first, second in zip(events, again, strict=False):
+        same = first["detail"]["event_id"] == second["detail"]["event_id"]
+        good &= same
+        verdict = "= the original" if same else "DIFFERS"
+        print(f"  {second['detail-type']:<24} event_id {second['detail']['event_id']}  {verdict}")
+    good &= len(again) == len(events)
+    print(f"{'PASS' if good else 'FAIL'}: the replayed events carry the original event_ids")
+    return good
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ The local stack derives everything from here, so it cannot drift from what SAM d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,19 @@ class Resolver:
             if name in self.parameters:
                 return self.parameters[name]
             return self.refs[name]
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            text, names = (value["Fn::Sub"], {}) if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"]
+
+            def substitute(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name in names:
+                    return str(self.resolve(names[name]))
+                if "." in name:
+                    logical_id, attribute = name.split(".", 1)
+                    return str(self.attrs[(logical_id, attribute)])
+                return str(self.resolve({"Ref": name}))
+
+            return re.sub(r"\$\{([\w.:]+)\}", substitute, text)
         if isinstance(value, dict) and "Fn::GetAtt" in value:
             logical_id, attribute = value["Fn::GetAtt"]
             return self.attrs[(logical_id, attribute)]

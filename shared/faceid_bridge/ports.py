@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from faceid_bridge.domain.audit import AuditEntry
     from faceid_bridge.domain.biz_no import BizNoClaim
+    from faceid_bridge.domain.listing import ListQuery
     from faceid_bridge.domain.verification import Verification
     from faceid_bridge.faceid.calls import FaceIdCall
 
@@ -46,6 +47,14 @@ class DueIndex(Protocol):
         self, verification: Verification, *, result: dict[str, Any] | None, next_due: int | None
     ) -> None: ...
     def reschedule(self, verification: Verification, next_due: int) -> None: ...
+
+
+class Listing(Protocol):
+    """Finding verifications without a Scan: by the customer's biz_no, or by channel, creation time
+    and status, in creation order, read lazily (the caller takes what it needs)."""
+
+    def find_by_biz_no(self, biz_no: str) -> Verification | None: ...
+    def listed(self, query: ListQuery, *, expect: int) -> Iterator[Verification]: ...
 
 
 class Leases(Protocol):

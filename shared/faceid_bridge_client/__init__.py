@@ -17,13 +17,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import urllib3
 from pydantic import BaseModel
 
-from faceid_bridge.api_models import VerificationView
+from faceid_bridge.api_models import VerificationPage, VerificationView
 from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
@@ -138,6 +139,18 @@ class FaceIdBridgeClient(WebhookCalls):
         says when. Calling it again changes nothing."""
         answer = self.send("POST", f"/v1/verifications/{quote(verification_id, safe='')}/redact")
         return VerificationView.model_validate(self._ok(answer))
+    def list_verifications(self, **query: str | int | datetime) -> VerificationPage:
+        """GET /v1/verifications: `biz_no=...` alone, or `channel=...` with `status`, `created_after`,
+        `created_before` (datetimes with an offset), `limit`; then `cursor=page.next_cursor` for the
+        next page."""
+        text = {key: value.isoformat() if isinstance(value, datetime) else str(value) for key, value in query.items()}
+        answer = self.send("GET", f"/v1/verifications?{urlencode(text)}" if text else "/v1/verifications")
+        return VerificationPage.model_validate(self._ok(answer))
+
+    def find_verification(self, biz_no: str) -> VerificationView | None:
+        """The verification of your order's biz_no, or None."""
+        found = self.list_verifications(biz_no=biz_no).verifications
+        return found[0] if found else None
 
     # --- the transport ----------------------------------------------------------------------------
 

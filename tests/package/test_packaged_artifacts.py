@@ -35,7 +35,7 @@ INVOKE = Path(__file__).with_name("invoke_packaged.py")
 # answers (their validation and error mapping), never a crash.
 SAMPLES: dict[str, list[tuple[str, int | None]]] = {
     "CreateVerificationFunction": [("h5_lite_create", 201)],
-    "GetVerificationFunction": [("verification_read", 404)],
+    "GetVerificationFunction": [("verification_read", 404), ("verification_list", 200)],
     "VerificationChangesFunction": [("verification_cancel", 404), ("verification_redact", 404)],
     "FaceIdCallbacksFunction": [("notify", 200), ("return_get", 404), ("return_post", 404), ("result_page", 200)],
     "AppVerificationsFunction": [("app_create", 201), ("app_verify", 404)],

@@ -54,7 +54,15 @@ def entry_for(
     old_version = images.get("OldImage", {}).get("version", {}).get("N")
     if old_version == new_image["version"]["N"]:
         return None  # rewritten without a transition
-    verification = decode(new_image)
+    return bus_entry(decode(new_image), source=source, bus_name=bus_name)
+
+
+def bus_entry(
+    verification: Verification, *, source: str, bus_name: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The PutEvents entry of the transition that produced this version of `verification`, and the
+    ids that trace it, or None when it announces nothing. The publisher's, and a replay's
+    (services/replay.py)."""
     event = event_for(verification)
     if event is None:
         return None

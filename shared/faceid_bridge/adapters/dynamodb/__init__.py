@@ -13,10 +13,11 @@ from faceid_bridge.adapters.dynamodb.claims import BizNoClaims
 from faceid_bridge.adapters.dynamodb.codec import Table
 from faceid_bridge.adapters.dynamodb.due_index import DueIndex
 from faceid_bridge.adapters.dynamodb.leases import Leases
+from faceid_bridge.adapters.dynamodb.listing import VerificationListing
 from faceid_bridge.adapters.dynamodb.verifications import VerificationRepository
 
 
-class VerificationStore(VerificationRepository, BizNoClaims, DueIndex, Leases, VerificationChanges):
+class VerificationStore(VerificationRepository, BizNoClaims, DueIndex, Leases, VerificationChanges, VerificationListing):
     def __init__(
         self,
         table_name: str,

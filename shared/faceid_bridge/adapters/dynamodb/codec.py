@@ -9,6 +9,10 @@
 |              |                        |                    | written with the transition they caused     |
 | lease        | LEASE#<name>           | LEASE              | one reconciler run at a time                |
 
+A verification also carries `list_pk` (LIST#<channel>#<day>#<shard>) and `list_sk` (its creation
+instant#id), the keys of the sparse ByChannelDay index that lists verifications (listing.py;
+docs/decisions.md §16): no other item has them.
+
 Every item carries `expires_at_epoch`, the table's TTL: a verification and its biz_no guard are
 kept `verification_retention_days` after they were last written (a verification's terminal
 transition sets it anew), audit items `audit_retention_days` (never longer than the verification).
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -32,6 +36,9 @@ from faceid_bridge.adapters import aws
 from faceid_bridge.domain.verification import Verification
 
 DUE_BUCKETS = 8  # spreads due verifications over 8 index partitions; the reconciler reads them all
+# Spreads a channel's day over 16 ByChannelDay partitions (decisions.md §16). Raising it is safe (the
+# listing reads every shard below it, so older items stay found); lowering it would hide items.
+LIST_SHARDS = 16
 
 
 @dataclass(frozen=True)
@@ -128,7 +135,25 @@ def lease_key(name: str) -> dict[str, Any]:
 
 
 def due_bucket(verification_id: str) -> str:
-    return f"DUE#{int(hashlib.sha256(verification_id.encode()).hexdigest(), 16) % DUE_BUCKETS}"
+    return f"DUE#{shard_of(verification_id, DUE_BUCKETS)}"
+
+
+def shard_of(verification_id: str, shards: int) -> int:
+    return int(hashlib.sha256(verification_id.encode()).hexdigest(), 16) % shards
+
+
+def instant(moment: datetime) -> str:
+    """A UTC instant as fixed-width text, so that text order is time order (pydantic's JSON drops
+    zero microseconds, which would not sort)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def list_partition(channel: str, day: str, shard: int) -> str:
+    return f"LIST#{channel}#{day}#{shard}"
+
+
+def list_position(created_at: datetime, verification_id: str) -> str:
+    return f"{instant(created_at)}#{verification_id}"
 
 
 def verification_item(verification: Verification, expires_at_epoch: int) -> dict[str, Any]:
@@ -137,6 +162,12 @@ def verification_item(verification: Verification, expires_at_epoch: int) -> dict
         "entity": "verification",
         **verification.model_dump(mode="json", exclude_none=True),
         "expires_at_epoch": expires_at_epoch,
+        "list_pk": list_partition(
+            verification.channel,
+            instant(verification.created_at)[:10],
+            shard_of(verification.verification_id, LIST_SHARDS),
+        ),
+        "list_sk": list_position(verification.created_at, verification.verification_id),
     }
     if verification.due_at is not None:
         values["due_bucket"] = due_bucket(verification.verification_id)

@@ -1,0 +1,168 @@
+"""Listing and finding verifications on moto, through the ByChannelDay index: verifications paged
+through, each page checked for order and completeness (no gap, no duplicate), across a day boundary,
+with ties on the creation instant; status changes kept right; biz_no found.
+
+How many: LISTING_COUNT, 1,000 by default and 10,000 for the issue's acceptance run
+(`LISTING_COUNT=10000 pytest tests/integration/adapters/test_listing.py`). moto answers each index
+Query by sorting the whole table (about 1 s a query at 10,000 items on a loaded 2-core machine) and
+a listing makes about 18 queries a page, so 10,000 takes the better part of an hour here; DynamoDB
+reads only the partition. The assertions are the same at any count.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from itertools import batched
+from typing import Any
+
+import pytest
+
+from faceid_bridge.adapters.dynamodb import VerificationStore
+from faceid_bridge.adapters.dynamodb.codec import LIST_SHARDS, list_partition, verification_item
+from faceid_bridge.domain.decision import Decision, Outcome
+from faceid_bridge.domain.lifecycle import Status
+from faceid_bridge.domain.listing import ListQuery
+from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
+from faceid_bridge.services.listing import list_verifications, query_of
+
+# Two hours across midnight, so a listing crosses from one day's partitions to the next.
+START = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
+END = START + timedelta(hours=2)
+COUNT = int(os.environ.get("LISTING_COUNT", "1000"))
+PAGES = -(-COUNT // 100)
+
+
+def verification(
+    created_at: datetime, *, channel: Channel = Channel.H5_LITE, biz_no: str | None = None
+) -> Verification:
+    vid = new_verification_id()
+    return Verification(
+        verification_id=vid,
+        channel=channel,
+        biz_no=biz_no or f"order-{vid}",
+        biz_id=vid,
+        comparison_type="0",
+        references=1,
+        far_level="1e-4",
+        request_hash="h",
+        created_at=created_at,
+        updated_at=created_at,
+        expires_at=created_at + timedelta(hours=1),
+    )
+
+
+def put_all(store: VerificationStore, verifications: list[Verification]) -> None:
+    """The items the store writes (codec.verification_item), batch-written: creating 10,000 through
+    the API would take minutes on moto."""
+    for batch in batched(verifications, 25):
+        requests: list[dict[str, Any]] = [
+            {"PutRequest": {"Item": verification_item(item, 2_000_000_000)}} for item in batch
+        ]
+        store.dynamodb.batch_write_item(RequestItems={store.table_name: requests})
+
+
+def order(verifications: list[Verification]) -> list[str]:
+    return [item.verification_id for item in sorted(verifications, key=lambda v: (v.created_at, v.verification_id))]
+
+
+@pytest.fixture
+def population(store: VerificationStore) -> list[Verification]:
+    # Three at each instant (ties broken by id), every 2.16 s over the two hours; a third settled OK;
+    # and other channels' verifications in the same range, which no listing of h5_lite returns.
+    step = (END - START) / (COUNT // 3 + 1)
+    listed = [verification(START + step * (index // 3)) for index in range(COUNT)]
+    listed = [
+        item.advanced(Outcome(status=Status.OK, decision=Decision.APPROVED), item.created_at)
+        if index % 3 == 0
+        else item
+        for index, item in enumerate(listed)
+    ]
+    others = [verification(START + step * index, channel=Channel.APP_SDK) for index in range(50)]
+    put_all(store, listed + others)
+    return listed
+
+
+def pages(store: VerificationStore, *, limit: int, **filters: Any) -> list[list[Verification]]:
+    query = query_of(channel=Channel.H5_LITE, created_after=START, created_before=END, cursor=None, now=END, **filters)
+    found: list[list[Verification]] = []
+    while True:
+        page, cursor = list_verifications(query, limit=limit, store=store)
+        found.append(page)
+        if cursor is None:
+            return found
+        query = query_of(channel=None, status=None, created_after=None, created_before=None, cursor=cursor, now=END)
+
+
+def test_verifications_page_in_order_with_no_gap_and_no_duplicate(
+    store: VerificationStore, population: list[Verification]
+) -> None:
+    # Given COUNT H5 Lite verifications over two hours across midnight (and other channels' too)
+    # When they are listed 100 at a time, each page from the last one's cursor
+    listed = pages(store, limit=100, status=None)
+    # Then every page but the last is full and in creation order, and the pages together are every
+    # verification once, in order
+    assert [len(page) for page in listed] == [100] * (PAGES - 1) + [COUNT - 100 * (PAGES - 1)]
+    ids = [item.verification_id for page in listed for item in page]
+    for page in listed:
+        assert [item.verification_id for item in page] == order(page)
+    assert ids == order(population)
+
+
+def test_a_status_filter_pages_the_matching_ones_only(store: VerificationStore, population: list[Verification]) -> None:
+    # When only the settled ones are listed, 97 at a time (pages that do not align with the shards)
+    listed = pages(store, limit=97, status=Status.OK)
+    # Then they come once each, in order, and nothing else
+    settled = [item for item in population if item.status is Status.OK]
+    assert [item.verification_id for page in listed for item in page] == order(settled)
+    assert all(len(page) == 97 for page in listed[:-1])
+
+
+def test_a_transition_moves_a_verification_between_status_listings(store: VerificationStore) -> None:
+    # Given a verification created through the store, listed as CREATED
+    created = verification(START + timedelta(minutes=5), biz_no="order-moves")
+    claim = store.claim_biz_no("order-moves", "h", START)
+    assert claim.claim_id
+    store.create(created, claim.claim_id, index_biz_id=True)
+    query = ListQuery(Channel.H5_LITE, START, END, Status.CREATED)
+    assert [item.verification_id for item in store.listed(query, expect=10)] == [created.verification_id]
+    # When it is approved
+    approved = created.advanced(Outcome(status=Status.OK, decision=Decision.APPROVED), START + timedelta(minutes=6))
+    assert store.save_transition(created, approved)
+    # Then the index has it as OK, with its decision, and no longer as CREATED
+    [listed] = store.listed(ListQuery(Channel.H5_LITE, START, END, Status.OK), expect=10)
+    assert (listed.verification_id, listed.decision) == (created.verification_id, Decision.APPROVED)
+    assert list(store.listed(query, expect=10)) == []
+
+
+def test_a_biz_no_finds_its_verification_and_an_unknown_one_nothing(store: VerificationStore) -> None:
+    created = verification(START, biz_no="order-found")
+    claim = store.claim_biz_no("order-found", "h", START)
+    assert claim.claim_id
+    store.create(created, claim.claim_id, index_biz_id=True)
+    found = store.find_by_biz_no("order-found")
+    assert found is not None and found.verification_id == created.verification_id
+    assert store.find_by_biz_no("order-unknown") is None
+    # A claim whose creation has not finished names no verification yet
+    store.claim_biz_no("order-pending", "h", START)
+    assert store.find_by_biz_no("order-pending") is None
+
+
+def test_only_verification_items_are_in_the_index(store: VerificationStore) -> None:
+    # Given a verification with its biz_no guard and biz_id key items
+    created = verification(START, biz_no="order-sparse")
+    claim = store.claim_biz_no("order-sparse", "h", START)
+    assert claim.claim_id
+    store.create(created, claim.claim_id, index_biz_id=True)
+    # Then the listing index holds one item: the verification (a Query per shard, never a Scan)
+    held = [
+        item
+        for shard in range(LIST_SHARDS)
+        for item in store.dynamodb.query(
+            TableName=store.table_name,
+            IndexName="ByChannelDay",
+            KeyConditionExpression="list_pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": list_partition("h5_lite", "2026-11-21", shard)}},
+        )["Items"]
+    ]
+    assert [item["entity"]["S"] for item in held] == ["verification"]
