@@ -2,16 +2,20 @@
 through, each page checked for order and completeness (no gap, no duplicate), across a day boundary,
 with ties on the creation instant; status changes kept right; biz_no found.
 
-How many: LISTING_COUNT, 1,000 by default and 10,000 for the issue's acceptance run
-(`LISTING_COUNT=10000 pytest tests/integration/adapters/test_listing.py`). moto answers each index
-Query by sorting the whole table (about 1 s a query at 10,000 items on a loaded 2-core machine) and
-a listing makes about 18 queries a page, so 10,000 takes the better part of an hour here; DynamoDB
-reads only the partition. The assertions are the same at any count.
+The paging tests run twice: on moto with 300 verifications (LISTING_COUNT), and with 10,000 on
+`IndexDouble`, which answers the adapter's one index Query the way DynamoDB does (a key condition on
+one partition, Limit counted before the filter, LastEvaluatedKey when the limit is reached). moto
+answers each index Query by sorting the whole table (about 1 s a query at 10,000 items on a loaded
+2-core machine, and a listing makes about 18 queries a page: the better part of an hour); the
+300 on moto check the double's reading of the Query against moto's own
+(`LISTING_COUNT=10000` runs moto at the full count). The assertions are the same at any count.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import batched
 from typing import Any
@@ -29,8 +33,53 @@ from faceid_bridge.services.listing import list_verifications, query_of
 # Two hours across midnight, so a listing crosses from one day's partitions to the next.
 START = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
 END = START + timedelta(hours=2)
-COUNT = int(os.environ.get("LISTING_COUNT", "1000"))
-PAGES = -(-COUNT // 100)
+MOTO_COUNT = int(os.environ.get("LISTING_COUNT", "300"))
+FULL_COUNT = 10_000
+
+
+class IndexDouble:
+    """The two calls of the DynamoDB API a listing of a batch-written table makes (batch_write_item,
+    query on ByChannelDay), answered as DynamoDB answers them, in memory."""
+
+    def __init__(self) -> None:
+        self.partitions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        for requests in RequestItems.values():
+            for request in requests:
+                item = request["PutRequest"]["Item"]
+                self.partitions[item["list_pk"]["S"]].append(item)
+        return {"UnprocessedItems": {}}
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        assert request["IndexName"] == "ByChannelDay"
+        assert request["KeyConditionExpression"] == "list_pk = :pk AND list_sk BETWEEN :low AND :high"
+        values = request["ExpressionAttributeValues"]
+        low, high = values[":low"]["S"], values[":high"]["S"]
+        ordered = sorted(self.partitions[values[":pk"]["S"]], key=lambda item: item["list_sk"]["S"])
+        matching = [item for item in ordered if low <= item["list_sk"]["S"] <= high]
+        if "ExclusiveStartKey" in request:
+            after = request["ExclusiveStartKey"]["list_sk"]["S"]
+            matching = [item for item in matching if item["list_sk"]["S"] > after]
+        evaluated = matching[: request["Limit"]]
+        answer: dict[str, Any] = {"Items": evaluated}
+        if "FilterExpression" in request:  # the filter applies after the Limit, as in DynamoDB
+            assert request["FilterExpression"] == "#status = :status"
+            answer["Items"] = [item for item in evaluated if item["status"] == values[":status"]]
+        if len(evaluated) == request["Limit"]:
+            last = evaluated[-1]
+            answer["LastEvaluatedKey"] = {key: last[key] for key in ("pk", "sk", "list_pk", "list_sk")}
+        return answer
+
+
+@dataclass(frozen=True)
+class Listed:
+    store: VerificationStore
+    population: list[Verification]
+
+    @property
+    def pages(self) -> int:
+        return -(-len(self.population) // 100)
 
 
 def verification(
@@ -66,12 +115,16 @@ def order(verifications: list[Verification]) -> list[str]:
     return [item.verification_id for item in sorted(verifications, key=lambda v: (v.created_at, v.verification_id))]
 
 
-@pytest.fixture
-def population(store: VerificationStore) -> list[Verification]:
-    # Three at each instant (ties broken by id), every 2.16 s over the two hours; a third settled OK;
-    # and other channels' verifications in the same range, which no listing of h5_lite returns.
-    step = (END - START) / (COUNT // 3 + 1)
-    listed = [verification(START + step * (index // 3)) for index in range(COUNT)]
+@pytest.fixture(params=["moto", "index double"])
+def populated(request: pytest.FixtureRequest) -> Listed:
+    # Three at each instant (ties broken by id), every few seconds over the two hours; a third
+    # settled OK; and other channels' verifications in the same range, which no listing of h5_lite returns.
+    if request.param == "moto":
+        store, count = request.getfixturevalue("store"), MOTO_COUNT
+    else:
+        store, count = VerificationStore("verifications", dynamodb=IndexDouble()), FULL_COUNT
+    step = (END - START) / (count // 3 + 1)
+    listed = [verification(START + step * (index // 3)) for index in range(count)]
     listed = [
         item.advanced(Outcome(status=Status.OK, decision=Decision.APPROVED), item.created_at)
         if index % 3 == 0
@@ -80,7 +133,7 @@ def population(store: VerificationStore) -> list[Verification]:
     ]
     others = [verification(START + step * index, channel=Channel.APP_SDK) for index in range(50)]
     put_all(store, listed + others)
-    return listed
+    return Listed(store, listed)
 
 
 def pages(store: VerificationStore, *, limit: int, **filters: Any) -> list[list[Verification]]:
@@ -94,26 +147,26 @@ def pages(store: VerificationStore, *, limit: int, **filters: Any) -> list[list[
         query = query_of(channel=None, status=None, created_after=None, created_before=None, cursor=cursor, now=END)
 
 
-def test_verifications_page_in_order_with_no_gap_and_no_duplicate(
-    store: VerificationStore, population: list[Verification]
-) -> None:
-    # Given COUNT H5 Lite verifications over two hours across midnight (and other channels' too)
+def test_verifications_page_in_order_with_no_gap_and_no_duplicate(populated: Listed) -> None:
+    # Given 300 (moto) or 10,000 H5 Lite verifications over two hours across midnight (and other
+    # channels' too)
+    count, full = len(populated.population), populated.pages - 1
     # When they are listed 100 at a time, each page from the last one's cursor
-    listed = pages(store, limit=100, status=None)
+    listed = pages(populated.store, limit=100, status=None)
     # Then every page but the last is full and in creation order, and the pages together are every
     # verification once, in order
-    assert [len(page) for page in listed] == [100] * (PAGES - 1) + [COUNT - 100 * (PAGES - 1)]
+    assert [len(page) for page in listed] == [100] * full + [count - 100 * full]
     ids = [item.verification_id for page in listed for item in page]
     for page in listed:
         assert [item.verification_id for item in page] == order(page)
-    assert ids == order(population)
+    assert ids == order(populated.population)
 
 
-def test_a_status_filter_pages_the_matching_ones_only(store: VerificationStore, population: list[Verification]) -> None:
+def test_a_status_filter_pages_the_matching_ones_only(populated: Listed) -> None:
     # When only the settled ones are listed, 97 at a time (pages that do not align with the shards)
-    listed = pages(store, limit=97, status=Status.OK)
+    listed = pages(populated.store, limit=97, status=Status.OK)
     # Then they come once each, in order, and nothing else
-    settled = [item for item in population if item.status is Status.OK]
+    settled = [item for item in populated.population if item.status is Status.OK]
     assert [item.verification_id for page in listed for item in page] == order(settled)
     assert all(len(page) == 97 for page in listed[:-1])
 
