@@ -44,7 +44,6 @@ MODULES = (
     "domain/events.py",
     "domain/changes.py",
     "domain/replay.py",
-    "domain/listing.py",
     "domain/webhook_signature.py",
     "bounded_json.py",
     "channels/h5_lite/contract.py",
