@@ -6,6 +6,8 @@ import threading
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricResolution, MetricUnit
 
+from faceid_bridge.request_line import RequestLineProvider
+
 SERVICE, NAMESPACE = "faceid-bridge", "FaceIdBridge"
 logger = Logger(service=SERVICE)
 
@@ -24,25 +26,25 @@ class _ThreadSafeMetrics(Metrics):
 
 
 metrics = _ThreadSafeMetrics(namespace=NAMESPACE, service=SERVICE)
+# Powertools' provider, the same metric set, its flush writing each request's one line (request_line.py).
+_request_line = metrics.provider = RequestLineProvider(
+    logger=logger,
+    lock=_STDOUT,
+    namespace=NAMESPACE,
+    service=SERVICE,
+    metric_set=metrics.metric_set,
+    dimension_set=metrics.dimension_set,
+    metadata_set=metrics.metadata_set,
+    default_dimensions=metrics.default_dimensions,
+)
+note = _request_line.note
 
 
 def count_by(name: str, **dimensions: str) -> None:
-    """One more `name` in a metric set of its own with these bounded dimensions (channel: 3 values,
-    decision: 4), beside the service-wide count in `metrics`: the alarms watch the service-wide
-    series, the dashboard graphs these per channel and decision."""
-    from aws_lambda_powertools.metrics import single_metric
-    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-
-    if is_metrics_disabled():
-        return
-    with (
-        _STDOUT,
-        single_metric(
-            name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE, default_dimensions={"service": SERVICE}
-        ) as metric,
-    ):
-        for key, value in dimensions.items():
-            metric.add_dimension(name=key, value=value)
+    """One more `name` with these bounded dimensions (channel: 3 values, decision: 4), beside the
+    service-wide count in `metrics`: the alarms watch the service-wide series, the dashboard graphs
+    these per channel and decision. Within a request, written with its metric set (request_line.py)."""
+    _request_line.count(name, dimensions)
 
 
 def about_verification(verification_id: str) -> None:

@@ -12,7 +12,7 @@ from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status, can_transition
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.metric_names import Metric
-from faceid_bridge.observability import correlation_id, count_by, logger, metrics
+from faceid_bridge.observability import correlation_id, count_by, metrics, note
 from faceid_bridge.ports import Verifications
 
 # Never finished within its time, whatever the channel: the reconciler's verdict.
@@ -56,9 +56,7 @@ def advance(
             metrics.add_metric(name=Metric.TRANSITIONS, unit="Count", value=1)
             if advanced.decision is not None:  # terminal: approval, rejection, abandonment rates per channel
                 count_by(Metric.TRANSITIONS, channel=advanced.channel, decision=advanced.decision)
-            logger.info(
-                "verification advanced", extra={"verification_id": advanced.verification_id, "status": advanced.status}
-            )
+            note("verification advanced", verification_id=advanced.verification_id, status=advanced.status)
             return advanced
         current = store.get(verification.verification_id)
         assert current is not None  # verifications are never deleted

@@ -111,29 +111,32 @@ def test_the_reconciler_names_each_verification_it_handles(
     assert "verification_id" not in lines[-1] and lines[-1]["message"] == "after the run"
 
 
-def emitted_sets(output: str) -> list[tuple[str, dict[str, str]]]:
-    """(metric name, dimensions) of each EMF metric set printed."""
+def emitted_sets(printed: str, logged: list[dict[str, Any]]) -> list[tuple[str, dict[str, str]]]:
+    """(metric name, dimensions) of each metric, under each of its dimension sets, of every EMF
+    document written: a metric set printed alone, or a log line that carries one (request_line.py)."""
     found = []
-    for line in output.splitlines():
-        if not line.startswith('{"_aws"'):
-            continue
-        blob = json.loads(line)
-        for directive in blob["_aws"]["CloudWatchMetrics"]:
-            dimensions = {name: blob[name] for name in directive["Dimensions"][0]}
-            found += [(metric["Name"], dimensions) for metric in directive["Metrics"]]
+    for blob in [json.loads(line) for line in printed.splitlines() if line.startswith("{")] + logged:
+        for directive in blob.get("_aws", {}).get("CloudWatchMetrics", []):
+            for names in directive["Dimensions"]:
+                dimensions = {name: blob[name] for name in names}
+                found += [(metric["Name"], dimensions) for metric in directive["Metrics"]]
     return found
 
 
 def test_created_and_decided_are_counted_per_channel_and_decision_for_the_dashboard(
-    faceid: FakeFaceId, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    faceid: FakeFaceId,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    logged: Callable[[], list[dict[str, Any]]],
 ) -> None:
     # Given metrics switched on, as deployed
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     capsys.readouterr()
+    logged()
     # When a verification is created and FaceID rejects it
     created = create()[2]
     assert call("h5_lite_callbacks", sample("notify", signed_form(finished(created["biz_id"], "mismatch"))))[0] == 200
-    emitted = emitted_sets(capsys.readouterr().out)
+    emitted = emitted_sets(capsys.readouterr().out, logged())
     # Then both counts exist per channel (and decision), beside the service-wide ones the alarms watch
     service = {"service": "faceid-bridge"}
     assert ("VerificationsCreated", service | {"channel": "h5_lite"}) in emitted
@@ -143,3 +146,37 @@ def test_created_and_decided_are_counted_per_channel_and_decision_for_the_dashbo
     body = Template().resources["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     assert """MetricName=\\"VerificationsCreated\\" channel'""" in body
     assert """MetricName=\\"Transitions\\" channel decision'""" in body
+
+
+def test_a_notify_writes_one_line_with_its_facts_and_all_its_metrics(
+    faceid: FakeFaceId,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    logged: Callable[[], list[dict[str, Any]]],
+) -> None:
+    # Given metrics switched on, as deployed, and a verification
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    created = create()[2]
+    capsys.readouterr()
+    logged()
+    # When FaceID's notify arrives
+    assert notify(created["biz_id"], "req-first") == 200
+    printed, lines = capsys.readouterr().out, logged()
+    # Then it writes one line, the Logger's: the transition's facts, the request, and every metric
+    assert not printed.strip()
+    (line,) = lines
+    assert line["message"] == "verification advanced" and line["location"].startswith("advance:")
+    assert (line["level"], line["correlation_id"], line["status"]) == ("INFO", "req-first", "OK")
+    assert line["verification_id"] == created["verification_id"]
+    service = {"service": "faceid-bridge"}
+    assert emitted_sets("", lines) == [
+        ("Transitions", service),
+        ("Transitions", service | {"channel": "h5_lite", "decision": "APPROVED"}),
+    ]
+    assert line["Transitions"] == [1.0]
+    # When the same notify arrives again
+    assert notify(created["biz_id"], "req-again") == 200
+    printed, lines = capsys.readouterr().out, logged()
+    # Then it writes one line too: its metric set, the duplicate counted (no log line, as before)
+    assert not lines
+    assert emitted_sets(printed, []) == [("IgnoredTransitions", service)] and len(printed.splitlines()) == 1

@@ -27,6 +27,7 @@ TOP = {
     "faceid_bridge.observability": "observability",
     "faceid_bridge.metric_names": "observability",
     "faceid_bridge.tracing": "observability",
+    "faceid_bridge.request_line": "observability",
     "faceid_bridge.bounded_json": "utilities",
     "faceid_bridge.deadline": "utilities",
     "faceid_bridge.forms": "utilities",

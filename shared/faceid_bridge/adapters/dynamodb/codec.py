@@ -67,7 +67,27 @@ class Table:
 def _attribute(value: Any) -> dict[str, Any]:
     """A JSON-like value in DynamoDB's typed form. Written here rather than with boto3's
     TypeSerializer: it is the hot path of every callback, and it keeps boto3 out of this module's
-    import (cold start). DynamoDB has no float: floats go as their shortest decimal."""
+    import (cold start). DynamoDB has no float: floats go as their shortest decimal.
+
+    What the store writes are the plain types of a model's JSON dump: matched first by exact type
+    (one comparison each, not isinstance chains); anything else (None, bool, Decimal, a str or int
+    subclass, a tuple) by the general path. tests/fuzz/test_fast_paths.py checks both against
+    TypeSerializer."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is int:
+        return {"N": str(value)}
+    if kind is float:
+        return {"N": _decimal_text(value)}
+    if kind is dict:
+        return {"M": {str(key): _attribute(item) for key, item in value.items()}}
+    if kind is list:
+        return {"L": [_attribute(item) for item in value]}
+    return _any_attribute(value)
+
+
+def _any_attribute(value: Any) -> dict[str, Any]:
     if value is None:
         return {"NULL": True}
     if isinstance(value, bool):
@@ -75,7 +95,7 @@ def _attribute(value: Any) -> dict[str, Any]:
     if isinstance(value, int | Decimal):
         return {"N": str(value)}
     if isinstance(value, float):
-        return {"N": str(Decimal(repr(value)))}
+        return {"N": _decimal_text(value)}
     if isinstance(value, str):
         return {"S": value}
     if isinstance(value, list | tuple):
@@ -85,21 +105,29 @@ def _attribute(value: Any) -> dict[str, Any]:
     return {"S": str(value)}
 
 
+def _decimal_text(value: float) -> str:
+    """The float's shortest decimal, as Decimal prints it: its repr already is, unless the repr has
+    an exponent (or is inf or nan), which Decimal writes its own way."""
+    text = repr(value)
+    return text if "e" not in text and "n" not in text else str(Decimal(text))
+
+
 def _value(attribute: dict[str, Any]) -> Any:
-    (kind, raw), *_ = attribute.items()
-    if kind == "S":
-        return raw
-    if kind == "N":
-        return int(raw) if raw.lstrip("-").isdigit() else float(raw)
-    if kind == "BOOL":
-        return raw
-    if kind == "NULL":
-        return None
-    if kind == "L":
-        return [_value(item) for item in raw]
-    if kind == "M":
-        return {key: _value(item) for key, item in raw.items()}
-    raise ValueError(f"unexpected DynamoDB type {kind}")  # we write no sets or binaries
+    for kind, raw in attribute.items():  # the one (type, value) pair
+        if kind == "S":
+            return raw
+        if kind == "N":
+            return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+        if kind == "L":
+            return [_value(item) for item in raw]
+        if kind == "M":
+            return {key: _value(item) for key, item in raw.items()}
+        if kind == "BOOL":
+            return raw
+        if kind == "NULL":
+            return None
+        raise ValueError(f"unexpected DynamoDB type {kind}")  # we write no sets or binaries
+    raise ValueError("an attribute without a type")
 
 
 def to_attributes(values: dict[str, Any]) -> dict[str, Any]:
