@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from infra.local.template import Template
+
 PRICES = {
     "api_gateway_http_per_million": 1.00,
     "lambda_requests_per_million": 0.20,
@@ -57,15 +59,8 @@ CALL_LATENCY_MS = {
     "faceid:get_biz_token": 150,
     "faceid:verify": 400,  # App verify and raw/verify: FaceID compares the faces before it answers
 }
-API_FUNCTIONS = frozenset(
-    {
-        "CreateVerificationFunction",
-        "GetVerificationFunction",
-        "FaceIdCallbacksFunction",
-        "AppVerificationsFunction",
-        "RawVerificationsFunction",
-    }
-)
+# The functions API Gateway invokes (each request is billed there too): those with a route.
+API_FUNCTIONS = frozenset(spec.logical_id for spec in Template().functions() if spec.routes)
 
 
 def billed_ms(record: dict[str, Any]) -> int:
