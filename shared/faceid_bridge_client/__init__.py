@@ -139,6 +139,7 @@ class FaceIdBridgeClient(WebhookCalls):
         says when. Calling it again changes nothing."""
         answer = self.send("POST", f"/v1/verifications/{quote(verification_id, safe='')}/redact")
         return VerificationView.model_validate(self._ok(answer))
+
     def list_verifications(self, **query: str | int | datetime) -> VerificationPage:
         """GET /v1/verifications: `biz_no=...` alone, or `channel=...` with `status`, `created_after`,
         `created_before` (datetimes with an offset), `limit`; then `cursor=page.next_cursor` for the

@@ -92,8 +92,9 @@ def test_a_disabled_subscription_receives_nothing_more(client: LocalClient, rece
     witness = subscribe(client, receiver, "witness")
     # When a verification is created
     verification_id = create_raw(client)
-    # Then the witness has it, and the disabled one nothing
-    assert len(receiver.wait_for("witness", verification_id, 1)) == 1
+    # Then the witness has its two events (Created, and the decision H5 Raw's create reaches), and
+    # the disabled one nothing
+    assert len(receiver.wait_for("witness", verification_id, 2)) == 2
     time.sleep(1)
     assert receiver.received("disabled", verification_id) == []
     client.api.disable_webhook_subscription(witness)

@@ -28,7 +28,7 @@ def unchanged(
     metrics.add_metric(name=Metric.IGNORED_TRANSITIONS, unit="Count", value=1)
     if answer is not None and cancelled_by_customer(verification):
         metrics.add_metric(name=Metric.LATE_CALLBACKS, unit="Count", value=1)
-        logger.info("late callback after a cancel", extra={"verification_id": verification.verification_id})
+        note("late callback after a cancel", verification_id=verification.verification_id)
         if store is not None and verification.redacted_at is None:
             store.save_late_answer(verification, answer)
     return verification

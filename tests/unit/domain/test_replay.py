@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.changes import redacted
+from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.events import event_for, event_id
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.replay import announced_versions

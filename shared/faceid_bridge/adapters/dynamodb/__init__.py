@@ -17,7 +17,9 @@ from faceid_bridge.adapters.dynamodb.listing import VerificationListing
 from faceid_bridge.adapters.dynamodb.verifications import VerificationRepository
 
 
-class VerificationStore(VerificationRepository, BizNoClaims, DueIndex, Leases, VerificationChanges, VerificationListing):
+class VerificationStore(
+    VerificationRepository, BizNoClaims, DueIndex, Leases, VerificationChanges, VerificationListing
+):
     def __init__(
         self,
         table_name: str,
