@@ -13,6 +13,8 @@ INTERNAL_ERROR and slowly on get_token and get_result, and some get_token answer
 our per-try timeout (FaceID took the biz_no; the client retries and must still get its verification).
 Then the journeys of infra/local/chaos_single_use.py: App double submits, lost App and Raw verify
 answers, and creates retried after an unknown outcome into FaceID's 429 or 5xx.
+And a webhook endpoint subscribed to every event (infra/local/chaos_webhooks.py): each event the bus
+carried reaches it verified, once per event_id, its first deliveries refused with a 500 and retried.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ import boto3
 
 from faceid_bridge.channels.h5_lite.contract import lite_sign
 from infra.local.chaos_single_use import SingleUseJourneys, SingleUseTally, Tracked
+from infra.local.chaos_webhooks import WebhookAccount, WebhookTally
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
 from infra.local.stack import start_stack, use_local_aws
+from infra.local.webhook_receiver import Receiver
 
 SCENARIOS = (
     ("duplicated", 30),
@@ -93,6 +97,7 @@ class Report:
     lost_biz_nos: list[str]
     seconds: float
     single_use: SingleUseTally = field(default_factory=SingleUseTally)
+    webhooks: WebhookTally = field(default_factory=WebhookTally)
     problems: list[str] = field(default_factory=list)
 
     def check(self) -> None:
@@ -121,6 +126,7 @@ class Report:
         self.problems.extend(f"biz_no {biz_no}: the client never got its verification" for biz_no in self.lost_biz_nos)
         self.problems.extend(self.single_use.wrong_verdicts)
         self.problems.extend(self.single_use.tokens_resent)
+        self.problems.extend(self.webhooks.problems)
 
     def table(self) -> str:
         deliveries = sum(len(events) for events in self.events.values())
@@ -154,6 +160,7 @@ class Report:
                 ),
             ),
             ("DLQ depth at the end", self.dlq_depth),
+            *self.webhooks.rows(),
             ("problems", len(self.problems)),
             ("seconds", round(self.seconds, 1)),
         ]
@@ -162,8 +169,18 @@ class Report:
 
 
 class ChaosRun:
-    def __init__(self, endpoints: Endpoints, *, verifications: int, outage_seconds: float, seed: int = 11) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        verifications: int,
+        outage_seconds: float,
+        seed: int = 11,
+        receiver: Receiver | None = None,
+    ) -> None:
+        """`receiver`: the webhook endpoint the stack admits; one is started for the run if not given."""
         self.endpoints, self.count, self.outage_seconds = endpoints, verifications, outage_seconds
+        self.receiver = receiver
         self.random = random.Random(seed)
         self.run_id = uuid.uuid4().hex[:8]
         self.local = threading.local()
@@ -249,6 +266,10 @@ class ChaosRun:
     def run(self) -> Report:
         started = time.monotonic()
         subscriber = Subscriber(self.endpoints)
+        receiver = self.receiver or Receiver().start()
+        webhooks = WebhookAccount(
+            self.client().api, receiver, failures=max(3, self.count // 100), dlq_depth=self.dlq_depth("WebhookDLQ")
+        )
         self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.1})
         self.sandbox_faults(
             {
@@ -283,7 +304,10 @@ class ChaosRun:
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
             events = self.wait_for_events(subscriber, {item.verification_id: expected_types(item) for item in tracked})
+            webhooks.settle(events, seconds=120 + self.outage_seconds)
         finally:
+            if receiver is not self.receiver:
+                receiver.stop()
             self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.0, "outage_seconds": 0})
             self.sandbox_faults({})
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -303,6 +327,7 @@ class ChaosRun:
             self.lost_biz_nos,
             time.monotonic() - started,
             single_use,
+            webhooks.tally(events, self.dlq_depth("WebhookDLQ")),
         )
         report.check()
         return report
@@ -320,9 +345,9 @@ class ChaosRun:
         subscriber.drain()
         return {vid: subscriber.events[vid] for vid in ids}
 
-    def dlq_depth(self) -> int:
+    def dlq_depth(self, name: str = "PublisherDLQ") -> int:
         sqs = boto3.client("sqs", region_name=self.endpoints.region)
-        url = sqs.get_queue_url(QueueName="faceid-bridge-PublisherDLQ")["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=f"faceid-bridge-{name}")["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
             "Attributes"
         ]
