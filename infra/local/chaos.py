@@ -13,6 +13,8 @@ INTERNAL_ERROR and slowly on get_token and get_result, and some get_token answer
 our per-try timeout (FaceID took the biz_no; the client retries and must still get its verification).
 Then the journeys of infra/local/chaos_single_use.py: App double submits, lost App and Raw verify
 answers, and creates retried after an unknown outcome into FaceID's 429 or 5xx.
+And a webhook endpoint subscribed to every event (infra/local/chaos_webhooks.py): each event the bus
+carried reaches it verified, once per event_id, its first deliveries refused with a 500 and retried.
 """
 
 from __future__ import annotations
@@ -35,9 +37,11 @@ import boto3
 from faceid_bridge.channels.h5_lite.contract import lite_sign
 from infra.local import chaos_listing
 from infra.local.chaos_single_use import SingleUseJourneys, SingleUseTally, Tracked
+from infra.local.chaos_webhooks import WebhookAccount, WebhookTally
 from infra.local.client import LocalClient, Subscriber, face_image
 from infra.local.endpoints import Endpoints
 from infra.local.stack import start_stack, use_local_aws
+from infra.local.webhook_receiver import Receiver
 
 SCENARIOS = (
     ("duplicated", 30),
@@ -95,6 +99,7 @@ class Report:
     lost_biz_nos: list[str]
     seconds: float
     single_use: SingleUseTally = field(default_factory=SingleUseTally)
+    webhooks: WebhookTally = field(default_factory=WebhookTally)
     problems: list[str] = field(default_factory=list)
     extra_rows: list[tuple[str, int]] = field(default_factory=list)  # chaos_listing's accounting
 
@@ -124,6 +129,7 @@ class Report:
         self.problems.extend(f"biz_no {biz_no}: the client never got its verification" for biz_no in self.lost_biz_nos)
         self.problems.extend(self.single_use.wrong_verdicts)
         self.problems.extend(self.single_use.tokens_resent)
+        self.problems.extend(self.webhooks.problems)
 
     def table(self) -> str:
         deliveries = sum(len(events) for events in self.events.values())
@@ -157,6 +163,7 @@ class Report:
                 ),
             ),
             ("DLQ depth at the end", self.dlq_depth),
+            *self.webhooks.rows(),
             *self.extra_rows,
             ("problems", len(self.problems)),
             ("seconds", round(self.seconds, 1)),
@@ -166,8 +173,18 @@ class Report:
 
 
 class ChaosRun:
-    def __init__(self, endpoints: Endpoints, *, verifications: int, outage_seconds: float, seed: int = 11) -> None:
+    def __init__(
+        self,
+        endpoints: Endpoints,
+        *,
+        verifications: int,
+        outage_seconds: float,
+        seed: int = 11,
+        receiver: Receiver | None = None,
+    ) -> None:
+        """`receiver`: the webhook endpoint the stack admits; one is started for the run if not given."""
         self.endpoints, self.count, self.outage_seconds = endpoints, verifications, outage_seconds
+        self.receiver = receiver
         self.random = random.Random(seed)
         self.run_id = uuid.uuid4().hex[:8]
         self.local = threading.local()
@@ -254,6 +271,10 @@ class ChaosRun:
         started = time.monotonic()
         since = datetime.now(UTC) - timedelta(seconds=1)  # what the listing accounts for
         subscriber = Subscriber(self.endpoints)
+        receiver = self.receiver or Receiver().start()
+        webhooks = WebhookAccount(
+            self.client().api, receiver, failures=max(3, self.count // 100), dlq_depth=self.dlq_depth("WebhookDLQ")
+        )
         self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.1})
         self.sandbox_faults(
             {
@@ -288,7 +309,10 @@ class ChaosRun:
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
             events = self.wait_for_events(subscriber, {item.verification_id: expected_types(item) for item in tracked})
+            webhooks.settle(events, seconds=120 + self.outage_seconds)
         finally:
+            if receiver is not self.receiver:
+                receiver.stop()
             self.control("/_local/eventbridge-faults", {"failed_entry_rate": 0.0, "outage_seconds": 0})
             self.sandbox_faults({})
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -308,6 +332,7 @@ class ChaosRun:
             self.lost_biz_nos,
             time.monotonic() - started,
             single_use,
+            webhooks.tally(events, self.dlq_depth("WebhookDLQ")),
         )
         report.check()
         # The run's own deliveries, apart from the replay's that follow (the subscriber's lists grow)
@@ -331,9 +356,9 @@ class ChaosRun:
         subscriber.drain()
         return {vid: subscriber.events[vid] for vid in ids}
 
-    def dlq_depth(self) -> int:
+    def dlq_depth(self, name: str = "PublisherDLQ") -> int:
         sqs = boto3.client("sqs", region_name=self.endpoints.region)
-        url = sqs.get_queue_url(QueueName="faceid-bridge-PublisherDLQ")["QueueUrl"]
+        url = sqs.get_queue_url(QueueName=f"faceid-bridge-{name}")["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
             "Attributes"
         ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import traceback
 from typing import Any
 
 import boto3
@@ -47,20 +48,29 @@ class StreamPoller(threading.Thread):
     def run(self) -> None:
         iterators: dict[str, str] = {}
         while not self.stopped.is_set():
-            for shard in self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
-                shard_id = shard["ShardId"]
-                if shard_id not in iterators:
-                    iterators[shard_id] = self.streams.get_shard_iterator(
-                        StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                    )["ShardIterator"]
-                response = self.streams.get_records(ShardIterator=iterators[shard_id], Limit=1000)
-                iterators[shard_id] = response["NextShardIterator"]
-                records = [lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
-                # Records no filter matches never reach the function, as in Lambda.
-                records = [r for r in records if not self.filters or any(matches(f, r) for f in self.filters)]
-                for start in range(0, len(records), self.batch_size):
-                    self.deliver(records[start : start + self.batch_size], shard_id)
+            try:
+                self.poll(iterators)
+            except Exception:  # noqa: BLE001 - moto went away: the stack is stopping, or will retry
+                if not self.stopped.wait(1):
+                    traceback.print_exc()
+                continue
             self.stopped.wait(self.interval)
+
+    def poll(self, iterators: dict[str, str]) -> None:
+        """One pass over the stream's shards, from where the last pass left each."""
+        for shard in self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
+            shard_id = shard["ShardId"]
+            if shard_id not in iterators:
+                iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = self.streams.get_records(ShardIterator=iterators[shard_id], Limit=1000)
+            iterators[shard_id] = response["NextShardIterator"]
+            records = [lambda_record(r, self.stream_arn, self.stack.region) for r in response["Records"]]
+            # Records no filter matches never reach the function, as in Lambda.
+            records = [r for r in records if not self.filters or any(matches(f, r) for f in self.filters)]
+            for start in range(0, len(records), self.batch_size):
+                self.deliver(records[start : start + self.batch_size], shard_id)
 
     def deliver(self, batch: list[dict[str, Any]], shard_id: str) -> None:
         """Invoke until the batch is through, as Lambda does: resume from the first reported

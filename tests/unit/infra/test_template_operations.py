@@ -148,6 +148,7 @@ DASHBOARD_GRAPHS = {
     "Reconciler: backlog age (s)": {"ReconcilerBacklogAgeSeconds"},
     "Publisher iterator age (ms)": {"IteratorAge"},
     "DLQ depth": {"ApproximateNumberOfMessagesVisible"},
+    "Late callbacks (FaceID's answer after a customer cancel)": {"LateCallbacks"},
 }
 
 
