@@ -26,7 +26,8 @@ from infra.local.functions import FunctionHost
 from infra.local.template import ROOT, Template
 from infra.sandbox.outcomes import Outcome, lite_result
 
-PORT = 4567  # beside the local stack's 4566
+# Beside the local stack's 4566; FACEID_BRIDGE_BENCH_PORT moves it, so two runs on one machine do not collide.
+PORT = int(os.environ.get("FACEID_BRIDGE_BENCH_PORT", "4567"))
 SECRET = "sandbox-secret"  # noqa: S105 - the local stack's sandbox secret
 CONCURRENCY = 8
 
