@@ -5,7 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.config import PublisherConfig, load
+from faceid_bridge.config import load
+from faceid_bridge.config.publisher import PublisherConfig
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.publisher import publish_records
 from faceid_bridge.tracing import traced

@@ -9,7 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from faceid_bridge import wiring
 from faceid_bridge.api import http_app, responses, serve
 from faceid_bridge.api_models import VerificationView
-from faceid_bridge.config import VerificationChangesConfig, load
+from faceid_bridge.config import load
+from faceid_bridge.config.verifications import VerificationChangesConfig
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.changes import cancel, redact
 from faceid_bridge.tracing import traced

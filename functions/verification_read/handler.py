@@ -7,8 +7,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
 from faceid_bridge.api import http_app, query_parameter, responses, serve
-from faceid_bridge.api_models import ListParameters, VerificationPage, VerificationView
-from faceid_bridge.config import VerificationReadConfig, load
+from faceid_bridge.api_listing import ListParameters, VerificationPage
+from faceid_bridge.api_models import VerificationView
+from faceid_bridge.config import load
+from faceid_bridge.config.verifications import VerificationReadConfig
 from faceid_bridge.domain.verification import utcnow
 from faceid_bridge.errors import ArgumentError
 from faceid_bridge.faceid.common import ContractError, parse

@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import webhook_wiring as wiring
-from faceid_bridge.config import WebhookDeliveryConfig, load
+from faceid_bridge.config import load
+from faceid_bridge.config.webhooks import WebhookDeliveryConfig
 from faceid_bridge.domain.verification import utcnow
 from faceid_bridge.observability import logger, metrics
 from faceid_bridge.services.webhook_delivery import deliver, fan_out

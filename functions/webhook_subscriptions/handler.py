@@ -7,7 +7,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import webhook_wiring as wiring
 from faceid_bridge.api import http_app, request_body, responses, serve
-from faceid_bridge.config import WebhookSubscriptionsConfig, load
+from faceid_bridge.config import load
+from faceid_bridge.config.webhooks import WebhookSubscriptionsConfig
 from faceid_bridge.observability import logger
 from faceid_bridge.services import webhook_subscriptions as subscriptions
 from faceid_bridge.tracing import traced

@@ -6,10 +6,12 @@ from faceid_bridge.adapters.bus import PUT_EVENTS_LIMIT
 from faceid_bridge.adapters.dynamodb.codec import DUE_BUCKETS, verification_from_image
 from faceid_bridge.channels import hosting
 from faceid_bridge.channels.h5_lite import contract as lite
+from faceid_bridge.channels.h5_lite import paths as lite_paths
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest
 from faceid_bridge.channels.h5_lite.callbacks import apply_result
 from faceid_bridge.channels.h5_lite.creation import create_verification
-from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, BusConfig, CreationConfig, FaceIdConfig, ReconcileConfig
+from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, CreationConfig, FaceIdConfig, ReconcileConfig
+from faceid_bridge.config.publisher import BusConfig
 from faceid_bridge.domain.verification import Channel
 from faceid_bridge.errors import FaceIdRejected
 from faceid_bridge.faceid.calls import FaceIdCall
@@ -33,6 +35,7 @@ __all__ = [
     "create_verification",
     "hosting",
     "lite",
+    "lite_paths",
     "logger",
     "publish_records",
     "reconcile_due",

@@ -114,11 +114,11 @@ class SimulatedFaceId:
         self, call: s.FaceIdCall[M], *, channel: str, region: str | None = None
     ) -> tuple[M, dict[str, Any]]:
         """The port's one method: get_token and get_result, as FaceID answers them (H5 Lite only)."""
-        if call.path == s.lite.GET_TOKEN:
+        if call.path == s.lite_paths.GET_TOKEN:
             token = self.get_token(call.fields["biz_no"])
             answer: tuple[Any, dict[str, Any]] = token, token.model_dump()
         else:
-            assert call.path == s.lite.GET_RESULT, "the simulation runs H5 Lite only"
+            assert call.path == s.lite_paths.GET_RESULT, "the simulation runs H5 Lite only"
             answer = self.get_result(call.fields["biz_id"])
         assert isinstance(answer[0], call.answer)
         return answer

@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from faceid_bridge.domain.biz_no import reserved
 from faceid_bridge.domain.decision import ComparisonSummary, Decision, LivenessSummary
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.domain.listing import DEFAULT_LIMIT, MAX_LIMIT
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.common import BizNo, FarLevel, bad
 
@@ -76,38 +75,3 @@ class VerificationView(OfVerification):
     updated_at: datetime
     expires_at: datetime
     redacted_at: datetime | None = None
-
-
-class VerificationPage(BaseModel):
-    """A page of verifications, oldest first, and the cursor of the next page (null: none)."""
-
-    model_config = ANSWER
-
-    verifications: list[VerificationView]
-    next_cursor: str | None = None
-
-
-# --- requests ------------------------------------------------------------------------------------
-
-
-class ListParameters(BaseModel):
-    """GET /v1/verifications's query: `biz_no` alone, or `channel` (or a `cursor`) with the other
-    filters. An unknown parameter is BAD_ARGUMENTS:<it>."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-    biz_no: CustomerBizNo | None = None
-    channel: Channel | None = None
-    status: Status | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, min_length=1, max_length=1024)
-
-    @model_validator(mode="after")
-    def _biz_no_alone(self) -> Self:
-        if self.biz_no is not None:
-            for key in ("channel", "status", "created_after", "created_before", "cursor"):
-                if getattr(self, key) is not None:
-                    raise bad(key)  # a biz_no names one verification: nothing to filter or page
-        return self

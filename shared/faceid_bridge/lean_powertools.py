@@ -1,10 +1,11 @@
 """Powertools' event handler without its package `__init__`s (docs/decisions.md §14).
 
 `aws_lambda_powertools.event_handler/__init__` imports every resolver Powertools has (AppSync and its
-asyncio, Bedrock, VPC Lattice...) and `utilities/data_classes/__init__` every event class, and a
+asyncio, Bedrock, VPC Lattice...), `utilities/data_classes/__init__` every event class and
+`utilities/parameters/__init__` every parameter provider, and a
 package's `__init__` runs before any of its modules: importing `event_handler.api_gateway` alone
 pays for all of them, about 0.09 of the 1.45 cold-init ratio. `install()` puts a stand-in for each
-of these two packages in `sys.modules`: the real package (its path, so its modules import as
+of these packages in `sys.modules`: the real package (its path, so its modules import as
 always) with a lazy `__init__` (PEP 562) that serves the few names we and `api_gateway` import from
 their own modules, and runs the real `__init__` for any other name. Nothing changes but what is
 loaded, and when.
@@ -40,6 +41,10 @@ SERVED: dict[str, dict[str, str]] = {
         "S3Event": "s3_event",  # (sqs_event imports it: the webhook delivery reads SQS records)
         "VPCLatticeEvent": "vpc_lattice",
         "VPCLatticeEventV2": "vpc_lattice",
+    },
+    # Its __init__ imports every provider (AppConfig, DynamoDB, SSM): we read Secrets Manager only.
+    "aws_lambda_powertools.utilities.parameters": {
+        "SecretsProvider": "secrets",
     },
 }
 

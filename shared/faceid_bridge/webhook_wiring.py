@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from faceid_bridge.config import StoreConfig, WebhookQueueConfig, WebhookSecretsConfig, WebhookTargetsConfig, load
+from faceid_bridge.config import StoreConfig, load
+from faceid_bridge.config.webhooks import WebhookQueueConfig, WebhookSecretsConfig, WebhookTargetsConfig
 
 if TYPE_CHECKING:
     from types import ModuleType

@@ -1,5 +1,5 @@
 """The adapters each function uses, built once per process, on first use, from the parts of the
-configuration they need (config.py: the function's own model has checked them at start).
+configuration they need (config/: the function's own model has checked them at start).
 
 Tests replace them with fakes by patching these factories' results (see tests/integration/conftest.py).
 """
@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from faceid_bridge import snapstart
-from faceid_bridge.config import BusConfig, CreationConfig, FaceIdConfig, StoreConfig, faceid_region, load
+from faceid_bridge.config import CreationConfig, FaceIdConfig, StoreConfig, faceid_region, load
 
 if TYPE_CHECKING:
     from faceid_bridge.adapters.bus import DeadLetterQueue, EventBus
@@ -80,6 +80,7 @@ def bus() -> EventBus:
 @cache
 def dead_letters() -> DeadLetterQueue:
     from faceid_bridge.adapters.bus import DeadLetterQueue
+    from faceid_bridge.config.publisher import BusConfig
 
     return DeadLetterQueue(load(BusConfig).dlq_url)
 

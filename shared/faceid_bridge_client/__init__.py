@@ -24,7 +24,8 @@ from urllib.parse import quote, urlencode
 import urllib3
 from pydantic import BaseModel
 
-from faceid_bridge.api_models import VerificationPage, VerificationView
+from faceid_bridge.api_listing import VerificationPage
+from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.app_sdk.api import AppCreated, AppVerificationRequest, AppVerifyRequest
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest

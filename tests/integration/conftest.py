@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from faceid_bridge import wiring
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.channels import hosting
-from faceid_bridge.channels.h5_lite import contract as lite
+from faceid_bridge.channels.h5_lite import paths as lite
 from faceid_bridge.channels.h5_lite.contract import GetTokenOptions, GetTokenResponse, LiteResult
 from faceid_bridge.config import load
 from faceid_bridge.domain.verification import Channel
@@ -129,7 +129,7 @@ class FakeFaceId:
         elif call.path == lite.GET_TOKEN:
             fields = dict(call.fields)
             urls = {"return_url": fields.pop("return_url"), "notify_url": fields.pop("notify_url")}
-            token = self.get_token(lite.GetTokenOptions.model_validate(fields | dict(call.files)), **urls)
+            token = self.get_token(GetTokenOptions.model_validate(fields | dict(call.files)), **urls)
             answer = token, token.model_dump()
         else:
             # The App and H5 Raw channels are tested against the sandbox (faceid_http); a test of

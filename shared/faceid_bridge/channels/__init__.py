@@ -25,6 +25,6 @@ def spec(channel: Channel) -> ChannelSpec:
 
 
 def hosting(channel: Channel) -> Hosting:
-    """The channel's rows of notes §6: HOSTING in its config.py (which loads only its contract)."""
+    """The channel's rows of notes §6: HOSTING in its config.py."""
     found: Hosting = importlib.import_module(f"{__name__}.{channel.name.lower()}.config").HOSTING
     return found

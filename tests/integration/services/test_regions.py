@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from faceid_bridge import wiring
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.channels import hosting
-from faceid_bridge.channels.h5_lite.contract import DO, GET_RESULT
+from faceid_bridge.channels.h5_lite.paths import DO, GET_RESULT
 from faceid_bridge.domain.verification import Channel
 from faceid_bridge.faceid.regions import HOSTS, Region
 from faceid_bridge.services.reconciler import reconcile_due

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from faceid_bridge.channels import hosting
 from faceid_bridge.channels.app_sdk import contract as app
 from faceid_bridge.channels.app_sdk.config import AppSdkConfig
-from faceid_bridge.channels.h5_lite import contract as lite
+from faceid_bridge.channels.h5_lite import paths as lite
 from faceid_bridge.channels.h5_lite.config import ReconcilerConfig
 from faceid_bridge.channels.h5_raw import contract as raw
 from faceid_bridge.channels.h5_raw.config import VALIDATE_STILL, H5RawConfig

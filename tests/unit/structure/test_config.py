@@ -10,7 +10,8 @@ import importlib
 import pytest
 
 from faceid_bridge.adapters.faceid_client import FaceIdClient
-from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, Config, ReconcileConfig, VerificationReadConfig, load
+from faceid_bridge.config import MAX_FACEID_CALLS_AT_ONCE, Config, ReconcileConfig, load
+from faceid_bridge.config.verifications import VerificationReadConfig
 from faceid_bridge.domain.secret_rotation import Credentials
 from infra.local.template import FunctionSpec, Template
 

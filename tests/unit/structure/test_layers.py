@@ -11,6 +11,7 @@ from tests.unit.structure.test_structure import graph, imports, modules
 # A channel package's modules, by their name, and the layer each belongs to.
 CHANNEL_MODULES = {
     "contract": "contract",
+    "paths": "contract",
     "evaluator": "domain",
     "creation": "services",
     "callbacks": "services",
@@ -23,7 +24,6 @@ CHANNEL_MODULES = {
 TOP = {
     "faceid_bridge.ports": "ports",
     "faceid_bridge.errors": "errors",
-    "faceid_bridge.config": "config",
     "faceid_bridge.observability": "observability",
     "faceid_bridge.metric_names": "observability",
     "faceid_bridge.tracing": "observability",
@@ -33,6 +33,7 @@ TOP = {
     "faceid_bridge.forms": "utilities",
     "faceid_bridge.api": "api",
     "faceid_bridge.api_models": "api",
+    "faceid_bridge.api_listing": "api",
     "faceid_bridge.result_page": "api",
     "faceid_bridge.wiring": "wiring",
     "faceid_bridge.snapstart": "wiring",
@@ -44,6 +45,7 @@ TOP = {
     "faceid_bridge.lean_powertools": "package",  # run by the package's __init__, before anything else
 }
 PREFIXES = {
+    "faceid_bridge.config": "config",
     "faceid_bridge.domain": "domain",
     "faceid_bridge.faceid": "contract",
     "faceid_bridge.services": "services",

@@ -121,3 +121,25 @@ def test_another_powertools_version_is_left_alone() -> None:
     )
     # Then the real package __init__ ran, as without the shim
     assert loaded == [True, True]
+
+
+def test_the_secrets_provider_comes_without_the_other_parameter_providers() -> None:
+    # Given the shim installed, When our secrets provider is created as a FaceID call first needs it
+    loaded = fresh(
+        "import faceid_bridge\n"
+        "from faceid_bridge.adapters.credentials import secrets_provider\n"
+        "provider = secrets_provider()\n"
+        "print(json.dumps([type(provider).__module__, sorted(m for m in sys.modules"
+        " if m.startswith('aws_lambda_powertools.utilities.parameters.'))]))",
+        environment={"AWS_DEFAULT_REGION": "us-east-1"},
+    )
+    # Then it is Powertools' SecretsProvider, and AppConfig's, DynamoDB's and SSM's stay unloaded
+    assert loaded == [
+        "aws_lambda_powertools.utilities.parameters.secrets",
+        [
+            "aws_lambda_powertools.utilities.parameters.base",
+            "aws_lambda_powertools.utilities.parameters.constants",
+            "aws_lambda_powertools.utilities.parameters.exceptions",
+            "aws_lambda_powertools.utilities.parameters.secrets",
+        ],
+    ]

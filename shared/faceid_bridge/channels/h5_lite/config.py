@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from faceid_bridge.channels.h5_lite.contract import DO, GET_RESULT, GET_TOKEN
+from faceid_bridge.channels.h5_lite.paths import DO, GET_RESULT, GET_TOKEN
 from faceid_bridge.config import (
     CallbackConfig,
     CreationConfig,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from faceid_bridge.channels.h5_lite.paths import DO, GET_RESULT, GET_TOKEN
 from faceid_bridge.faceid.calls import FaceIdCall, FormOptions
 from faceid_bridge.faceid.common import (
     ComparisonResult,
@@ -152,10 +153,6 @@ def lite_sign_valid(secrets: Iterable[str], data: str, sign: str) -> bool:
 
 
 # --- the calls -------------------------------------------------------------------------------------
-
-GET_TOKEN = "/faceid/lite/get_token"  # noqa: S105 - an API path, not a secret
-DO = "/faceid/lite/do"
-GET_RESULT = "/faceid/lite/get_result"
 
 
 def get_token_call(options: FormOptions, *, return_url: str, notify_url: str) -> FaceIdCall[GetTokenResponse]:

@@ -1,10 +1,13 @@
 """Configuration: each function's model of exactly the variables it reads, validated once, when the
 function starts (its handler calls `load`), with an error that names what is missing or wrong.
 
-A function's model is made of the parts below; template.yaml gives each function the variables of
-its model and no others (tests/unit/structure/test_config.py), and the local stack derives them from it. The
-adapters' wiring and the services read the parts they need (`load(StoreConfig)`...), which the
-function's own model has already checked.
+A function's model is made of the parts below, and of those in this package's modules that only
+some functions use (webhooks.py, publisher.py, verifications.py: a model class costs pydantic about
+1.7 M instructions to create even with its schema deferred, so a function creates only the ones it
+imports). template.yaml gives each function the variables of its model and no others
+(tests/unit/structure/test_config.py), and the local stack derives them from it. The adapters'
+wiring and the services read the parts they need (`load(StoreConfig)`...), which the function's own
+model has already checked.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from faceid_bridge.faceid.common import FarLevel
 from faceid_bridge.faceid.regions import HOSTS, Hosting, Region, region_of_host
 
 
-def _split(value: object) -> object:
+def comma_list(value: object) -> object:
+    """A list variable's value: its comma-separated items, trimmed, the empty ones dropped."""
     return [item.strip() for item in value.split(",") if item.strip()] if isinstance(value, str) else value
 
 
 class Config(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Schemas built when first validated: a function validates its own model, not every part's.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class StoreConfig(Config):
@@ -114,36 +119,13 @@ class PublicUrlConfig(Config):
 
 class RedirectConfig(Config):
     # Origins the user's browser may be sent back to. "http://localhost:*" allows any port.
-    allowed_redirect_origins: Annotated[list[str], BeforeValidator(_split)] = Field(
+    allowed_redirect_origins: Annotated[list[str], BeforeValidator(comma_list)] = Field(
         default_factory=list, alias="ALLOWED_REDIRECT_ORIGINS"
     )
 
 
 class CallbackConfig(Config):
     max_callback_body_bytes: int = Field(1024 * 1024, alias="MAX_CALLBACK_BODY_BYTES")
-
-
-class BusConfig(Config):
-    event_bus_name: str = Field(alias="EVENT_BUS_NAME")
-    event_source: str = Field("faceid.bridge", alias="EVENT_SOURCE")
-    dlq_url: str = Field(alias="DLQ_URL")
-
-
-class WebhookTargetsConfig(Config):
-    # `host:port` entries a webhook endpoint may use although they are not public (and over plain
-    # HTTP): empty when deployed; locally, the test receiver (docs/decisions.md §19).
-    webhook_allowed_targets: Annotated[list[str], BeforeValidator(_split)] = Field(
-        default_factory=list, alias="WEBHOOK_ALLOWED_TARGETS"
-    )
-
-
-class WebhookSecretsConfig(Config):
-    webhook_secrets_key_id: str = Field(alias="WEBHOOK_SECRETS_KEY_ID")  # the KMS key that seals them
-
-
-class WebhookQueueConfig(Config):
-    webhook_queue_url: str = Field(alias="WEBHOOK_QUEUE_URL")
-    webhook_dlq_url: str = Field(alias="WEBHOOK_DLQ_URL")
 
 
 # The most FaceID calls one process makes at once: the reconciler's concurrency is capped here, and
@@ -157,29 +139,6 @@ class ReconcileConfig(Config):
     # Due verifications a run settles at once (docs/capacity.md sizes it); each is one FaceID call
     # at a time, so it must fit the FaceID account's concurrency limit beside the creations' calls.
     reconcile_concurrency: int = Field(64, ge=1, le=MAX_FACEID_CALLS_AT_ONCE, alias="RECONCILE_CONCURRENCY")
-
-
-# --- each function's model (a channel's functions': in its package, channels/<channel>/config.py) ---
-
-
-class VerificationReadConfig(StoreConfig):
-    pass
-
-
-class VerificationChangesConfig(StoreConfig):
-    pass
-
-
-class PublisherConfig(BusConfig):
-    pass
-
-
-class WebhookSubscriptionsConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig):
-    pass
-
-
-class WebhookDeliveryConfig(StoreConfig, WebhookTargetsConfig, WebhookSecretsConfig, WebhookQueueConfig):
-    pass
 
 
 @cache
