@@ -9,14 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
 
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.adapters.dynamodb.codec import biz_no_key, from_attributes, verification_from_image
 from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.events import event_id
 from faceid_bridge.metric_names import Metric
-from faceid_bridge.observability import metrics
 from faceid_bridge.services.publisher import publish_records
 from tests.integration.conftest import FakeFaceId
 from tests.integration.services.test_api_answers import assert_documented
@@ -80,13 +78,6 @@ def published(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]
     )
     assert answer == {"batchItemFailures": []}
     return [(entry["DetailType"], json.loads(entry["Detail"])) for put in bus.calls for entry in put]
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    names: list[str] = []
-    monkeypatch.setattr(metrics, "add_metric", lambda name, **_: names.append(name))
-    return names
 
 
 # --- cancel ------------------------------------------------------------------------------------------
