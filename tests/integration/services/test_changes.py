@@ -156,14 +156,20 @@ def test_cancel_and_redact_of_an_unknown_verification_are_404(stack: LocalStack)
 # --- redact ------------------------------------------------------------------------------------------
 
 
+def with_personal_data(store: VerificationStore, outcome: str) -> str:
+    """Given: a verification created with a redirect_url and biz_extra_data (PERSONAL_BODY), and
+    FaceID's notify with `outcome` for it audited. Its id."""
+    created = create(PERSONAL_BODY)[2]
+    assert notify(created["biz_id"], outcome, "order-redact") == 200
+    assert len(audits(store, created["verification_id"])) == 1
+    return str(created["verification_id"])
+
+
 def test_redaction_removes_the_personal_data_from_the_table_and_a_second_call_changes_nothing(
     faceid: FakeFaceId, store: VerificationStore
 ) -> None:
     # Given a rejected verification with a redirect_url, biz_extra_data and FaceID's answer audited
-    created = create(PERSONAL_BODY)[2]
-    vid = created["verification_id"]
-    assert notify(created["biz_id"], "mismatch", "order-redact") == 200
-    assert len(audits(store, vid)) == 1
+    vid = with_personal_data(store, "mismatch")
     assert store.dynamodb.get_item(TableName=store.table_name, Key=biz_no_key("order-redact"))["Item"]["request_hash"]
     # When it is redacted
     status, _, body = change("redact", vid)
@@ -203,10 +209,7 @@ def test_redacting_one_in_flight_cancels_it_first_and_the_publisher_announces_ea
     faceid: FakeFaceId, store: VerificationStore
 ) -> None:
     # Given a verification in flight (PROCESSING), FaceID's notify that said so audited
-    created = create(PERSONAL_BODY)[2]
-    vid = created["verification_id"]
-    assert notify(created["biz_id"], "processing", "order-redact") == 200
-    assert len(audits(store, vid)) == 1
+    vid = with_personal_data(store, "processing")
     # When it is redacted
     status, _, body = change("redact", vid)
     # Then it was cancelled, then redacted: two versions more
