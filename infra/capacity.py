@@ -1,6 +1,7 @@
 """docs/capacity.md's numbers: what carries 1,000 H5 Lite verifications/s sustained and 5,000/s in
-bursts, limit by limit, from AWS's documented quotas (QUOTAS, each with its page), the template's
-defaults, what `make bench` measured (bench/results.json) and what `make scale` simulated
+bursts, limit by limit (the listing index and the webhook path included), from AWS's documented
+quotas (QUOTAS, each with its page), the template's defaults and settings, what `make bench`
+measured (bench/results.json) and what `make scale` simulated
 (bench/scale.json, bench/scale-one-at-a-time.json). Every figure the document quotes is computed here,
 so tests/unit/infra/test_capacity_doc.py can hold the document to it.
 
@@ -16,6 +17,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from faceid_bridge.adapters.dynamodb.codec import LIST_SHARDS
+from faceid_bridge.adapters.webhook_http import TIMEOUT as WEBHOOK_TIMEOUT
+from faceid_bridge.adapters.webhook_queue import MAX_DELAY_SECONDS
+from faceid_bridge.domain.webhooks import ATTEMPT_DELAYS
 from infra.local.template import ROOT, Template
 from infra.scale.services import DUE_BUCKETS, MAX_FACEID_CALLS_AT_ONCE, FaceIdConfig, ReconcileConfig
 from infra.scale.simulation import RECONCILER_MARGIN_SECONDS, Scenario
@@ -74,6 +79,27 @@ QUOTAS = {
         "EventBridge PutEvents/s per account in us-east-1 (us-east-2: 2,400; other regions less)",
         "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html",
     ),
+    "eventbridge_invocations_us_east_1": Quota(
+        18_750,
+        "EventBridge rule target invocations/s per account in us-east-1 (1,100 in most regions; throttled "
+        "invocations are delayed, not lost)",
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html",
+    ),
+    "sqs_event_source_batches": Quota(
+        1_000,
+        "batches one SQS event source mapping processes at once (reached at up to 300 more a minute)",
+        "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html",
+    ),
+    "sqs_in_flight": Quota(
+        120_000,
+        "in-flight messages per standard queue (received, not yet deleted)",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-queues.html",
+    ),
+    "sqs_retention": Quota(
+        1_209_600,
+        "message retention's maximum, 14 days (a standard queue's throughput and backlog are unlimited)",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",
+    ),
     "get_secret_value": Quota(
         10_000,
         "Secrets Manager GetSecretValue requests/s per account and region",
@@ -92,6 +118,23 @@ INDEX_WRITES_PER_VERIFICATION = 2  # its ByDueAt entry put at creation, deleted 
 PUT_EVENTS_ENTRIES = 10
 PUBLISHER_BATCH_SECONDS = 0.05  # assumed: one PutEvents round trip and the batch's CPU (bench's cost model)
 RECOMMENDED_PARALLELIZATION = 4
+# ByChannelDay's projection is ALL, so the index is written with every write of the verification item,
+# whole: 2 units for an item of 1-2 KB, its size once FaceID's answer is on it (docs/decisions.md §16).
+LIST_UNITS_PER_WRITE = 2
+# The webhook path (docs/decisions.md §19), per subscription taking every event: a fan-out invocation
+# per batch of events (one Query, a SendMessage per event) and an invocation per delivery (its
+# subscription read, the endpoint's answer, its attempt item put, under 1 KB).
+FAN_OUT_CALLS = 1 + 10
+DELIVERY_CALLS = 2
+ENDPOINT_SECONDS = 0.2  # assumed: an endpoint's answer; its worst case is the connect and read timeouts
+HOP_CALLS = 1  # a message not due yet is sent back delayed (SendMessage), without an attempt
+# A dead endpoint's message waits its whole schedule, re-sent every MAX_DELAY_SECONDS: a receive each.
+HOPS_PER_DEAD_MESSAGE = sum(math.ceil(delay / MAX_DELAY_SECONDS) for delay in ATTEMPT_DELAYS)
+ENDPOINT_TIMEOUT_SECONDS = sum(
+    float(seconds)
+    for seconds in (WEBHOOK_TIMEOUT.connect_timeout, WEBHOOK_TIMEOUT.read_timeout)
+    if isinstance(seconds, int | float)
+)
 # Lambda gives a function CPU in proportion to its memory, a full vCPU at 1,769 MB:
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
 MB_PER_VCPU = 1_769
@@ -106,6 +149,8 @@ class Inputs:
     scale: dict[str, Any]  # bench/scale.json: the reconciler at its default concurrency
     one_at_a_time: dict[str, Any]  # bench/scale-one-at-a-time.json: --read-concurrency 1
     scenario: Scenario
+    webhook_batch_sizes: tuple[int, int]  # the delivery function's SQS mappings: events in, deliveries
+    webhook_dlq_retention: int  # seconds
 
     @classmethod
     def load(cls) -> Inputs:
@@ -114,6 +159,7 @@ class Inputs:
         memory = template.resources["ReconcilerFunction"]["Properties"].get(
             "MemorySize", template.document["Globals"]["Function"]["MemorySize"]
         )
+        delivery_events = template.resources["WebhookDeliveryFunction"]["Properties"]["Events"]
         return cls(
             defaults=template.parameter_defaults(),
             reconciler_timeout=timeout,
@@ -122,10 +168,21 @@ class Inputs:
             scale=json.loads((ROOT / "bench" / "scale.json").read_text()),
             one_at_a_time=json.loads((ROOT / "bench" / "scale-one-at-a-time.json").read_text()),
             scenario=Scenario(),
+            webhook_batch_sizes=(
+                int(delivery_events["Events"]["Properties"]["BatchSize"]),
+                int(delivery_events["Deliveries"]["Properties"]["BatchSize"]),
+            ),
+            webhook_dlq_retention=int(template.resources["WebhookDLQ"]["Properties"]["MessageRetentionPeriod"]),
         )
 
     def param(self, name: str) -> int:
         return int(self.defaults[name])
+
+    def records_per_verification(self) -> float:
+        """The verification item's writes a verification: the stream records reaching the publisher
+        (`make scale`: creations, terminal transitions, the reconciler's bookkeeping)."""
+        pub = self.scale["publisher"]
+        return float((pub["stream_records"] - pub["filtered_out"]) / self.scale["scenario"]["verifications_simulated"])
 
 
 def _int(value: float) -> str:
@@ -279,6 +336,8 @@ def _dynamodb(i: Inputs) -> Section:
     rru = i.bench["calls"]["h5_lite"]["reads"] + i.scenario.lost * RECONCILED_CALLS["GetItem"]
     table, partition = QUOTAS["dynamodb_table_units"].value, QUOTAS["dynamodb_partition_writes"].value
     per_bucket = INDEX_WRITES_PER_VERIFICATION / DUE_BUCKETS
+    per_shard = i.records_per_verification() * LIST_UNITS_PER_WRITE / LIST_SHARDS
+    list_shards = 2 ** math.ceil(math.log2(BURST * per_shard * LIST_SHARDS / partition))
     increase = math.ceil(BURST * wru * 1.5 / 10_000) * 10_000
     how = (
         f"Write units a verification: {wru:.1f}: the creation's transaction "
@@ -286,7 +345,10 @@ def _dynamodb(i: Inputs) -> Section:
         f"({ITEMS_PER_TRANSACTION['FaceIdCallbacksFunction']} items), 2 units an item in a transaction (items under "
         f"1 KB), and the reconciler's for the {i.scenario.lost:.0%} lost. Read units: {rru:.1f}. The ByDueAt index "
         f"has {DUE_BUCKETS} partition keys (`DUE_BUCKETS`); each verification writes it "
-        f"{INDEX_WRITES_PER_VERIFICATION} times (in at creation, out when it ends)."
+        f"{INDEX_WRITES_PER_VERIFICATION} times (in at creation, out when it ends). The ByChannelDay index (listing, "
+        f"projection ALL) is written with every write of the verification item, {i.records_per_verification():.2f} "
+        f"a verification, {LIST_UNITS_PER_WRITE} units each (1-2 KB), over the {LIST_SHARDS} shards (`LIST_SHARDS`) of "
+        "a channel's day: its busiest shard is one channel taking all the traffic."
     )
     rows = [
         Limit(
@@ -302,7 +364,15 @@ def _dynamodb(i: Inputs) -> Section:
             f"{_int(partition)}/s per partition {_link('dynamodb_partition_writes')}",
             partition,
             (SUSTAINED * per_bucket, BURST * per_bucket),
-            "`DUE_BUCKETS` = 32 in adapters/store.py (a code change; old buckets stay readable)",
+            "`DUE_BUCKETS` = 32 in adapters/dynamodb/codec.py (a code change; old buckets stay readable)",
+        ),
+        Limit(
+            "ByChannelDay, per shard (one channel)",
+            f"{_int(partition)}/s per partition",
+            partition,
+            (SUSTAINED * per_shard, BURST * per_shard),
+            f"`LIST_SHARDS` = {list_shards} in adapters/dynamodb/codec.py (a code change, safe upward: a listing "
+            "reads every shard below it)",
         ),
         Limit(
             "one biz_no guard or verification",
@@ -317,8 +387,7 @@ def _dynamodb(i: Inputs) -> Section:
 
 def _publisher(i: Inputs) -> Section:
     batch, factor = i.param("PublisherBatchSize"), i.param("PublisherParallelizationFactor")
-    pub = i.scale["publisher"]
-    records = (pub["stream_records"] - pub["filtered_out"]) / i.scale["scenario"]["verifications_simulated"]
+    records = i.records_per_verification()
 
     def carried(rate: float, parallel: int) -> float:
         return _shards(i, rate) * parallel * batch / PUBLISHER_BATCH_SECONDS
@@ -454,6 +523,119 @@ def _reconciler(i: Inputs) -> Section:
     return "The reconciler's get_result reads", how, rows
 
 
+def _webhooks(i: Inputs) -> Section:
+    events_batch, deliveries_batch = i.webhook_batch_sizes
+    ddb = i.scenario.dynamodb_seconds
+    events = (SUSTAINED * EVENTS_PER_VERIFICATION, BURST * EVENTS_PER_VERIFICATION)
+    fan_out = (events[0] / events_batch * FAN_OUT_CALLS * ddb, events[1] / events_batch * FAN_OUT_CALLS * ddb)
+    mapping = QUOTAS["sqs_event_source_batches"].value
+    invocations = QUOTAS["eventbridge_invocations_us_east_1"].value
+
+    def delivering(endpoint_seconds: float) -> tuple[float, float]:
+        return (
+            events[0] * (endpoint_seconds + DELIVERY_CALLS * ddb),
+            events[1] * (endpoint_seconds + DELIVERY_CALLS * ddb),
+        )
+
+    quick, hanging = delivering(ENDPOINT_SECONDS), delivering(ENDPOINT_TIMEOUT_SECONDS)
+    # Lambda concurrency with the deliveries, each mapping capped at its batches at once.
+    total = (
+        _concurrency(i, SUSTAINED) + min(quick[0], mapping) + fan_out[0],
+        _concurrency(i, BURST) + min(quick[1], mapping) + fan_out[1],
+    )
+    quota = QUOTAS["lambda_concurrency"].value
+    isolated = mapping / ENDPOINT_TIMEOUT_SECONDS
+    hopping = (events[0] * HOPS_PER_DEAD_MESSAGE * HOP_CALLS * ddb, events[1] * HOPS_PER_DEAD_MESSAGE * HOP_CALLS * ddb)
+    per_day = (events[0] * 86_400, events[1] * 86_400)
+    wru = _write_units(i) + EVENTS_PER_VERIFICATION  # an attempt item a delivery, under 1 KB
+    table = QUOTAS["dynamodb_table_units"].value
+    how = (
+        "Every event goes to `WebhookEventsQueue` (the rule takes every event of the stack's source): "
+        f"{EVENTS_PER_VERIFICATION} a verification, {events_batch} to a fan-out invocation ({FAN_OUT_CALLS} calls at "
+        f"{ddb * 1000:.0f} ms), which puts one message a subscription that wants the event on "
+        f"`WebhookDeliveriesQueue`; each delivery is an invocation of its own (batch {deliveries_batch}): the "
+        f"endpoint's answer, {ENDPOINT_SECONDS} s (assumed; {ENDPOINT_TIMEOUT_SECONDS:.0f} s at the connect and read "
+        f"timeouts), and {DELIVERY_CALLS} DynamoDB calls. The rows are for one subscription taking every event; "
+        "each more multiplies the delivery rows. A failed attempt comes back as a delayed message (a message not due "
+        f"yet is sent back, one SQS call taken at {ddb * 1000:.0f} ms); the last one's message, and what fails 5 "
+        "times, lands in `WebhookDLQ`."
+    )
+    rows = [
+        Limit(
+            "WebhookEventsRule's target invocations, us-east-1",
+            f"{_int(invocations)}/s {_link('eventbridge_invocations_us_east_1')}",
+            invocations,
+            events,
+            "none needed in us-east-1; elsewhere (1,100/s in most regions) a quota increase, subscribers' rules too",
+            "/s",
+        ),
+        Limit(
+            "WebhookEventsQueue, fan-out batches at once",
+            f"{_int(mapping)} {_link('sqs_event_source_batches')}",
+            mapping,
+            fan_out,
+            "none needed",
+        ),
+        Limit(
+            f"WebhookDeliveriesQueue, deliveries at once, endpoint at {ENDPOINT_SECONDS} s",
+            f"{_int(mapping)}, the mapping's maximum",
+            mapping,
+            quick,
+            "none in the template (AWS's, not adjustable): a second deliveries queue and mapping (a code change); "
+            "meanwhile deliveries wait in the queue",
+        ),
+        Limit(
+            f"WebhookDeliveriesQueue, endpoint at its {ENDPOINT_TIMEOUT_SECONDS:.0f} s timeouts",
+            f"{_int(mapping)}",
+            mapping,
+            hanging,
+            f"none: past {isolated:.0f} deliveries/s a hanging endpoint holds every delivery at once and the other "
+            "endpoints' wait behind it (§19's isolation holds below that); its retries are delayed messages",
+        ),
+        Limit(
+            "WebhookDeliveriesQueue, one endpoint dead for its whole schedule: its messages' hops at once",
+            f"{_int(mapping)}",
+            mapping,
+            hopping,
+            f"none in the template: each waiting message is received every {MAX_DELAY_SECONDS} s "
+            f"({HOPS_PER_DEAD_MESSAGE} hops over its {sum(ATTEMPT_DELAYS) / 86_400:.1f} days), so after three days "
+            "the hops alone fill the mapping and every endpoint's deliveries wait; a code change (long waits kept "
+            "out of the queue, e.g. due attempts in the table read by a schedule) raises it",
+        ),
+        Limit(
+            "WebhookDeliveriesQueue, messages in flight",
+            f"{_int(QUOTAS['sqs_in_flight'].value)} {_link('sqs_in_flight')}",
+            QUOTAS["sqs_in_flight"].value,
+            (min(quick[0], mapping) * deliveries_batch, min(quick[1], mapping) * deliveries_batch),
+            "none needed: at most the mapping's batches at once",
+        ),
+        Limit(
+            "WebhookDLQ, one endpoint down past its retries",
+            f"kept {i.webhook_dlq_retention // 86_400} days (`MessageRetentionPeriod`) {_link('sqs_retention')}",
+            None,
+            per_day,
+            "none needed (no backlog quota): `WebhookDLQNotEmptyAlarm` fires on the first; redrive or drop within "
+            f"{i.webhook_dlq_retention // 86_400} days (docs/operations.md)",
+            "/day",
+        ),
+        Limit(
+            "Lambda concurrency, all functions and the deliveries",
+            f"{_int(quota)}",
+            quota,
+            total,
+            f"quota increase to {math.ceil(total[1] * 1.5 / 500) * 500:,}",
+        ),
+        Limit(
+            "table write units, with an attempt item a delivery",
+            f"{_int(table)}/s",
+            table,
+            (SUSTAINED * wru, BURST * wru),
+            f"table quota increase to {math.ceil(BURST * wru * 1.5 / 10_000) * 10_000:,}/s",
+        ),
+    ]
+    return "Webhook queues and deliveries", how, rows
+
+
 def _secrets(i: Inputs) -> Section:
     cache, quota = int(FaceIdConfig.model_fields["secret_cache_seconds"].default), QUOTAS["get_secret_value"].value
     calls = (_concurrency(i, SUSTAINED) * 2 / cache, _concurrency(i, BURST) * 2 / cache)
@@ -469,7 +651,10 @@ def _secrets(i: Inputs) -> Section:
 
 
 def sections(inputs: Inputs) -> list[Section]:
-    return [section(inputs) for section in (_api, _lambda, _dynamodb, _publisher, _eventbridge, _reconciler, _secrets)]
+    return [
+        section(inputs)
+        for section in (_api, _lambda, _dynamodb, _publisher, _eventbridge, _reconciler, _webhooks, _secrets)
+    ]
 
 
 def _simulated(report: dict[str, Any], name: str) -> str:

@@ -1,18 +1,22 @@
-"""Test helpers shared by the three levels: fixtures on disk, and the get_token rules table."""
+"""Test helpers shared by the three levels: fixtures on disk, the get_token rules table, and the
+one Verification builder."""
 
 from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.common import MAX_IMAGE_BYTES
 from infra.local.client import face_image
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 EVENTS = ROOT / "events"
+CREATED_AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def load_json(path: Path) -> Any:
@@ -96,3 +100,27 @@ def sandbox_form(body: dict[str, Any]) -> tuple[dict[str, str], dict[str, bytes]
 def json_of(response: Any) -> Any:
     """A Flask test response's JSON body (typed Any: Flask says it may be None)."""
     return response.get_json()
+
+
+def make_verification(
+    verification_id: str = "vrf_1", *, created_at: datetime = CREATED_AT, **fields: Any
+) -> Verification:
+    """An H5 Lite verification as its creation stores it: one reference, far_level 1e-4, biz_no
+    `order-<id>` and biz_id `biz-<id>`, expiring an hour after `created_at`. `fields` set any other
+    field (a misspelt one fails here: the model itself ignores unknown fields)."""
+    unknown = set(fields) - set(Verification.model_fields)
+    assert not unknown, f"not Verification fields: {sorted(unknown)}"
+    created: dict[str, Any] = {
+        "verification_id": verification_id,
+        "channel": Channel.H5_LITE,
+        "biz_no": f"order-{verification_id}",
+        "biz_id": f"biz-{verification_id}",
+        "comparison_type": "0",
+        "references": 1,
+        "far_level": "1e-4",
+        "request_hash": "h",
+        "created_at": created_at,
+        "updated_at": created_at,
+        "expires_at": created_at + timedelta(hours=1),
+    }
+    return Verification(**(created | fields))

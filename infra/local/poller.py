@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-import traceback
 from typing import Any
 
 import boto3
 
 from infra.local.functions import FunctionHost
 from infra.local.provision import LocalStack
+from infra.local.stopping import report_unless_stopping
 from infra.stream_records import lambda_record
 
 
@@ -51,8 +51,7 @@ class StreamPoller(threading.Thread):
             try:
                 self.poll(iterators)
             except Exception:  # noqa: BLE001 - moto went away: the stack is stopping, or will retry
-                if not self.stopped.wait(1):
-                    traceback.print_exc()
+                report_unless_stopping(self.stopped)
                 continue
             self.stopped.wait(self.interval)
 

@@ -6,13 +6,13 @@ goes to the queue's DLQ past its redrive policy's receive count (moto applies th
 from __future__ import annotations
 
 import threading
-import traceback
 from typing import Any
 
 import boto3
 
 from infra.local.functions import FunctionHost
 from infra.local.provision import LocalStack
+from infra.local.stopping import report_unless_stopping
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -47,12 +47,11 @@ class QueuePoller(threading.Thread):
                 messages = self.sqs.receive_message(
                     QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size, WaitTimeSeconds=1
                 ).get("Messages", [])
+                if messages:
+                    self.deliver(messages)
             except Exception:  # noqa: BLE001 - moto went away: the stack is stopping, or will retry
-                if not self.stopped.wait(1):
-                    traceback.print_exc()
-                continue
-            if messages:
-                self.deliver(messages)
+                # What was not deleted comes back after its visibility timeout: nothing is lost.
+                report_unless_stopping(self.stopped)
 
     def deliver(self, messages: list[dict[str, Any]]) -> None:
         """Invoke with the batch; delete what succeeded, as Lambda does."""
@@ -60,8 +59,8 @@ class QueuePoller(threading.Thread):
         try:
             result = self.host.invoke({"Records": records}) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])} if self.partial else set()
-        except Exception:  # noqa: BLE001 - a function error: the whole batch comes back
-            traceback.print_exc()
+        except Exception:  # noqa: BLE001 - a function error (moto gone, at a stop): the whole batch comes back
+            report_unless_stopping(self.stopped)
             return
         done = [record for record in records if record["messageId"] not in failed]
         for start in range(0, len(done), 10):

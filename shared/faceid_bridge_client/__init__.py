@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -53,15 +53,38 @@ class Answer:
             raise ApiError.of(self)
 
 
-@dataclass(frozen=True)
 class ApiError(Exception):
     """An error answer: FaceID's error form (`BAD_ARGUMENTS:<key>`...), the request id to quote,
-    and Retry-After when the same request may be sent again (409 in progress, 429, 503)."""
+    and Retry-After when the same request may be sent again (409 in progress, 429, 503).
 
-    status: int
-    error_message: str
-    request_id: str | None = None
-    retry_after: int | None = field(default=None)
+    A plain exception, not a frozen dataclass: raising sets attributes on an exception
+    (`__traceback__`, `__context__`, notes), which a frozen dataclass refuses. Its fields are
+    read-only properties over `args`, so it also prints and pickles as its answer."""
+
+    def __init__(
+        self, status: int, error_message: str, request_id: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(status, error_message, request_id, retry_after)
+        self._answer = (status, error_message, request_id, retry_after)
+
+    @property
+    def status(self) -> int:
+        return self._answer[0]
+
+    @property
+    def error_message(self) -> str:
+        return self._answer[1]
+
+    @property
+    def request_id(self) -> str | None:
+        return self._answer[2]
+
+    @property
+    def retry_after(self) -> int | None:
+        return self._answer[3]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.error_message}" + (f" (request_id {self.request_id})" if self.request_id else "")
 
     @classmethod
     def of(cls, answer: Answer) -> ApiError:

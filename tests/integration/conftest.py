@@ -23,6 +23,7 @@ from faceid_bridge.channels.h5_lite.contract import GetTokenOptions, GetTokenRes
 from faceid_bridge.config import load
 from faceid_bridge.domain.verification import Channel
 from faceid_bridge.faceid.calls import FaceIdCall
+from faceid_bridge.observability import metrics
 from infra.local import moto_atomic
 from infra.local.provision import LocalStack, provision
 from infra.local.stack import SANDBOX_CREDENTIALS
@@ -158,3 +159,11 @@ def faceid_http(stack: LocalStack, sandbox_server: Flask, monkeypatch: pytest.Mo
     _clear_caches()
     yield url
     server.shutdown()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the metrics counted during the test, in order."""
+    names: list[str] = []
+    monkeypatch.setattr(metrics, "add_metric", lambda name, **_: names.append(name))
+    return names

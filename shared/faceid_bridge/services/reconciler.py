@@ -17,6 +17,9 @@ by the calling thread, which reads the index a page at a time as the workers tak
 alone decides whether to start another: not once the run is out of time or has met a
 configuration error (what is in flight finishes). The first verification is settled alone, so
 that a run that cannot reach FaceID finds it out on one read, with one log line, not `concurrency`.
+The workers work under the caller's deadline (faceid_bridge.deadline: the handler starts it from the
+invocation's time left), so what is in flight cannot outlast the run: each FaceID try is sized to
+it, and none starts past it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from faceid_bridge import deadline
 from faceid_bridge.channels import spec as channel_spec
 from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import ConfigurationError
@@ -141,6 +145,7 @@ def _reconcile_all(
                 report.skipped = True
 
     due = iter(store.due(now))
+    run_deadline = deadline.current()  # the workers' too: a new thread starts without one
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="reconcile") as pool:
         while True:
             # A free worker first, then the next due id: the index is read as the workers take its ids.
@@ -158,7 +163,7 @@ def _reconcile_all(
                 metrics.add_metric(name=Metric.RECONCILER_OUT_OF_TIME, unit="Count", value=1)
                 break
             started.add(verification_id)
-            future = pool.submit(_reconcile_logged, verification_id, store, faceid, now, retry_after)
+            future = pool.submit(_reconcile_logged, verification_id, store, faceid, now, retry_after, run_deadline)
             in_flight[future] = verification_id
         while in_flight:  # what was started finishes, even past out_of_time
             settle_finished(block=True)
@@ -172,16 +177,24 @@ def _reconcile_all(
 
 
 def _reconcile_logged(
-    verification_id: str, store: ReconcilerStore, faceid: FaceId, now: datetime, retry_after: timedelta
+    verification_id: str,
+    store: ReconcilerStore,
+    faceid: FaceId,
+    now: datetime,
+    retry_after: timedelta,
+    run_deadline: float | None,
 ) -> Reconciled:
-    """On a worker thread: _reconcile_isolated, with every log line of it naming the verification."""
+    """On a worker thread: _reconcile_isolated under the run's deadline, with every log line of it
+    naming the verification."""
     about_verification(verification_id)
+    deadline.adopt(run_deadline)
     try:
         reconciled = _reconcile_isolated(verification_id, store=store, faceid=faceid, now=now, retry_after=retry_after)
         logger.info("verification reconciled", extra={"outcome": reconciled.outcome})
         return reconciled
     finally:
         logger.thread_safe_remove_keys(["verification_id"])  # the worker's next item is another's
+        deadline.clear()
 
 
 def _reconcile_isolated(

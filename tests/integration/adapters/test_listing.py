@@ -29,6 +29,7 @@ from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.listing import ListQuery
 from faceid_bridge.domain.verification import Channel, Verification, new_verification_id
 from faceid_bridge.services.listing import list_verifications, query_of
+from tests.support import make_verification
 
 # Two hours across midnight, so a listing crosses from one day's partitions to the next.
 START = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
@@ -86,19 +87,7 @@ def verification(
     created_at: datetime, *, channel: Channel = Channel.H5_LITE, biz_no: str | None = None
 ) -> Verification:
     vid = new_verification_id()
-    return Verification(
-        verification_id=vid,
-        channel=channel,
-        biz_no=biz_no or f"order-{vid}",
-        biz_id=vid,
-        comparison_type="0",
-        references=1,
-        far_level="1e-4",
-        request_hash="h",
-        created_at=created_at,
-        updated_at=created_at,
-        expires_at=created_at + timedelta(hours=1),
-    )
+    return make_verification(vid, created_at=created_at, channel=channel, biz_no=biz_no or f"order-{vid}", biz_id=vid)
 
 
 def put_all(store: VerificationStore, verifications: list[Verification]) -> None:

@@ -13,28 +13,15 @@ from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.domain.verification import Verification
 from faceid_bridge.errors import RequestInProgress
+from tests.support import make_verification
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def verification(vid: str = "vrf_1", biz_no: str = "order-1", biz_id: str = "biz-1") -> Verification:
-    return Verification(
-        verification_id=vid,
-        channel=Channel.H5_LITE,
-        biz_no=biz_no,
-        biz_id=biz_id,
-        token="t",
-        verification_url="u",
-        comparison_type="0",
-        references=1,
-        far_level="1e-4",
-        request_hash="h",
-        created_at=NOW,
-        updated_at=NOW,
-        expires_at=NOW + timedelta(hours=1),
-    )
+    return make_verification(vid, created_at=NOW, biz_no=biz_no, biz_id=biz_id, token="t", verification_url="u")
 
 
 def test_a_claimed_biz_no_is_reported_to_the_next_request(store: VerificationStore) -> None:

@@ -20,6 +20,7 @@ from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.services.replay import in_range
 from infra.local.provision import LocalStack
 from infra.replay import Stack, copy_name, run
+from tests.support import make_verification
 
 CREATED_AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -27,19 +28,7 @@ CREATED_AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 def stored(store: VerificationStore, vid: str, *, minutes: int = 0) -> Verification:
     """A verification created and approved through the store, as the services do it."""
     at = CREATED_AT + timedelta(minutes=minutes)
-    created = Verification(
-        verification_id=vid,
-        channel=Channel.H5_LITE,
-        biz_no=f"order-{vid}",
-        biz_id=f"biz-{vid}",
-        comparison_type="0",
-        references=1,
-        far_level="1e-4",
-        request_hash="h",
-        created_at=at,
-        updated_at=at,
-        expires_at=at + timedelta(hours=1),
-    )
+    created = make_verification(vid, created_at=at)
     claim = store.claim_biz_no(created.biz_no, "h", at)
     assert claim.claim_id
     store.create(created, claim.claim_id, index_biz_id=True)

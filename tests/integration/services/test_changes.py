@@ -9,14 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import pytest
 
 from faceid_bridge.adapters.dynamodb import VerificationStore
 from faceid_bridge.adapters.dynamodb.codec import biz_no_key, from_attributes, verification_from_image
 from faceid_bridge.domain.audit import AuditEntry
 from faceid_bridge.domain.events import event_id
 from faceid_bridge.metric_names import Metric
-from faceid_bridge.observability import metrics
 from faceid_bridge.services.publisher import publish_records
 from tests.integration.conftest import FakeFaceId
 from tests.integration.services.test_api_answers import assert_documented
@@ -80,13 +78,6 @@ def published(records: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]
     )
     assert answer == {"batchItemFailures": []}
     return [(entry["DetailType"], json.loads(entry["Detail"])) for put in bus.calls for entry in put]
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    names: list[str] = []
-    monkeypatch.setattr(metrics, "add_metric", lambda name, **_: names.append(name))
-    return names
 
 
 # --- cancel ------------------------------------------------------------------------------------------
@@ -165,14 +156,20 @@ def test_cancel_and_redact_of_an_unknown_verification_are_404(stack: LocalStack)
 # --- redact ------------------------------------------------------------------------------------------
 
 
+def with_personal_data(store: VerificationStore, outcome: str) -> str:
+    """Given: a verification created with a redirect_url and biz_extra_data (PERSONAL_BODY), and
+    FaceID's notify with `outcome` for it audited. Its id."""
+    created = create(PERSONAL_BODY)[2]
+    assert notify(created["biz_id"], outcome, "order-redact") == 200
+    assert len(audits(store, created["verification_id"])) == 1
+    return str(created["verification_id"])
+
+
 def test_redaction_removes_the_personal_data_from_the_table_and_a_second_call_changes_nothing(
     faceid: FakeFaceId, store: VerificationStore
 ) -> None:
     # Given a rejected verification with a redirect_url, biz_extra_data and FaceID's answer audited
-    created = create(PERSONAL_BODY)[2]
-    vid = created["verification_id"]
-    assert notify(created["biz_id"], "mismatch", "order-redact") == 200
-    assert len(audits(store, vid)) == 1
+    vid = with_personal_data(store, "mismatch")
     assert store.dynamodb.get_item(TableName=store.table_name, Key=biz_no_key("order-redact"))["Item"]["request_hash"]
     # When it is redacted
     status, _, body = change("redact", vid)
@@ -212,10 +209,7 @@ def test_redacting_one_in_flight_cancels_it_first_and_the_publisher_announces_ea
     faceid: FakeFaceId, store: VerificationStore
 ) -> None:
     # Given a verification in flight (PROCESSING), FaceID's notify that said so audited
-    created = create(PERSONAL_BODY)[2]
-    vid = created["verification_id"]
-    assert notify(created["biz_id"], "processing", "order-redact") == 200
-    assert len(audits(store, vid)) == 1
+    vid = with_personal_data(store, "processing")
     # When it is redacted
     status, _, body = change("redact", vid)
     # Then it was cancelled, then redacted: two versions more

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from faceid_bridge import result_page
 from faceid_bridge.domain.decision import Decision
 from faceid_bridge.domain.lifecycle import Status
-from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.domain.verification import Verification
+from tests.support import make_verification
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 
 
 def verification(status: Status, decision: Decision | None) -> Verification:
-    return Verification(
-        verification_id="vrf_secret-id",
-        channel=Channel.H5_LITE,
+    return make_verification(
+        "vrf_secret-id",
+        created_at=NOW,
         biz_no="order-李雷-110101199003074514",
         biz_id="biz-1",
         comparison_type="1",
         references=0,
-        far_level="1e-4",
-        request_hash="h",
-        created_at=NOW,
-        updated_at=NOW,
-        expires_at=NOW + timedelta(hours=1),
         status=status,
         decision=decision,
         reasons=["FACE_MISMATCH_REF1"] if decision else [],

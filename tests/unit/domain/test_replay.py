@@ -10,26 +10,15 @@ from faceid_bridge.domain.decision import Decision, Outcome
 from faceid_bridge.domain.events import event_for, event_id
 from faceid_bridge.domain.lifecycle import Status
 from faceid_bridge.domain.replay import announced_versions
-from faceid_bridge.domain.verification import Channel, Verification
+from faceid_bridge.domain.verification import Verification
+from tests.support import make_verification
 
 CREATED_AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def created() -> Verification:
-    return Verification(
-        verification_id="vrf_replayed",
-        channel=Channel.H5_LITE,
-        biz_no="order-1",
-        biz_id="biz-1",
-        token="t",
-        comparison_type="0",
-        references=1,
-        far_level="1e-4",
-        request_hash="h",
-        biz_extra_data="cart=42",
-        created_at=CREATED_AT,
-        updated_at=CREATED_AT,
-        expires_at=CREATED_AT + timedelta(hours=1),
+    return make_verification(
+        "vrf_replayed", created_at=CREATED_AT, biz_no="order-1", biz_id="biz-1", token="t", biz_extra_data="cart=42"
     )
 
 

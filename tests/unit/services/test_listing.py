@@ -15,25 +15,14 @@ from faceid_bridge.domain.listing import ListQuery, Position
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.errors import ArgumentError
 from faceid_bridge.services.listing import DEFAULT_SPAN, Cursor, find_by_biz_no, list_verifications, query_of
+from tests.support import make_verification
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def verification(index: int) -> Verification:
     at = NOW - timedelta(minutes=60 - index)
-    return Verification(
-        verification_id=f"vrf_{index:04d}",
-        channel=Channel.H5_LITE,
-        biz_no=f"order-{index}",
-        biz_id=f"biz-{index}",
-        comparison_type="0",
-        references=1,
-        far_level="1e-4",
-        request_hash="h",
-        created_at=at,
-        updated_at=at,
-        expires_at=at + timedelta(hours=1),
-    )
+    return make_verification(f"vrf_{index:04d}", created_at=at, biz_no=f"order-{index}", biz_id=f"biz-{index}")
 
 
 class FakeListing:
