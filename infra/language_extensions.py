@@ -11,6 +11,7 @@ CLI's venv."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -30,8 +31,8 @@ def parameter_values(document: dict[str, Any], given: dict[str, str]) -> dict[st
     return values
 
 
-def resolve(document: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
-    """The document with every Fn::If in its resources that the parameters decide resolved."""
+def _evaluator(document: dict[str, Any], given: dict[str, str]) -> Callable[[Any], Any]:
+    """What a condition's expression is worth with these parameter values; Unresolved if it needs more."""
     parameters = parameter_values(document, given)
     conditions: dict[str, Any] = document.get("Conditions", {})
 
@@ -67,6 +68,25 @@ def resolve(document: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
             return str(value(text)).split(separator)
         raise Unresolved
 
+    return value
+
+
+def holding(document: dict[str, Any], given: dict[str, str]) -> dict[str, bool]:
+    """Each condition the parameters decide, and whether it holds (the local stack creates a
+    resource with a `Condition:` only where it holds, as CloudFormation does)."""
+    value, decided = _evaluator(document, given), dict[str, bool]()
+    for name, expression in document.get("Conditions", {}).items():
+        try:
+            decided[name] = bool(value(expression))
+        except Unresolved:
+            continue
+    return decided
+
+
+def resolve(document: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
+    """The document with every Fn::If in its resources that the parameters decide resolved."""
+    value, conditions = _evaluator(document, given), document.get("Conditions", {})
+
     def walk(node: Any) -> Any:
         if isinstance(node, list):
             return [item for item in (walk(each) for each in node) if item != NO_VALUE]
@@ -83,3 +103,16 @@ def resolve(document: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
         return {key: item for key, item in walked.items() if item != NO_VALUE}
 
     return document | {"Resources": walk(document.get("Resources", {}))}
+
+
+def created(document: dict[str, Any], given: dict[str, str]) -> dict[str, Any]:
+    """What CloudFormation then creates from the document, with these parameter values: its Fn::Ifs
+    resolved, and no resource or output whose `Condition:` does not hold (the Webhooks parameter's,
+    when Disabled). The template tests read a stack from it, and the local stack its resources."""
+    holds, resolved = holding(document, given), resolve(document, given)
+
+    def kept(section: str) -> dict[str, Any]:
+        entries: dict[str, Any] = resolved.get(section, {})
+        return {name: entry for name, entry in entries.items() if holds.get(entry.get("Condition", ""), True)}
+
+    return resolved | {section: kept(section) for section in ("Resources", "Outputs") if section in resolved}

@@ -103,25 +103,26 @@ def use_local_aws(endpoints: Endpoints) -> None:
 def configure(endpoints: Endpoints) -> tuple[Template, LocalStack]:
     """Provision the template's resources and set the functions' environment on this process."""
     use_local_aws(endpoints)
-    template = Template()
-    stack = provision(
-        template,
-        region=endpoints.region,
-        parameters={
-            # Each region's APIs under its prefix on the sandbox; the hosts keep the template's defaults.
-            "FaceIdBaseUrl": endpoints.sandbox,
-            "PublicBaseUrl": endpoints.gateway,
-            "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
-            "Tracing": "Disabled",  # no X-Ray daemon here: POWERTOOLS_TRACE_DISABLED=true, as Disabled sets it
-            "WebhookAllowedTargets": receiver_target(),  # the local webhook receiver, over plain HTTP
-            # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.
-            **{
-                key.removeprefix(PARAMETER_PREFIX): value
-                for key, value in os.environ.items()
-                if key.startswith(PARAMETER_PREFIX)
-            },
+    parameters = {
+        # Each region's APIs under its prefix on the sandbox; the hosts keep the template's defaults.
+        "FaceIdBaseUrl": endpoints.sandbox,
+        "PublicBaseUrl": endpoints.gateway,
+        "AllowedRedirectOrigins": "http://localhost:*,http://127.0.0.1:*",
+        "Tracing": "Disabled",  # no X-Ray daemon here: POWERTOOLS_TRACE_DISABLED=true, as Disabled sets it
+        # Locally every feature runs (make demo, make chaos and the e2e tests deliver webhooks);
+        # FACEID_BRIDGE_PARAM_Webhooks=Disabled gives the default deployment's shape.
+        "Webhooks": "Enabled",
+        "WebhookAllowedTargets": receiver_target(),  # the local webhook receiver, over plain HTTP
+        # FACEID_BRIDGE_PARAM_<Name>=value overrides any other template parameter locally.
+        **{
+            key.removeprefix(PARAMETER_PREFIX): value
+            for key, value in os.environ.items()
+            if key.startswith(PARAMETER_PREFIX)
         },
-        secrets={"FaceIdSecret": SANDBOX_CREDENTIALS},
+    }
+    template = Template().deployed(parameters)  # only the resources these parameters create
+    stack = provision(
+        template, region=endpoints.region, parameters=parameters, secrets={"FaceIdSecret": SANDBOX_CREDENTIALS}
     )
     environment = stack.environment(template)
     environment.setdefault("POWERTOOLS_METRICS_DISABLED", "true")

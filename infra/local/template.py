@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from infra.language_extensions import created
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
@@ -60,6 +62,7 @@ class FunctionSpec:
     schedule: str | None = None
     timeout_seconds: int = 3
     queues: list[dict[str, Any]] = field(default_factory=list)  # its SQS event sources' properties
+    condition: str | None = None  # the template's Condition: it exists only where that holds
 
 
 class Template:
@@ -73,6 +76,12 @@ class Template:
 
     def parameter_defaults(self) -> dict[str, str]:
         return {name: str(spec.get("Default", "")) for name, spec in self.parameters.items()}
+
+    def deployed(self, parameters: dict[str, str]) -> Template:
+        """The template as a stack with these parameter values (the others at their defaults) has
+        it: a resource whose `Condition:` does not hold is not there, as CloudFormation leaves it
+        out (the Webhooks parameter's, when Disabled). Template() itself has them all."""
+        return Template(created(self.document, parameters))
 
     def functions(self) -> list[FunctionSpec]:
         globals_ = self.document.get("Globals", {}).get("Function", {})
@@ -97,7 +106,18 @@ class Template:
             handler = props.get("Handler", globals_.get("Handler"))
             timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
             specs.append(
-                FunctionSpec(name, ROOT / props["CodeUri"], handler, env, routes, stream, schedule, timeout, queues)
+                FunctionSpec(
+                    name,
+                    ROOT / props["CodeUri"],
+                    handler,
+                    env,
+                    routes,
+                    stream,
+                    schedule,
+                    timeout,
+                    queues,
+                    resource.get("Condition"),
+                )
             )
         return specs
 

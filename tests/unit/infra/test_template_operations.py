@@ -243,9 +243,10 @@ def test_other_accounts_get_only_what_a_parameter_grants() -> None:
         assert statement["Condition"]["StringEqualsIfExists"] == {"events:creatorAccount": "${aws:PrincipalAccount}"}
 
 
-def test_the_caller_role_invokes_exactly_the_sigv4_routes() -> None:
-    # Given the template's routes and the caller role's policy
-    template = Template()
+@pytest.mark.parametrize("webhooks", ["Disabled", "Enabled"])
+def test_the_caller_role_invokes_exactly_the_sigv4_routes(webhooks: str) -> None:
+    # Given the routes and the caller role's policy of a stack with webhooks off (the default) or on
+    template = Template().deployed({"Webhooks": webhooks, "CallerAccountIds": "333333333333"})
     sigv4 = {
         f"{r.method}{re.sub(r'{[^}]+}', '*', r.path)}"
         for spec in template.functions()
@@ -255,9 +256,10 @@ def test_the_caller_role_invokes_exactly_the_sigv4_routes() -> None:
     (policy,) = template.resources["ApiCallerRole"]["Properties"]["Policies"]
     (statement,) = policy["PolicyDocument"]["Statement"]
     granted = {arn["Fn::Sub"].split("/$default/", 1)[1] for arn in statement["Resource"]}
-    # Then it may invoke each IAM route and no public one
+    # Then it may invoke each IAM route that stack has, and no public one (nor a webhook route it has not)
     assert statement["Action"] == "execute-api:Invoke"
     assert granted == sigv4
+    assert any("webhook" in route for route in granted) == (webhooks == "Enabled")
 
 
 def test_operations_doc_lists_redrives_permissions() -> None:

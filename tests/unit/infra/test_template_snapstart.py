@@ -6,15 +6,13 @@ version is deleted; the reconciler and the publisher, which no caller waits on, 
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from infra import cloudformation
 from infra.local.template import load
+from tests.unit.infra.conftest import Stack
 
 API_FUNCTIONS = {
     "CreateVerificationFunction",
@@ -29,19 +27,12 @@ BACKGROUND_FUNCTIONS = {"ReconcilerFunction", "PublisherFunction", "WebhookDeliv
 
 
 @pytest.fixture(scope="module")
-def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
-    """The transformed template with SnapStart off (by default) and on."""
-    document = load()
-    for resource in document["Resources"].values():
-        properties = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):  # as `sam package` leaves them
-            if isinstance(properties.get(key), str):
-                properties[key] = f"s3://artifacts/{properties[key].strip('/')}"
-    path = tmp_path_factory.mktemp("snapstart") / "template.json"
-    path.write_text(json.dumps(document))
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator names ARNs by region
-        yield {"off": cloudformation.transform(path), "on": cloudformation.transform(path, {"SnapStart": "true"})}
+def stacks(stack_with: Stack) -> dict[str, dict[str, Any]]:
+    """The stack with SnapStart off (by default) and on; webhooks on, so that every function is there."""
+    return {
+        "off": stack_with({"Webhooks": "Enabled"}),
+        "on": stack_with({"SnapStart": "true", "Webhooks": "Enabled"}),
+    }
 
 
 def of_type(stack: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
