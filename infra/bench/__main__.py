@@ -91,11 +91,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["calls"] = calls.measure(LocalClient(endpoints))
     finally:
         _stop(stack)
+    # As deployed by default (Webhooks=Disabled), and beside it what webhooks add (the stack ran them)
     results["cost_per_1000"] = {
-        channel: cost.per_thousand(counts)
+        channel: cost.deployed_by_default(counts)
         for channel, counts in results["calls"].items()
-        if channel in ("h5_lite", "app", "h5_raw")
+        if channel in cost.CHANNELS
     }
+    results["cost_webhooks"] = cost.webhooks(results["calls"])
     results["cost_model"] = cost.model(results["calls"])
     # Throughput on a moto server of its own: nothing else (no publisher, no subscriber) shares it.
     print("bench: local notify throughput", flush=True)

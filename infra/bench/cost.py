@@ -15,6 +15,13 @@ That duration is modelled per invocation the bench saw, not assumed per function
   each is stated in CALL_LATENCY_MS (typical in-region latencies, and FaceID's, which we cannot
   measure here: its documented `time_used` is a few ms, the rest is the network to its regional
   host). A call with no stated latency is an error: a new call must be priced before it ships.
+
+Webhooks are a deploy-time option, off by default (template.yaml's Webhooks, docs/decisions.md
+§21). The bench's local stack runs them, so the counts hold the webhook path's invocations too: the
+cost per channel is the default deployment's, without them (`deployed_by_default`), and beside it
+what webhooks add (`webhooks`): per verification with no subscription (the delivery function's
+fan-out of each event, counted, and the SQS requests of its queue), and per event delivered to one
+endpoint (modelled from the calls a delivery makes, see `DELIVERY`).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from infra.bench.calls import READS, WRITES
 from infra.local.template import Template
 
 PRICES = {
@@ -58,9 +66,24 @@ CALL_LATENCY_MS = {
     "faceid:get_result": 150,
     "faceid:get_biz_token": 150,
     "faceid:verify": 400,  # App verify and raw/verify: FaceID compares the faces before it answers
+    "webhook:POST": 200,  # the customer's endpoint answers (the delivery waits up to 10 s): stated
 }
+CHANNELS = ("h5_lite", "app", "h5_raw")  # the bench's completed verifications, one per channel
+_FUNCTIONS = Template().functions()
 # The functions API Gateway invokes (each request is billed there too): those with a route.
-API_FUNCTIONS = frozenset(spec.logical_id for spec in Template().functions() if spec.routes)
+API_FUNCTIONS = frozenset(spec.logical_id for spec in _FUNCTIONS if spec.routes)
+# The webhook path: the functions only a stack with Webhooks=Enabled has.
+WEBHOOK_FUNCTIONS = frozenset(spec.logical_id for spec in _FUNCTIONS if spec.condition == "WebhooksEnabled")
+# SQS requests per message on a queue that feeds Lambda: its SendMessage (EventBridge's rule, or the
+# fan-out), and the event source mapping's ReceiveMessage and DeleteMessageBatch of the batch it
+# came in. Counted per invocation, as the bench saw them: at a verification's pace each event is a
+# batch of its own (BatchSize 10 is a ceiling, not what a quiet queue fills), so 3 requests a
+# message; under load, full batches bring the receive and delete down to 2 per 10 messages.
+SQS_REQUESTS_PER_BATCH = 2
+# One event delivered to one endpoint (services/webhook_delivery.py): the fan-out's SendMessage to
+# the deliveries queue, then an invocation of its own (BatchSize 1) that reads the subscription,
+# POSTs, and records the attempt. Its KMS Decrypt is once per secret per warm process: left out.
+DELIVERY = {"GetItem": 1, "PutItem": 1, "webhook:POST": 1}
 
 
 def billed_ms(record: dict[str, Any]) -> int:
@@ -100,6 +123,75 @@ def per_thousand(counts: dict[str, Any]) -> dict[str, float]:
     }
 
 
+def without_webhooks(counts: dict[str, Any]) -> dict[str, Any]:
+    """A channel's counts as a stack with Webhooks=Disabled (the default) makes them: the webhook
+    functions' invocations and calls taken out (the others make the same calls either way)."""
+    by_function: dict[str, dict[str, int]] = counts.get("by_function", {})
+    operations = dict(counts["operations"])
+    for function in WEBHOOK_FUNCTIONS & set(by_function):
+        for operation, n in by_function[function].items():
+            operations[operation] -= n
+    operations = {operation: n for operation, n in operations.items() if n}
+    return counts | {
+        "operations": operations,
+        "reads": sum(n for operation, n in operations.items() if operation in READS),
+        "writes": sum(n for operation, n in operations.items() if operation in WRITES),
+        "invocations": {f: n for f, n in counts["invocations"].items() if f not in WEBHOOK_FUNCTIONS},
+        "invocation_records": [r for r in counts["invocation_records"] if r["function"] not in WEBHOOK_FUNCTIONS],
+    }
+
+
+def deployed_by_default(counts: dict[str, Any]) -> dict[str, float]:
+    """Dollars per 1,000 verifications of one channel as the template deploys it by default."""
+    return per_thousand(without_webhooks(counts))
+
+
+def _webhook_dollars(records: list[dict[str, Any]], sqs_requests: int) -> dict[str, float]:
+    """Dollars per 1,000 of what these delivery function invocations and SQS requests cost."""
+    reads = sum(n for r in records for call, n in r["calls"].items() if call in READS)
+    writes = sum(n for r in records for call, n in r["calls"].items() if call in WRITES)
+    billed_seconds = sum(billed_ms(record) for record in records) / 1000
+    dollars = {
+        "lambda": len(records) * PRICES["lambda_requests_per_million"] / 1e6
+        + billed_seconds * ASSUMPTIONS["lambda_memory_mb"] / 1024 * PRICES["lambda_arm_gb_second"],
+        "dynamodb": writes
+        * ASSUMPTIONS["write_units_per_write"]
+        * PRICES["dynamodb_write_request_unit_per_million"]
+        / 1e6
+        + reads * ASSUMPTIONS["read_units_per_read"] * PRICES["dynamodb_read_request_unit_per_million"] / 1e6,
+        "sqs": sqs_requests * PRICES["sqs_requests_per_million"] / 1e6,
+    }
+    return {service: round(value * 1000, 5) for service, value in dollars.items()} | {
+        "total": round(sum(dollars.values()) * 1000, 5)
+    }
+
+
+def webhooks(calls: dict[str, Any]) -> dict[str, Any] | None:
+    """What Webhooks=Enabled adds: per 1,000 verifications of each channel with no subscription (each
+    event queued and fanned out to nobody: the counted invocations, and the SQS requests of its
+    queue), and per 1,000 events delivered to one endpoint (DELIVERY, billed with the CPU the bench
+    measured for the same function's fan-out, a delivery's own not being measured). None when the
+    bench's stack ran without webhooks: nothing of theirs was counted."""
+    fan_outs = {
+        channel: [r for r in calls[channel]["invocation_records"] if r["function"] in WEBHOOK_FUNCTIONS]
+        for channel in CHANNELS
+        if channel in calls
+    }
+    if not any(fan_outs.values()):
+        return None
+    events = ASSUMPTIONS["events_per_verification"]
+    measured = [r["cpu_us"] for records in fan_outs.values() for r in records]
+    delivery = {"cpu_us": sorted(measured)[len(measured) // 2], "calls": DELIVERY | {"SendMessage": 1}}
+    return {
+        "per_1000_verifications_no_subscription": {
+            channel: _webhook_dollars(records, events + SQS_REQUESTS_PER_BATCH * len(records))
+            for channel, records in fan_outs.items()
+        },
+        "per_1000_deliveries": _webhook_dollars([delivery], 1 + SQS_REQUESTS_PER_BATCH),
+        "delivery_invocation": delivery | {"billed_ms": billed_ms(delivery)},
+    }
+
+
 def model(calls: dict[str, Any]) -> dict[str, Any]:
     """What results.json says of the model: its tables, and each H5 Lite invocation as billed."""
     billed = [record | {"billed_ms": billed_ms(record)} for record in calls["h5_lite"]["invocation_records"]]
@@ -108,17 +200,35 @@ def model(calls: dict[str, Any]) -> dict[str, Any]:
         "assumptions": ASSUMPTIONS,
         "full_vcpu_mb": FULL_VCPU_MB,
         "call_latency_ms": CALL_LATENCY_MS,
+        "sqs_requests_per_batch": SQS_REQUESTS_PER_BATCH,
+        "webhook_functions": sorted(WEBHOOK_FUNCTIONS),
         "h5_lite_invocations": billed,
     }
 
 
+def _parts(dollars: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
+
+
 def lines(results: dict[str, Any], target: float) -> list[str]:
-    """The bench table's cost section: each channel, each H5 Lite invocation's billed time, and the
-    H5 Lite total against its target."""
-    found = ["modelled AWS cost per 1,000 verifications (USD)"]
+    """The bench table's cost section: each channel as deployed by default, what webhooks add, each
+    H5 Lite invocation's billed time, and the H5 Lite total against its target."""
+    found = ["modelled AWS cost per 1,000 verifications (USD), as deployed by default (Webhooks=Disabled)"]
     for channel, dollars in results["cost_per_1000"].items():
-        parts = ", ".join(f"{k} {v}" for k, v in dollars.items() if k != "total")
-        found.append(f"  {channel:<9}{dollars['total']:>9}   ({parts})")
+        found.append(f"  {channel:<9}{dollars['total']:>9}   ({_parts(dollars)})")
+    added = results.get("cost_webhooks")
+    if added is None:
+        found.append("  webhooks: not measured (the bench's stack ran without them)")
+    else:
+        found.append("  Webhooks=Enabled adds, per 1,000 verifications with no subscription (fan-out to nobody):")
+        for channel, dollars in added["per_1000_verifications_no_subscription"].items():
+            found.append(f"  {channel:<9}{dollars['total']:>9}   ({_parts(dollars)})")
+        per_delivery = added["per_1000_deliveries"]
+        found.append(
+            f"  and per 1,000 events delivered to one endpoint {per_delivery['total']} ({_parts(per_delivery)};"
+            f" modelled: {added['delivery_invocation']['billed_ms']} ms billed, the endpoint's answer"
+            f" {CALL_LATENCY_MS['webhook:POST']} ms stated)"
+        )
     memory = ASSUMPTIONS["lambda_memory_mb"]
     found.append(f"  H5 Lite billed per invocation (handler CPU at {memory} MB's share + stated call latencies):")
     for record in results["cost_model"]["h5_lite_invocations"]:
@@ -129,5 +239,8 @@ def lines(results: dict[str, Any], target: float) -> list[str]:
         )
     total = results["cost_per_1000"]["h5_lite"]["total"]
     verdict = "met" if total <= target else "NOT MET"
-    found.append(f"  H5 Lite ${total} per 1,000 against the target ${target}: {verdict}")
+    if added is not None:
+        enabled = round(total + added["per_1000_verifications_no_subscription"]["h5_lite"]["total"], 5)
+        found.append(f"  H5 Lite with Webhooks=Enabled and no subscription: ${enabled} per 1,000")
+    found.append(f"  H5 Lite ${total} per 1,000 as deployed by default against the target ${target}: {verdict}")
     return found
