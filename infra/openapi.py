@@ -64,6 +64,15 @@ def _referenced(document: Any) -> set[str]:
     return set()
 
 
+def _deployed_only_if(spec: FunctionSpec, template: Template) -> str | None:
+    """`Name=Value` for a function the template creates only where a parameter has that value (the
+    webhook routes: Webhooks=Enabled); the document lists its routes, and says so on each."""
+    if spec.condition is None:
+        return None
+    reference, value = template.document["Conditions"][spec.condition]["Fn::Equals"]
+    return f"{reference['Ref']}={value}"
+
+
 def generate(template: Template | None = None) -> dict[str, Any]:
     template = template or Template()
     document: dict[str, Any] = {
@@ -79,9 +88,15 @@ def generate(template: Template | None = None) -> dict[str, Any]:
             resolver = FunctionHost(spec).module.resolver
         part = json.loads(resolver.get_openapi_json_schema(title=TITLE, version=VERSION))
         public = {(route.method.lower(), route.path) for route in spec.routes if route.public}
+        only_if = _deployed_only_if(spec, template)
         for path, operations in part["paths"].items():
             for method, operation in operations.items():
                 operation["security"] = [] if (method, path) in public else [{"sigv4": []}]
+                if only_if:
+                    operation["x-deployed-only-if"] = only_if
+                    operation["description"] = (
+                        f"{operation.get('description', '')}\n\nOnly in a stack deployed with {only_if}.".lstrip()
+                    )
             document["paths"].setdefault(path, {}).update(operations)
         document["components"]["schemas"].update(part.get("components", {}).get("schemas", {}))
     # Powertools adds its validation error models; with request validation our own, they are unused.

@@ -5,10 +5,11 @@ template as CloudFormation creates it (tests/unit/infra/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from infra.local.template import load
+from infra.local.template import ROOT, load
 from tests.unit.infra.conftest import Stack
 
 PSEUDO = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "AWS::URLSuffix", "AWS::NoValue"}
@@ -16,9 +17,7 @@ PSEUDO = {"AWS::Region", "AWS::AccountId", "AWS::Partition", "AWS::StackName", "
 
 def webhook_resources() -> set[str]:
     """The template's resources that exist only with webhooks on."""
-    return {
-        name for name, resource in load()["Resources"].items() if resource.get("Condition") == "WebhooksEnabled"
-    }
+    return {name for name, resource in load()["Resources"].items() if resource.get("Condition") == "WebhooksEnabled"}
 
 
 def references(node: Any) -> set[str]:
@@ -80,3 +79,16 @@ def test_enabled_the_stack_has_every_webhook_resource_and_route(stack_with: Stac
     assert {"/v1/webhook-subscriptions", "/v1/webhook-events/{event_id}/attempts"} <= set(paths)
     assert "WebhookDLQUrl" in stack["Outputs"]
     assert references(stack) - set(resources) - set(stack["Parameters"]) - PSEUDO == set()
+
+
+def test_the_api_document_lists_the_webhook_routes_as_existing_only_with_webhooks_enabled() -> None:
+    # Given api/openapi.json (make schemas; its drift test keeps it current)
+    paths = json.loads((ROOT / "api" / "openapi.json").read_text())["paths"]
+    # Then exactly the webhook routes say they exist only in a stack with Webhooks=Enabled
+    marked = {(path, method) for path, ops in paths.items() for method, op in ops.items() if "x-deployed-only-if" in op}
+    webhook = {(path, method) for path, ops in paths.items() for method in ops if "/v1/webhook-" in path}
+    assert marked == webhook and len(webhook) == 5
+    for path, method in marked:
+        operation = paths[path][method]
+        assert operation["x-deployed-only-if"] == "Webhooks=Enabled"
+        assert operation["description"].endswith("Only in a stack deployed with Webhooks=Enabled.")
