@@ -38,6 +38,7 @@ PARAMETERS = {
     "SubscriberOrganizationId": "o-abcdefghij",
     "CallerAccountIds": "333333333333",
     "SharedLayerConsumer": "o-abcdefghij",
+    "Webhooks": "Enabled",
 }
 
 

@@ -50,6 +50,20 @@ def test_two_stacks_in_one_account_name_nothing_alike(stacks: dict[str, Any]) ->
     assert {name: outputs(name)["EventBusName"] for name in STACKS} == {name: name for name in STACKS}
 
 
+def test_a_stack_with_the_default_parameters_has_no_webhook_resource(stacks: dict[str, Any]) -> None:
+    # Given production, created with the defaults (Webhooks=Disabled)
+    production = stacks["faceid-bridge"]
+    # Then moto's CloudFormation created none of the webhook path's resources (template.yaml's
+    # Condition WebhooksEnabled, and what SAM makes for their functions), and no output names one
+    assert not [name for name in production if name.startswith("Webhook")]
+    assert {s["ResourceType"] for s in production.values()} >= {"AWS::Lambda::Function", "AWS::SQS::Queue"}
+    queues = [name for name, s in production.items() if s["ResourceType"] == "AWS::SQS::Queue"]
+    assert queues == ["PublisherDLQ"]
+    functions = boto3.client("lambda").list_functions()["Functions"]
+    assert functions and not [f for f in functions if "Webhook" in f["FunctionName"]]
+    assert "WebhookDLQUrl" not in outputs("faceid-bridge")
+
+
 def outputs(stack: str) -> dict[str, str]:
     (described,) = boto3.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
     return {output["OutputKey"]: output["OutputValue"] for output in described["Outputs"]}
