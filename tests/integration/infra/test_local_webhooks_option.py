@@ -60,7 +60,7 @@ def test_the_local_stack_creates_the_webhook_path_only_when_enabled(
     queues = {url.rsplit("/", 1)[1] for url in boto3.client("sqs").list_queues().get("QueueUrls", [])}
     rules = {rule["Name"] for rule in boto3.client("events").list_rules(EventBusName="faceid-bridge")["Rules"]}
     aliases = {alias["AliasName"] for alias in boto3.client("kms").list_aliases()["Aliases"]}
-    assert (WEBHOOK_FUNCTIONS <= functions) == enabled and (WEBHOOK_FUNCTIONS & functions != set()) == enabled
+    assert (WEBHOOK_FUNCTIONS & functions) == (WEBHOOK_FUNCTIONS if enabled else set())
     assert any("webhook" in path for path in routes) == enabled
     assert "/v1/verifications" in routes and "PublisherFunction" in functions  # the rest is there either way
     assert {q for q in queues if "Webhook" in q} == (

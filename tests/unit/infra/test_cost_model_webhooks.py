@@ -20,7 +20,9 @@ PRICE = cost.PRICES
 
 @pytest.fixture
 def calls() -> dict[str, Any]:
-    found: dict[str, Any] = json.loads((ROOT / "tests" / "fixtures" / "bench_calls_with_webhooks.json").read_text())
+    found: dict[str, dict[str, Any]] = json.loads(
+        (ROOT / "tests" / "fixtures" / "bench_calls_with_webhooks.json").read_text()
+    )
     return found["calls"]
 
 
