@@ -71,8 +71,8 @@ def _merged(*snapshots: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _callbacks_only(snapshot: dict[str, Any]) -> dict[str, Any]:
-    function = "FaceIdCallbacksFunction"
+def _only(snapshot: dict[str, Any], function: str) -> dict[str, Any]:
+    """The snapshot's calls, invocations and records of one function."""
     return {
         "calls": [call for call in snapshot["calls"] if call["function"] == function],
         "invocations": {name: n for name, n in snapshot["invocations"].items() if name == function},
@@ -96,7 +96,7 @@ def measure(client: LocalClient) -> dict[str, Any]:
     vid = created["verification_id"]
     rest = _settled(client, subscriber, vid, 2)
     results["h5_lite"] = _summary(_merged(after_create, after_notify, rest))
-    results["first_notify"] = _summary(_callbacks_only(after_notify))
+    results["first_notify"] = _summary(_only(after_notify, "FaceIdCallbacksFunction"))
     # FaceID sends the same notify again, to the same notify_url (which names the verification)
     client.http.post(
         f"{client.endpoints.gateway}/v1/faceid/notify",
@@ -108,7 +108,38 @@ def measure(client: LocalClient) -> dict[str, Any]:
     results["app"] = _summary(_settled(client, subscriber, _app(client), 2))
     results["h5_raw"] = _summary(_settled(client, subscriber, _raw(client), 2))
     _median_cpu(results["h5_lite"], client, subscriber)
+    delivered = _webhook_deliveries(client, subscriber)
+    if delivered is not None:
+        results["webhook_deliveries"] = delivered
     return results
+
+
+def _webhook_deliveries(client: LocalClient, subscriber: Subscriber) -> dict[str, Any] | None:
+    """The delivery function's calls for one H5 Lite verification whose two events are delivered to
+    one endpoint (the local receiver), after one such verification not counted (a delivery opens
+    its secret once per process); what the cost model bills a delivery from. None when the stack
+    runs without webhooks (Webhooks=Disabled: the route is not there)."""
+    from infra.local.webhook_receiver import Receiver
+
+    hooks = f"{client.endpoints.gateway}/v1/webhook-subscriptions"
+    receiver = Receiver().start()
+    try:
+        answer = client.http.post(hooks, json={"url": receiver.url("bench"), "channels": ["h5_lite"]}, timeout=10)
+        if answer.status_code == 404:
+            return None
+        answer.raise_for_status()
+        created = answer.json()
+        receiver.secrets["bench"] = [created["secret"]]
+        for _ in range(2):  # the first warms the delivery's secret cache; the second's counts are kept
+            verification_id, _finished = _lite(client, subscriber)
+            delivered = receiver.wait_for("bench", verification_id, 2)
+            if [delivery.status for delivery in delivered] != [204, 204]:
+                raise SystemExit(f"bench: webhook deliveries of {verification_id} failed: {delivered}")
+            snapshot = _settled(client, subscriber, verification_id, 2)
+        client.http.post(f"{hooks}/{created['subscription_id']}/disable", timeout=10).raise_for_status()
+    finally:
+        receiver.stop()
+    return _summary(_only(snapshot, "WebhookDeliveryFunction")) | {"deliveries": len(delivered)}
 
 
 def _median_cpu(lite: dict[str, Any], client: LocalClient, subscriber: Subscriber) -> None:

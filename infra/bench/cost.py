@@ -21,7 +21,7 @@ Webhooks are a deploy-time option, off by default (template.yaml's Webhooks, doc
 cost per channel is the default deployment's, without them (`deployed_by_default`), and beside it
 what webhooks add (`webhooks`): per verification with no subscription (the delivery function's
 fan-out of each event, counted, and the SQS requests of its queue), and per event delivered to one
-endpoint (modelled from the calls a delivery makes, see `DELIVERY`).
+endpoint (the bench's counted deliveries to the local receiver, the endpoint's answer stated).
 """
 
 from __future__ import annotations
@@ -80,10 +80,9 @@ WEBHOOK_FUNCTIONS = frozenset(spec.logical_id for spec in _FUNCTIONS if spec.con
 # batch of its own (BatchSize 10 is a ceiling, not what a quiet queue fills), so 3 requests a
 # message; under load, full batches bring the receive and delete down to 2 per 10 messages.
 SQS_REQUESTS_PER_BATCH = 2
-# One event delivered to one endpoint (services/webhook_delivery.py): the fan-out's SendMessage to
-# the deliveries queue, then an invocation of its own (BatchSize 1) that reads the subscription,
-# POSTs, and records the attempt. Its KMS Decrypt is once per secret per warm process: left out.
-DELIVERY = {"GetItem": 1, "PutItem": 1, "webhook:POST": 1}
+# What a delivery waits on besides its own calls: the fan-out's SendMessage that queued it (billed
+# in the fan-out's invocation), and the endpoint's answer, stated (the local receiver's is not one).
+DELIVERY_WAITS = {"SendMessage": 1, "webhook:POST": 1}
 
 
 def billed_ms(record: dict[str, Any]) -> int:
@@ -169,9 +168,9 @@ def _webhook_dollars(records: list[dict[str, Any]], sqs_requests: int) -> dict[s
 def webhooks(calls: dict[str, Any]) -> dict[str, Any] | None:
     """What Webhooks=Enabled adds: per 1,000 verifications of each channel with no subscription (each
     event queued and fanned out to nobody: the counted invocations, and the SQS requests of its
-    queue), and per 1,000 events delivered to one endpoint (DELIVERY, billed with the CPU the bench
-    measured for the same function's fan-out, a delivery's own not being measured). None when the
-    bench's stack ran without webhooks: nothing of theirs was counted."""
+    queue), and per 1,000 events delivered to one endpoint (the bench's counted deliveries: the
+    median one's CPU and calls, what it waits on in DELIVERY_WAITS, and its queue's SQS requests).
+    None when the bench's stack ran without webhooks: nothing of theirs was counted."""
     fan_outs = {
         channel: [r for r in calls[channel]["invocation_records"] if r["function"] in WEBHOOK_FUNCTIONS]
         for channel in CHANNELS
@@ -180,16 +179,19 @@ def webhooks(calls: dict[str, Any]) -> dict[str, Any] | None:
     if not any(fan_outs.values()):
         return None
     events = ASSUMPTIONS["events_per_verification"]
-    measured = [r["cpu_us"] for records in fan_outs.values() for r in records]
-    delivery = {"cpu_us": sorted(measured)[len(measured) // 2], "calls": DELIVERY | {"SendMessage": 1}}
-    return {
+    added: dict[str, Any] = {
         "per_1000_verifications_no_subscription": {
             channel: _webhook_dollars(records, events + SQS_REQUESTS_PER_BATCH * len(records))
             for channel, records in fan_outs.items()
-        },
-        "per_1000_deliveries": _webhook_dollars([delivery], 1 + SQS_REQUESTS_PER_BATCH),
-        "delivery_invocation": delivery | {"billed_ms": billed_ms(delivery)},
+        }
     }
+    if "webhook_deliveries" in calls:
+        attempts = [r for r in calls["webhook_deliveries"]["invocation_records"] if "PutItem" in r["calls"]]
+        median = sorted(attempts, key=lambda r: r["cpu_us"])[len(attempts) // 2]
+        delivery = {"cpu_us": median["cpu_us"], "calls": median["calls"] | DELIVERY_WAITS}
+        added["per_1000_deliveries"] = _webhook_dollars([delivery], 1 + SQS_REQUESTS_PER_BATCH)
+        added["delivery_invocation"] = delivery | {"billed_ms": billed_ms(delivery)}
+    return added
 
 
 def model(calls: dict[str, Any]) -> dict[str, Any]:
@@ -223,12 +225,13 @@ def lines(results: dict[str, Any], target: float) -> list[str]:
         found.append("  Webhooks=Enabled adds, per 1,000 verifications with no subscription (fan-out to nobody):")
         for channel, dollars in added["per_1000_verifications_no_subscription"].items():
             found.append(f"  {channel:<9}{dollars['total']:>9}   ({_parts(dollars)})")
-        per_delivery = added["per_1000_deliveries"]
-        found.append(
-            f"  and per 1,000 events delivered to one endpoint {per_delivery['total']} ({_parts(per_delivery)};"
-            f" modelled: {added['delivery_invocation']['billed_ms']} ms billed, the endpoint's answer"
-            f" {CALL_LATENCY_MS['webhook:POST']} ms stated)"
-        )
+        if "per_1000_deliveries" in added:
+            per_delivery, delivery = added["per_1000_deliveries"], added["delivery_invocation"]
+            found.append(
+                f"  and per 1,000 events delivered to one endpoint {per_delivery['total']} ({_parts(per_delivery)};"
+                f" CPU {delivery['cpu_us'] / 1000:.2f} ms, billed {delivery['billed_ms']} ms with the"
+                f" endpoint's answer stated {CALL_LATENCY_MS['webhook:POST']} ms)"
+            )
     memory = ASSUMPTIONS["lambda_memory_mb"]
     found.append(f"  H5 Lite billed per invocation (handler CPU at {memory} MB's share + stated call latencies):")
     for record in results["cost_model"]["h5_lite_invocations"]:

@@ -65,19 +65,34 @@ def test_webhooks_add_the_fan_out_and_its_sqs_requests_per_verification(calls: d
         assert enabled["total"] - default["total"] + dollars["sqs"] == pytest.approx(dollars["total"], abs=5e-5)
 
 
-def test_a_delivery_to_one_endpoint_is_billed_its_queue_hop_invocation_and_writes(calls: dict[str, Any]) -> None:
+def test_a_delivery_to_one_endpoint_is_billed_its_counted_invocation_its_waits_and_its_queue(
+    calls: dict[str, Any],
+) -> None:
+    # Given the bench's two events delivered to one endpoint: two fan-outs (each queues one delivery)
+    # and two deliveries (each reads the subscription and records its attempt)
+    records = calls["webhook_deliveries"]["invocation_records"]
+    attempts = sorted((r for r in records if "PutItem" in r["calls"]), key=lambda r: r["cpu_us"])
+    assert len(attempts) == 2 and calls["webhook_deliveries"]["operations"]["SendMessage"] == 2
     added = cost.webhooks(calls)
     assert added is not None
     delivery, dollars = added["delivery_invocation"], added["per_1000_deliveries"]
-    # A send, a receive and a delete; a read of the subscription and a write of the attempt
+    # Then one delivery is the median attempt's CPU and calls, plus the send that queued it and the
+    # endpoint's answer, which it waits on
+    assert delivery["cpu_us"] == attempts[1]["cpu_us"]
+    assert delivery["calls"] == {"GetItem": 1, "PutItem": 1, "SendMessage": 1, "webhook:POST": 1}
+    assert delivery["billed_ms"] == cost.billed_ms(delivery) > cost.CALL_LATENCY_MS["webhook:POST"]
+    # ... its queue bills a send, a receive and a delete; DynamoDB the read and the attempt's write
     assert dollars["sqs"] == pytest.approx(3 * PRICE["sqs_requests_per_million"] / 1e3)
     assert dollars["dynamodb"] == pytest.approx(
         (2 * PRICE["dynamodb_write_request_unit_per_million"] + PRICE["dynamodb_read_request_unit_per_million"]) / 1e3,
         abs=1e-5,
     )
-    # ... one invocation that waits on the endpoint's answer among its calls
-    assert delivery["calls"] == {"GetItem": 1, "PutItem": 1, "SendMessage": 1, "webhook:POST": 1}
-    assert delivery["billed_ms"] >= cost.CALL_LATENCY_MS["webhook:POST"]
+
+
+def test_without_counted_deliveries_no_per_delivery_figure_is_made_up(calls: dict[str, Any]) -> None:
+    added = cost.webhooks({channel: counts for channel, counts in calls.items() if channel != "webhook_deliveries"})
+    assert added is not None and "per_1000_deliveries" not in added
+    assert "per_1000_verifications_no_subscription" in added
 
 
 def test_the_target_is_met_as_deployed_by_default_and_not_with_webhooks_always_on(calls: dict[str, Any]) -> None:
