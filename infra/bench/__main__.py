@@ -224,7 +224,7 @@ def table(results: dict[str, Any]) -> str:
             f"{name.removesuffix('Function')} {n}" for name, n in sorted(counts["invocations"].items())
         )
         operations = ", ".join(f"{op} {n}" for op, n in sorted(counts["operations"].items()))
-        lines.append(f"  {channel:<17}{counts['reads']:>3} / {counts['writes']:<3} {operations}; {invocations}")
+        lines.append(f"  {channel:<19}{counts['reads']:>3} / {counts['writes']:<3} {operations}; {invocations}")
     lines.append("local notify throughput at concurrency 8 (per second, vs minimal handler)")
     for r in results["throughput"]:
         lines.append(

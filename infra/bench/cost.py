@@ -239,6 +239,7 @@ def lines(results: dict[str, Any], target: float) -> list[str]:
         found.append(
             f"    {record['function'].removesuffix('Function'):<19}{record['route']:<26}"
             f"CPU {record['cpu_us'] / 1000:>6.2f} ms  {calls:<45} billed {record['billed_ms']} ms"
+            + ("  (Webhooks=Enabled only)" if record["function"] in WEBHOOK_FUNCTIONS else "")
         )
     total = results["cost_per_1000"]["h5_lite"]["total"]
     verdict = "met" if total <= target else "NOT MET"
