@@ -550,6 +550,7 @@ def _webhooks(i: Inputs) -> Section:
     wru = _write_units(i) + EVENTS_PER_VERIFICATION  # an attempt item a delivery, under 1 KB
     table = QUOTAS["dynamodb_table_units"].value
     how = (
+        "Only in a stack deployed with `Webhooks=Enabled` (off by default: docs/decisions.md §21). "
         "Every event goes to `WebhookEventsQueue` (the rule takes every event of the stack's source): "
         f"{EVENTS_PER_VERIFICATION} a verification, {events_batch} to a fan-out invocation ({FAN_OUT_CALLS} calls at "
         f"{ddb * 1000:.0f} ms), which puts one message a subscription that wants the event on "
