@@ -72,13 +72,17 @@ def notify() -> NotifyAnswer:
     return NotifyAnswer()
 
 
+RETURN_HINT = query_parameter("verification_id", "ours, in the return_url we gave FaceID: a hint, not signed")
+
+
 @resolver.get(
     "/v1/faceid/return",
     summary="The browser back from FaceID (action_http_method GET)",
     responses=RETURNED,
     openapi_extensions={
         "parameters": [
-            query_parameter("biz_id", "the verification's biz_id, which FaceID appends (001)", required=True)
+            query_parameter("biz_id", "the verification's biz_id, which FaceID appends (001)", required=True),
+            RETURN_HINT,
         ]
     },
 )
@@ -86,11 +90,12 @@ def notify() -> NotifyAnswer:
     "/v1/faceid/return",
     summary="The browser back from FaceID (action_http_method POST), with FaceID's signed result",
     responses=RETURNED,
-    openapi_extensions={"requestBody": SIGNED_FORM},
+    openapi_extensions={"requestBody": SIGNED_FORM, "parameters": [RETURN_HINT]},
 )
 def browser_return() -> Response[str]:
     location = return_location(
         biz_id=resolver.current_event.get_query_string_value("biz_id"),
+        verification_id=resolver.current_event.get_query_string_value("verification_id"),
         body=raw_body(resolver) if resolver.current_event.request_context.http.method == "POST" else None,
         content_type=content_type(resolver),
         base_url=public_base_url(resolver),

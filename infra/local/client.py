@@ -63,8 +63,9 @@ class LocalClient:
         return result
 
     def follow_return(self, finished: dict[str, Any]) -> requests.Response:
-        """What the user's browser does after the flow: back to our return route, not following the 303."""
-        url = f"{self.endpoints.gateway}/v1/faceid/return"
+        """What the user's browser does after the flow: to the return_url FaceID was given (FaceID adds
+        biz_id to its query on a GET, 001), not following our 303."""
+        url = finished["return_url"]
         if finished["return_method"] == "GET":
             return self.http.get(url, params={"biz_id": finished["biz_id"]}, allow_redirects=False, timeout=10)
         return self.http.post(

@@ -93,6 +93,7 @@ class FakeFaceId:
     error: Exception | None = None
     results: list[dict[str, Any] | Exception] = field(default_factory=list)  # get_result answers, in order
     reads: list[str] = field(default_factory=list)
+    urls: list[dict[str, str]] = field(default_factory=list)  # each get_token's return_url and notify_url
     expired_time: int = 1795341600
 
     def region_of(self, channel: str) -> str:
@@ -108,6 +109,7 @@ class FakeFaceId:
 
     def get_token(self, options: GetTokenOptions, *, return_url: str, notify_url: str) -> GetTokenResponse:
         self.calls.append(options)
+        self.urls.append({"return_url": return_url, "notify_url": notify_url})
         if self.error:
             raise self.error
         n = len(self.calls)

@@ -123,6 +123,7 @@ def with_result(url: str, verification: Verification) -> str:
 def return_location(
     *,
     biz_id: str | None = None,
+    verification_id: str | None = None,
     body: bytes | None = None,
     content_type: str = "",
     base_url: str,
@@ -131,13 +132,17 @@ def return_location(
     credentials: FaceIdSecret,
 ) -> str:
     """Where the user's browser goes back to: always the stored redirect_url (or our result page),
-    never a target taken from the request. A signed POST return also advances the state machine."""
+    never a target taken from the request. A signed POST return also advances the state machine.
+    `verification_id` is return_url's hint, as notify_url's (apply_result): used only if that
+    verification has the biz_id."""
     if body is not None:
         now = datetime.now(UTC)
         result, payload = verify_callback(body, content_type, credentials=credentials, settings=settings, now=now)
-        verification = apply_result(result, payload, source="return", store=store, now=now)
+        verification = apply_result(
+            result, payload, source="return", store=store, now=now, verification_id=verification_id
+        )
     elif biz_id:
-        verification = store.find_by_biz_id(biz_id)
+        verification = store.find_by_biz_id(biz_id, verification_id=verification_id)
     else:
         raise ArgumentError.missing("biz_id")
     if verification is None:

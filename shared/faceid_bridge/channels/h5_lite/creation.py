@@ -24,10 +24,11 @@ class LiteRequest(ChannelRequest, Protocol):
     def biz_extra_data(self) -> str | None: ...
 
 
-def notify_url(base_url: str, verification_id: str) -> str:
-    """Where FaceID posts a verification's result. The verification_id in its query saves the
-    callback a read (see apply_result); nothing is trusted from it."""
-    return f"{base_url}/v1/faceid/notify?{urlencode({'verification_id': verification_id})}"
+def callback_url(base_url: str, route: str, verification_id: str) -> str:
+    """Where FaceID posts a verification's result (`notify`), or sends the browser back (`return`:
+    FaceID adds its biz_id to the query, 001). The verification_id in the query saves the callback
+    a read (see apply_result); nothing is trusted from it."""
+    return f"{base_url}/v1/faceid/{route}?{urlencode({'verification_id': verification_id})}"
 
 
 def create_verification(
@@ -62,8 +63,8 @@ def create_verification(
     def call_faceid(sent_biz_no: str) -> GetTokenResponse:
         call = get_token_call(
             request.model_copy(update={"biz_no": sent_biz_no}),
-            return_url=f"{base_url}/v1/faceid/return",
-            notify_url=notify_url(base_url, verification_id),
+            return_url=callback_url(base_url, "return", verification_id),
+            notify_url=callback_url(base_url, "notify", verification_id),
         )
         return faceid.send(call, channel=Channel.H5_LITE)[0]
 

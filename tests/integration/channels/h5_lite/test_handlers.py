@@ -247,6 +247,47 @@ def test_post_return_applies_the_signed_result_and_redirects(faceid: FakeFaceId,
     assert "status=CANCELLED" in headers["Location"]
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_return_reads_the_verification_its_return_url_names_once(
+    faceid: FakeFaceId, store: VerificationStore, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    # Given a verification, and the return_url FaceID was given for it
+    created = create()[2]
+    return_url = urlsplit(faceid.urls[0]["return_url"])
+    assert (return_url.path, parse_qs(return_url.query)) == (
+        "/v1/faceid/return",
+        {"verification_id": [created["verification_id"]]},
+    )
+    reads: list[dict[str, Any]] = []
+    get_item = store.dynamodb.get_item
+
+    def counted(**request: Any) -> Any:
+        reads.append(request)
+        return get_item(**request)
+
+    monkeypatch.setattr(store.dynamodb, "get_item", counted)
+    # When the browser comes back to it (FaceID adds biz_id to its query on a GET, 001)
+    query = parse_qs(return_url.query) | {"biz_id": [created["biz_id"]]}
+    hint = {key: values[0] for key, values in query.items()}
+    if method == "GET":
+        event = sample("return_get", **hint)
+    else:
+        event = sample("return_post", signed_form(finished(created["biz_id"], "cancel")), **hint)
+    status, headers, _ = call("h5_lite_callbacks", event)
+    # Then it is sent on, after one read: the verification named, whose biz_id is the one returned
+    assert status == 303 and f"verification_id={created['verification_id']}" in headers["Location"]
+    assert [request["Key"]["pk"]["S"] for request in reads] == [f"VERIFICATION#{created['verification_id']}"]
+
+
+def test_a_return_whose_hint_names_another_verification_finds_its_own(faceid: FakeFaceId) -> None:
+    # Given two verifications, When one's biz_id comes back with the other's verification_id
+    first, second = create()[2], create(valid_create_body(biz_no="order-2"))[2]
+    event = sample("return_get", biz_id=first["biz_id"], verification_id=second["verification_id"])
+    status, headers, _ = call("h5_lite_callbacks", event)
+    # Then the browser is sent on with the biz_id's own verification: the hint is never trusted
+    assert status == 303 and f"verification_id={first['verification_id']}" in headers["Location"]
+
+
 def test_return_for_an_unknown_biz_id_is_404(faceid: FakeFaceId) -> None:
     assert call("h5_lite_callbacks", sample("return_get", biz_id="nope"))[0] == 404
     without_biz_id = sample("return_get")
