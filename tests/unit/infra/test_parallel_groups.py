@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 import pytest
 
-from tests.parallel import STACK, group, outside_the_stack_group
+from tests.parallel import STACK, group, uses_the_stack_outside_its_group
 
 
 @dataclass
@@ -16,8 +16,8 @@ class Collected:
     fixturenames: list[str] = field(default_factory=list)
 
 
-def items(*collected: Collected) -> list[pytest.Item]:
-    return cast(list[pytest.Item], list(collected))
+def item(nodeid: str, *fixtures: str) -> pytest.Item:
+    return cast(pytest.Item, Collected(nodeid, list(fixtures)))
 
 
 @pytest.mark.parametrize(
@@ -38,15 +38,18 @@ def test_the_stack_tests_share_one_group_and_every_other_test_its_module(nodeid:
     assert group(nodeid) == expected
 
 
-def test_a_test_asking_for_the_stack_outside_its_folders_is_named() -> None:
-    # Given tests that ask for the stack's fixtures, in and out of the stack's folders, and one that does not
-    collected = items(
-        Collected("tests/e2e/test_webhooks.py::test_a", ["receiver", "client", "endpoints"]),
-        Collected("tests/integration/services/test_x.py::test_b", ["endpoints"]),
-        Collected("tests/unit/infra/test_y.py::test_c", ["receiver"]),
-        Collected("tests/unit/infra/test_z.py::test_d", ["tmp_path"]),
-    )
-    # When collection checks them
-    stray: Any = outside_the_stack_group(collected)
-    # Then the two outside tests/e2e and tests/browser are named, and only they
-    assert stray == ["tests/integration/services/test_x.py::test_b", "tests/unit/infra/test_y.py::test_c"]
+@pytest.mark.parametrize(
+    ("collected", "refused"),
+    [
+        (item("tests/e2e/test_webhooks.py::test_a", "receiver", "client", "endpoints"), False),
+        (item("tests/browser/test_h5_flow.py::test_b", "client", "endpoints"), False),
+        (item("tests/integration/services/test_x.py::test_c", "client", "endpoints"), True),
+        (item("tests/integration/services/test_webhooks.py::test_d", "receiver", "store"), False),
+        (item("tests/unit/infra/test_z.py::test_e", "tmp_path"), False),
+    ],
+)
+def test_only_a_test_asking_for_the_stack_outside_its_folders_is_refused(collected: pytest.Item, refused: bool) -> None:
+    # Given a test, the fixtures it asks for, and its folder
+    # When its setup checks where it runs
+    # Then it is refused when it would start a stack of its own, and only then
+    assert uses_the_stack_outside_its_group(collected) is refused
