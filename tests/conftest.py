@@ -16,7 +16,7 @@ from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, reachable
 from infra.local.stack import start_stack, use_local_aws
 from infra.sandbox.server import create_server
-from tests.parallel import GroupScheduling, uses_the_stack_outside_its_group
+from tests.parallel import GroupScheduling
 
 TOKEN_TTL_SECONDS = 25
 
@@ -24,11 +24,6 @@ TOKEN_TTL_SECONDS = 25
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook, for `make test`'s `-n auto`
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling:
     return GroupScheduling(config, log)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if uses_the_stack_outside_its_group(item):
-        pytest.fail("it uses the local stack: move it under tests/e2e/ or tests/browser/ (tests/parallel.py)")
 
 
 @pytest.fixture(scope="session")

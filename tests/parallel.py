@@ -4,27 +4,22 @@ Each worker runs whole groups. The tests that use the local stack are one group:
 fixed ports (the gateway, the sandbox, moto, tests/e2e's webhook receiver), so one process holds one
 stack for all of them, as in a serial run. Every other test runs with the rest of its module, so
 that a module's fixtures (moto servers, the packaged artifacts' venv under .local/) are made once,
-in one place. The scheduler sees node ids only, so the stack's group is told by folder, and a test
-elsewhere that asks for the stack fails (tests/conftest.py) rather than start a second stack.
+in one place. The scheduler sees node ids only, so the stack's group is told by folder: a test that
+uses the stack belongs under STACK_FOLDERS (elsewhere, another worker would find the stack running
+and use it at the same time as the group's tests).
 """
 
 from __future__ import annotations
 
-import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 STACK_FOLDERS = ("tests/e2e/", "tests/browser/")
-STACK_FIXTURE = "endpoints"  # tests/conftest.py's, which starts the stack: every stack fixture asks for it
 STACK = "the local stack"
 
 
 def group(nodeid: str) -> str:
     module = nodeid.split("::", 1)[0]
     return STACK if module.startswith(STACK_FOLDERS) else module
-
-
-def uses_the_stack_outside_its_group(item: pytest.Item) -> bool:
-    return STACK_FIXTURE in getattr(item, "fixturenames", ()) and group(item.nodeid) != STACK
 
 
 class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist has no type hints
