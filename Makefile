@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := shared:.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint lint-templates lock package deploy mutation unit integration e2e browser demo serve chaos redrive replay schemas bench scale clean
+.PHONY: help venvs test lint lint-templates lock package deploy mutation unit integration e2e browser demo serve chaos redrive replay schemas bench scale clean
 
 help:
 	@echo "make demo | make test | make serve | make bench | make package | make lint | make schemas"
@@ -23,6 +23,10 @@ $(SAM_VENV)/.installed: requirements-sam.txt requirements-sam.lock
 	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
 	$(SAM_VENV)/bin/python -m pip install -q -r requirements-sam.txt -c requirements-sam.lock
 	@touch $@
+
+# Both venvs at once: much of an install is waiting on downloads.
+venvs:
+	$(MAKE) -j2 --output-sync=target $(VENV)/.installed $(SAM_VENV)/.installed
 
 # Renews the locks from fresh venvs of the requirements files, then `make test` proves them.
 lock:
@@ -82,11 +86,15 @@ deploy: package
 	$(SAM_VENV)/bin/sam deploy $$(grep -q '^region' "$(SAM_CONFIG)" || echo --guided) \
 	  --config-file "$(abspath $(SAM_CONFIG))" --template-file .aws-sam/build/template.yaml
 
+# pytest-xdist: a worker per core, each running whole groups (tests/parallel.py: the local stack's
+# tests together, every other test with its module).
+PARALLEL := -n auto
+
 # The benchmark runs bounded first (it must run, not meet numbers); then the tests.
-test: lint package mutation $(CHROMIUM) $(CJK_FONT) $(VALGRIND)
+test: venvs lint package mutation $(CHROMIUM) $(CJK_FONT) $(VALGRIND)
 	$(PY) -m infra.bench --smoke --out .local/bench-smoke.json
 	$(PY) -m infra.scale --smoke --out .local/scale-smoke.json
-	$(PY) -m pytest
+	$(PY) -m pytest $(PARALLEL)
 
 # Mutation testing of the pure core with the unit tests (infra/mutation.py): a score per module,
 # each at least 95%; the equivalent mutants are listed, with a reason each, in infra/mutation_equivalents.txt.
@@ -94,10 +102,10 @@ mutation: $(VENV)/.installed
 	$(PY) -m infra.mutation
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest $(PARALLEL) tests/unit
 
 integration: $(VENV)/.installed
-	$(PY) -m pytest tests/integration
+	$(PY) -m pytest $(PARALLEL) tests/integration
 
 e2e: $(VENV)/.installed $(CHROMIUM) $(CJK_FONT)
 	$(PY) -m pytest tests/e2e tests/browser

@@ -78,6 +78,12 @@ TESTS = (
     "api/test_client_and_parse_event.py",
 )
 STAGED = ("infra", "events", "tests/__init__.py", "tests/support.py", "tests/fixtures", "tests/unit/__init__.py")
+# mutmut runs pytest once per mutant, in a process forked from one that has run every test once: what
+# pytest does at each start and end, more than the tests, is what a mutant costs. What these leave out
+# never decides a run's outcome, only its speed: the cache (unused), the unraisable-exception hook (it
+# collects the whole heap twice at each end, and only ever warns), pytest-xdist (not used here), and
+# assertion rewriting (it words a failed assert's message; the assert fails without it all the same).
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:xdist", "--assert=plain"]
 KILLED = frozenset({1, 3, 24, -24, 36, 152, 255, -9, -11})  # mutmut's exit codes for killed, timeout, crash
 
 
@@ -169,7 +175,7 @@ def stage() -> None:
         f"only_mutate = {json.dumps([f'src/faceid_bridge/{module}' for module in MODULES])}\n"
         'also_copy = ["infra", "events"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps([f'tests/unit/{test}' for test in TESTS])}\n"
-        'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
+        f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}\n"
         "use_git_change_detection = false\n\n"
         "[tool.pytest.ini_options]\n"
         'addopts = "-q --strict-markers"\n'
@@ -281,7 +287,7 @@ def hand_mutant_problem(index: int, mutant: HandMutant) -> str | None:
     path.write_text(text.replace(mutant.original, mutant.mutated))
     tests = [f"tests/unit/{test}" for test in mutant.tests]
     environment = os.environ | {"PYTHONPATH": f"{copy}:{STAGE}"}
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", *PYTEST_ARGS, *tests]
     done = subprocess.run(command, cwd=STAGE, env=environment, capture_output=True, check=False)
     if done.returncode in (1, 2):  # tests failed, or could not even be collected: the mutant was noticed
         return None

@@ -5,6 +5,7 @@ the stack as `make serve` runs it, in a subprocess, started only when a test ask
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -15,8 +16,14 @@ from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, reachable
 from infra.local.stack import start_stack, use_local_aws
 from infra.sandbox.server import create_server
+from tests.parallel import GroupScheduling
 
 TOKEN_TTL_SECONDS = 25
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook, for `make test`'s `-n auto`
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling:
+    return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
