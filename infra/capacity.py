@@ -21,6 +21,7 @@ from faceid_bridge.adapters.dynamodb.codec import LIST_SHARDS
 from faceid_bridge.adapters.webhook_http import TIMEOUT as WEBHOOK_TIMEOUT
 from faceid_bridge.adapters.webhook_queue import MAX_DELAY_SECONDS
 from faceid_bridge.domain.webhooks import ATTEMPT_DELAYS
+from infra.bench import cost
 from infra.local.template import ROOT, Template
 from infra.scale.services import DUE_BUCKETS, MAX_FACEID_CALLS_AT_ONCE, FaceIdConfig, ReconcileConfig
 from infra.scale.simulation import RECONCILER_MARGIN_SECONDS, Scenario
@@ -116,7 +117,9 @@ EVENTS_PER_VERIFICATION = 2  # Created, then one terminal event
 REQUESTS_PER_VERIFICATION = 4  # create, notify, the browser's return, the result page (no redirect_url)
 INDEX_WRITES_PER_VERIFICATION = 2  # its ByDueAt entry put at creation, deleted when it ends
 PUT_EVENTS_ENTRIES = 10
-PUBLISHER_BATCH_SECONDS = 0.05  # assumed: one PutEvents round trip and the batch's CPU (bench's cost model)
+# A record past a batch's first costs the publisher this much more CPU, at a whole vCPU: its decoding,
+# its event and its PutEvents entry (in-process, 66 us for our code; botocore's entry on top: stated).
+PUBLISHER_RECORD_CPU_US = 100
 RECOMMENDED_PARALLELIZATION = 4
 # ByChannelDay's projection is ALL, so the index is written with every write of the verification item,
 # whole: 2 units for an item of 1-2 KB, its size once FaceID's answer is on it (docs/decisions.md §16).
@@ -155,15 +158,12 @@ class Inputs:
     @classmethod
     def load(cls) -> Inputs:
         template = Template()
-        timeout = next(s.timeout_seconds for s in template.functions() if s.logical_id == "ReconcilerFunction")
-        memory = template.resources["ReconcilerFunction"]["Properties"].get(
-            "MemorySize", template.document["Globals"]["Function"]["MemorySize"]
-        )
+        reconciler = next(s for s in template.functions() if s.logical_id == "ReconcilerFunction")
         delivery_events = template.resources["WebhookDeliveryFunction"]["Properties"]["Events"]
         return cls(
             defaults=template.parameter_defaults(),
-            reconciler_timeout=timeout,
-            reconciler_memory=int(memory),
+            reconciler_timeout=reconciler.timeout_seconds,
+            reconciler_memory=reconciler.memory_mb,
             bench=json.loads((ROOT / "bench" / "results.json").read_text()),
             scale=json.loads((ROOT / "bench" / "scale.json").read_text()),
             one_at_a_time=json.loads((ROOT / "bench" / "scale-one-at-a-time.json").read_text()),
@@ -385,12 +385,23 @@ def _dynamodb(i: Inputs) -> Section:
     return "DynamoDB", how, rows
 
 
+def publisher_batch_seconds(i: Inputs, batch: int) -> float:
+    """How long the publisher takes over a batch of `batch` records: the bench's one-record
+    invocation as the cost model bills it (its CPU measured, at the publisher's memory's share, and
+    its PutEvents), each further record's CPU at that share, and a PutEvents per 10 entries."""
+    one = next(r for r in i.bench["cost_model"]["h5_lite_invocations"] if r["function"] == "PublisherFunction")
+    share = cost.FULL_VCPU_MB / cost.MEMORY_MB["PublisherFunction"]
+    more_cpu_ms = (batch - 1) * PUBLISHER_RECORD_CPU_US / 1000 * share
+    more_calls_ms = (math.ceil(batch / PUT_EVENTS_ENTRIES) - 1) * cost.CALL_LATENCY_MS["PutEvents"]
+    return (cost.billed_ms(one) + more_cpu_ms + more_calls_ms) / 1000
+
+
 def _publisher(i: Inputs) -> Section:
     batch, factor = i.param("PublisherBatchSize"), i.param("PublisherParallelizationFactor")
-    records = i.records_per_verification()
+    records, seconds = i.records_per_verification(), publisher_batch_seconds(i, batch)
 
     def carried(rate: float, parallel: int) -> float:
-        return _shards(i, rate) * parallel * batch / PUBLISHER_BATCH_SECONDS
+        return _shards(i, rate) * parallel * batch / seconds
 
     need = (SUSTAINED * records, BURST * records)
     raised = [
@@ -401,8 +412,10 @@ def _publisher(i: Inputs) -> Section:
         "transitions, the reconciler's bookkeeping). Shards follow the table's partitions, at least one per "
         f"1,000 write units/s: {_shards(i, SUSTAINED)} at 1,000/s, {_shards(i, BURST)} at 5,000/s. Each shard runs "
         f"`PublisherParallelizationFactor` batches at once, one of `PublisherBatchSize` records taking "
-        f"{PUBLISHER_BATCH_SECONDS * 1000:.0f} ms (assumed). A verification's records share a partition key, so "
-        "its events stay in order at any factor."
+        f"{seconds * 1000:.0f} ms at the publisher's {cost.MEMORY_MB['PublisherFunction']} MB: `make bench`'s "
+        f"one-record invocation as billed, and {PUBLISHER_RECORD_CPU_US} us of CPU at a whole vCPU for each "
+        "further record (stated). A verification's records share a partition key, so its events stay in order "
+        "at any factor."
     )
     maximum = int(QUOTAS["stream_parallelization_max"].value)
     rows = [

@@ -2,7 +2,7 @@
 assumption is in PRICES, ASSUMPTIONS and CALL_LATENCY_MS below (us-east-1, on-demand, list prices,
 free tiers ignored); the model is a comparison between versions of faceid-bridge, not a quote.
 
-Lambda bills each invocation's duration, rounded up to the millisecond, at the memory configured.
+Lambda bills each invocation's duration, rounded up to the millisecond, at its function's MemorySize.
 That duration is modelled per invocation the bench saw, not assumed per function:
 
     billed ms = ceil(handler CPU ms x FULL_VCPU_MB / memory MB + the sum of its calls' latencies)
@@ -43,7 +43,6 @@ PRICES = {
     "sqs_requests_per_million": 0.40,
 }
 ASSUMPTIONS = {
-    "lambda_memory_mb": 512,  # template.yaml's MemorySize
     "write_units_per_write": 2,  # a verification item is 1-2 KB; a transaction's writes cost double
     "read_units_per_read": 1,  # strongly consistent, under 4 KB
     "events_per_verification": 2,  # Created + one terminal
@@ -70,6 +69,8 @@ CALL_LATENCY_MS = {
 }
 CHANNELS = ("h5_lite", "app", "h5_raw")  # the bench's completed verifications, one per channel
 _FUNCTIONS = Template().functions()
+# Each function's MemorySize in template.yaml: what it is billed at, and its share of a vCPU.
+MEMORY_MB = {spec.logical_id: spec.memory_mb for spec in _FUNCTIONS}
 # The functions API Gateway invokes (each request is billed there too): those with a route.
 API_FUNCTIONS = frozenset(spec.logical_id for spec in _FUNCTIONS if spec.routes)
 # The webhook path: the functions only a stack with Webhooks=Enabled has.
@@ -86,11 +87,18 @@ DELIVERY_WAITS = {"SendMessage": 1, "webhook:POST": 1}
 
 
 def billed_ms(record: dict[str, Any]) -> int:
-    """One invocation's billed duration: its handler CPU at the configured memory's CPU share, and
+    """One invocation's billed duration: its handler CPU at its function's memory's CPU share, and
     the latency of each call it made, rounded up to the millisecond as Lambda rounds it."""
-    cpu_ms = float(record["cpu_us"]) / 1000 * FULL_VCPU_MB / ASSUMPTIONS["lambda_memory_mb"]
+    cpu_ms = float(record["cpu_us"]) / 1000 * FULL_VCPU_MB / MEMORY_MB[record["function"]]
     waiting_ms = sum(CALL_LATENCY_MS[call] * int(count) for call, count in record["calls"].items())
     return math.ceil(cpu_ms + waiting_ms)
+
+
+def lambda_dollars(records: list[dict[str, Any]]) -> float:
+    """What Lambda charges for these invocations: each request, and its billed duration at its
+    function's memory."""
+    gb_seconds = sum(billed_ms(record) / 1000 * MEMORY_MB[record["function"]] / 1024 for record in records)
+    return len(records) * PRICES["lambda_requests_per_million"] / 1e6 + gb_seconds * PRICES["lambda_arm_gb_second"]
 
 
 def per_thousand(counts: dict[str, Any]) -> dict[str, float]:
@@ -100,14 +108,11 @@ def per_thousand(counts: dict[str, Any]) -> dict[str, float]:
     transactional = operations.get("TransactWriteItems", 0)
     writes = counts["writes"] + transactional  # a transaction writes at least two items
     dynamodb_reads = counts["reads"] - operations.get("GetSecretValue", 0)
-    lambda_calls = sum(invocations.values())
-    billed_seconds = sum(billed_ms(record) for record in counts["invocation_records"]) / 1000
     dollars = {
         "api_gateway": sum(n for f, n in invocations.items() if f in API_FUNCTIONS)
         * PRICES["api_gateway_http_per_million"]
         / 1e6,
-        "lambda": lambda_calls * PRICES["lambda_requests_per_million"] / 1e6
-        + billed_seconds * ASSUMPTIONS["lambda_memory_mb"] / 1024 * PRICES["lambda_arm_gb_second"],
+        "lambda": lambda_dollars(counts["invocation_records"]),
         "dynamodb": writes
         * ASSUMPTIONS["write_units_per_write"]
         * PRICES["dynamodb_write_request_unit_per_million"]
@@ -149,10 +154,8 @@ def _webhook_dollars(records: list[dict[str, Any]], sqs_requests: int) -> dict[s
     """Dollars per 1,000 of what these delivery function invocations and SQS requests cost."""
     reads = sum(n for r in records for call, n in r["calls"].items() if call in READS)
     writes = sum(n for r in records for call, n in r["calls"].items() if call in WRITES)
-    billed_seconds = sum(billed_ms(record) for record in records) / 1000
     dollars = {
-        "lambda": len(records) * PRICES["lambda_requests_per_million"] / 1e6
-        + billed_seconds * ASSUMPTIONS["lambda_memory_mb"] / 1024 * PRICES["lambda_arm_gb_second"],
+        "lambda": lambda_dollars(records),
         "dynamodb": writes
         * ASSUMPTIONS["write_units_per_write"]
         * PRICES["dynamodb_write_request_unit_per_million"]
@@ -188,7 +191,11 @@ def webhooks(calls: dict[str, Any]) -> dict[str, Any] | None:
     if "webhook_deliveries" in calls:
         attempts = [r for r in calls["webhook_deliveries"]["invocation_records"] if "PutItem" in r["calls"]]
         median = sorted(attempts, key=lambda r: r["cpu_us"])[len(attempts) // 2]
-        delivery = {"cpu_us": median["cpu_us"], "calls": median["calls"] | DELIVERY_WAITS}
+        delivery = {
+            "function": median["function"],
+            "cpu_us": median["cpu_us"],
+            "calls": median["calls"] | DELIVERY_WAITS,
+        }
         added["per_1000_deliveries"] = _webhook_dollars([delivery], 1 + SQS_REQUESTS_PER_BATCH)
         added["delivery_invocation"] = delivery | {"billed_ms": billed_ms(delivery)}
     return added
@@ -200,6 +207,7 @@ def model(calls: dict[str, Any]) -> dict[str, Any]:
     return {
         "prices": PRICES,
         "assumptions": ASSUMPTIONS,
+        "lambda_memory_mb": MEMORY_MB,
         "full_vcpu_mb": FULL_VCPU_MB,
         "call_latency_ms": CALL_LATENCY_MS,
         "sqs_requests_per_batch": SQS_REQUESTS_PER_BATCH,
@@ -232,12 +240,12 @@ def lines(results: dict[str, Any], target: float) -> list[str]:
                 f" CPU {delivery['cpu_us'] / 1000:.2f} ms, billed {delivery['billed_ms']} ms with the"
                 f" endpoint's answer stated {CALL_LATENCY_MS['webhook:POST']} ms)"
             )
-    memory = ASSUMPTIONS["lambda_memory_mb"]
-    found.append(f"  H5 Lite billed per invocation (handler CPU at {memory} MB's share + stated call latencies):")
+    found.append("  H5 Lite billed per invocation (handler CPU at its memory's share + stated call latencies):")
     for record in results["cost_model"]["h5_lite_invocations"]:
         calls = ", ".join(f"{call} {n}" for call, n in sorted(record["calls"].items())) or "no calls"
         found.append(
             f"    {record['function'].removesuffix('Function'):<19}{record['route']:<26}"
+            f"{MEMORY_MB[record['function']]:>4} MB  "
             f"CPU {record['cpu_us'] / 1000:>6.2f} ms  {calls:<45} billed {record['billed_ms']} ms"
             + ("  (Webhooks=Enabled only)" if record["function"] in WEBHOOK_FUNCTIONS else "")
         )

@@ -86,5 +86,6 @@ class FunctionHost:
             aws_request_id=str(uuid.uuid4()),
             invoked_function_arn=f"arn:aws:lambda:local:123456789012:function:{self.spec.logical_id}",
             deadline=time.monotonic() + self.spec.timeout_seconds,
+            memory_limit_in_mb=self.spec.memory_mb,
         )
         return handler(event, context)

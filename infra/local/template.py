@@ -63,6 +63,7 @@ class FunctionSpec:
     timeout_seconds: int = 3
     queues: list[dict[str, Any]] = field(default_factory=list)  # its SQS event sources' properties
     condition: str | None = None  # the template's Condition: it exists only where that holds
+    memory_mb: int = 128  # its MemorySize, or the Globals'; Lambda's default is 128
 
 
 class Template:
@@ -105,6 +106,7 @@ class Template:
                     queues.append(event["Properties"])
             handler = props.get("Handler", globals_.get("Handler"))
             timeout = int(props.get("Timeout", globals_.get("Timeout", 3)))
+            memory = int(props.get("MemorySize", globals_.get("MemorySize", 128)))
             specs.append(
                 FunctionSpec(
                     name,
@@ -117,6 +119,7 @@ class Template:
                     timeout,
                     queues,
                     resource.get("Condition"),
+                    memory,
                 )
             )
         return specs

@@ -26,23 +26,41 @@ TARGET = TARGETS["h5_lite_dollars_per_1000_max"]
 
 
 def test_an_invocation_is_billed_its_cpu_at_its_memorys_share_and_its_calls_rounded_up() -> None:
-    # Given an invocation whose handler took 1 ms of CPU and made a read and a transaction
-    record = {"cpu_us": 1000.0, "calls": {"GetItem": 1, "TransactWriteItems": 1}}
+    # Given an invocation of the callbacks (512 MB) whose handler took 1 ms of CPU and made a read and a transaction
+    record = {"function": "FaceIdCallbacksFunction", "cpu_us": 1000.0, "calls": {"GetItem": 1, "TransactWriteItems": 1}}
     # Then at 512 MB (0.29 of a vCPU) its CPU takes 1769/512 ms, plus both latencies, rounded up
     waiting = cost.CALL_LATENCY_MS["GetItem"] + cost.CALL_LATENCY_MS["TransactWriteItems"]
-    assert cost.ASSUMPTIONS["lambda_memory_mb"] == 512
+    assert cost.MEMORY_MB["FaceIdCallbacksFunction"] == 512
     assert cost.billed_ms(record) == math.ceil(1769 / 512 + waiting) == waiting + 4
+    # ... the same work in the publisher (256 MB) takes twice the CPU time
+    assert cost.MEMORY_MB["PublisherFunction"] == 256
+    assert cost.billed_ms(record | {"function": "PublisherFunction"}) == math.ceil(1769 / 256 + waiting) == waiting + 7
     # ... and an invocation that did nothing is still billed its first millisecond
-    assert cost.billed_ms({"cpu_us": 1.0, "calls": {}}) == 1
+    assert cost.billed_ms({"function": "PublisherFunction", "cpu_us": 1.0, "calls": {}}) == 1
 
 
-def test_the_model_bills_the_memory_the_template_gives_the_functions() -> None:
-    assert cost.ASSUMPTIONS["lambda_memory_mb"] == Template().document["Globals"]["Function"]["MemorySize"]
+def test_the_model_bills_each_function_the_memory_the_template_gives_it() -> None:
+    template = Template()
+    for name, resource in template.of_type("AWS::Serverless::Function").items():
+        configured = resource["Properties"].get("MemorySize", template.document["Globals"]["Function"]["MemorySize"])
+        assert cost.MEMORY_MB[name] == configured, name
+
+
+def test_lambda_bills_each_invocation_at_its_functions_memory() -> None:
+    # Given one invocation at 512 MB and one at 256 MB, each billed 100 ms
+    records = [
+        {"function": "FaceIdCallbacksFunction", "cpu_us": 0.0, "calls": {"GetItem": 20}},
+        {"function": "PublisherFunction", "cpu_us": 0.0, "calls": {"PutEvents": 4}},
+    ]
+    # Then Lambda charges two requests and 0.05 + 0.025 GB-seconds
+    gb_seconds = 0.1 * 0.5 + 0.1 * 0.25
+    expected = 2 * cost.PRICES["lambda_requests_per_million"] / 1e6 + gb_seconds * cost.PRICES["lambda_arm_gb_second"]
+    assert cost.lambda_dollars(records) == pytest.approx(expected)
 
 
 def test_a_call_whose_latency_is_not_stated_cannot_be_billed() -> None:
     with pytest.raises(KeyError):
-        cost.billed_ms({"cpu_us": 1000.0, "calls": {"Scan": 1}})
+        cost.billed_ms({"function": "PublisherFunction", "cpu_us": 1000.0, "calls": {"Scan": 1}})
 
 
 def test_a_verification_of_known_calls_costs_what_the_price_table_says() -> None:
@@ -61,11 +79,12 @@ def test_a_verification_of_known_calls_costs_what_the_price_table_says() -> None
         "invocation_records": records,
     }
     dollars = cost.per_thousand(counts)
-    billed_seconds = sum(cost.billed_ms(record) for record in records) / 1000
+    # the two API functions at 512 MB, the publisher at 256 MB
+    gb_seconds = sum(cost.billed_ms(record) / 1000 * gb for record, gb in zip(records, (0.5, 0.5, 0.25), strict=True))
     expected = {
         "api_gateway": 2 * cost.PRICES["api_gateway_http_per_million"] / 1e6,
         "lambda": 3 * cost.PRICES["lambda_requests_per_million"] / 1e6
-        + billed_seconds * 0.5 * cost.PRICES["lambda_arm_gb_second"],
+        + gb_seconds * cost.PRICES["lambda_arm_gb_second"],
         "dynamodb": (
             3 * 2 * cost.PRICES["dynamodb_write_request_unit_per_million"]
             + 2 * cost.PRICES["dynamodb_read_request_unit_per_million"]
