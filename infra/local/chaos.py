@@ -291,7 +291,7 @@ class ChaosRun:
         tracked: list[Tracked] = []
         single_use = SingleUseTally()
         try:
-            with ThreadPoolExecutor(max_workers=8) as pool:
+            with subscriber.draining(), ThreadPoolExecutor(max_workers=8) as pool:
                 futures = [pool.submit(self.verify, i, *step) for i, step in enumerate(self.plan())]
                 for done, future in enumerate(as_completed(futures), 1):
                     with contextlib.suppress(BizNoLost):  # counted, and a problem in the report
@@ -309,7 +309,7 @@ class ChaosRun:
             elapsed = time.monotonic() - started
             print(f"  all {self.count} verifications in after {elapsed:.0f} s; waiting for their events", flush=True)
             events = self.wait_for_events(subscriber, {item.verification_id: expected_types(item) for item in tracked})
-            webhooks.settle(events, seconds=120 + self.outage_seconds)
+            webhooks.settle(events, quiet_seconds=120 + self.outage_seconds, backlog=self.webhook_backlog)
         finally:
             if receiver is not self.receiver:
                 receiver.stop()
@@ -356,13 +356,27 @@ class ChaosRun:
         subscriber.drain()
         return {vid: subscriber.events[vid] for vid in ids}
 
+    def webhook_backlog(self) -> str:
+        """The webhook queues' depths, for the progress lines while deliveries settle."""
+        kinds = (
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        )
+        shown = []
+        for name in ("WebhookEventsQueue", "WebhookDeliveriesQueue"):
+            visible, in_flight, delayed = self.queue_attributes(name, kinds)
+            shown.append(f"{name}: {visible} visible, {in_flight} in flight, {delayed} delayed")
+        return "; ".join(shown)
+
     def dlq_depth(self, name: str = "PublisherDLQ") -> int:
+        return int(self.queue_attributes(name, ("ApproximateNumberOfMessages",))[0])
+
+    def queue_attributes(self, name: str, kinds: tuple[str, ...]) -> list[str]:
         sqs = boto3.client("sqs", region_name=self.endpoints.region)
         url = sqs.get_queue_url(QueueName=f"faceid-bridge-{name}")["QueueUrl"]
-        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
-            "Attributes"
-        ]
-        return int(attributes["ApproximateNumberOfMessages"])
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(kinds))["Attributes"]
+        return [attributes[kind] for kind in kinds]
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,17 +62,33 @@ class WebhookAccount:
         receiver.failures[ENDPOINT] = failures
         self.receiver, self.dlq_at_start = receiver, dlq_depth
 
-    def settle(self, events: dict[str, list[dict[str, Any]]], seconds: float) -> None:
-        """Wait until each verification's events on the bus reached the endpoint (or time is up),
-        then a grace period to catch anything extra."""
+    def settle(
+        self,
+        events: dict[str, list[dict[str, Any]]],
+        *,
+        quiet_seconds: float,
+        backlog: Callable[[], str],
+        grace_seconds: float = 3,
+    ) -> None:
+        """Wait until each verification's events on the bus reached the endpoint, for as long as
+        deliveries keep arriving: a queue that drains slowly (moto is one process on a shared
+        machine) is waited for, a delivery lost is not, since nothing arrives for `quiet_seconds`.
+        Then a grace period to catch anything extra."""
         expected = {vid: {e["detail"]["event_id"] for e in found} for vid, found in events.items()}
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+        wanted = sum(len(ids) for ids in expected.values())
+        arrived, last_progress, last_report = -1, time.monotonic(), 0.0
+        while time.monotonic() - last_progress < quiet_seconds:
             received = per_verification(list(self.receiver.deliveries))
-            if all(ids <= delivered_ids(received.get(vid, [])) for vid, ids in expected.items()):
+            reached = sum(len(ids & delivered_ids(received.get(vid, []))) for vid, ids in expected.items())
+            if reached == wanted:
                 break
+            if reached > arrived:
+                arrived, last_progress = reached, time.monotonic()
+            if time.monotonic() - last_report >= 30:
+                print(f"  webhooks: {reached} of {wanted} events delivered; {backlog()}", flush=True)
+                last_report = time.monotonic()
             time.sleep(0.5)
-        time.sleep(3)
+        time.sleep(grace_seconds)
 
     def tally(self, events: dict[str, list[dict[str, Any]]], dlq_depth: int) -> WebhookTally:
         """The endpoint's deliveries of the verifications in `events` (the bus's, per verification)."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +151,25 @@ class Subscriber:
                 self.events[event["detail"]["verification_id"]].append(event)
             entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
             self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+
+    @contextmanager
+    def draining(self, every: float = 5) -> Iterator[None]:
+        """Drain every few seconds meanwhile, as a subscribed service would. moto's SQS counts all
+        of a queue's messages on each send to it, so a queue left to fill through a long run (the
+        chaos suite's thousands of events) makes every PutEvents slower than the one before."""
+        stopped = threading.Event()
+
+        def drain_until_stopped() -> None:
+            while not stopped.wait(every):
+                self.drain()
+
+        drainer = threading.Thread(target=drain_until_stopped, name=f"drain-{self.rule}", daemon=True)
+        drainer.start()
+        try:
+            yield
+        finally:
+            stopped.set()
+            drainer.join()
 
     def wait_for(self, expected: dict[str, int], seconds: float = 20) -> dict[str, list[dict[str, Any]]]:
         """Events per verification once each has at least its expected count (or time runs out),

@@ -24,7 +24,7 @@ from faceid_bridge.config import load
 from faceid_bridge.domain.verification import Channel
 from faceid_bridge.faceid.calls import FaceIdCall
 from faceid_bridge.observability import metrics
-from infra.local import moto_atomic
+from infra.local import moto_atomic, moto_fast
 from infra.local.provision import LocalStack, provision
 from infra.local.stack import SANDBOX_CREDENTIALS
 from infra.local.template import Template
@@ -62,6 +62,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
     }.items():
         monkeypatch.setenv(key, value)
     moto_atomic.install()
+    moto_fast.install()
     with mock_aws():
         template = Template()
         local = provision(

@@ -3,6 +3,8 @@ way a delivery can go wrong is a problem in the report."""
 
 from __future__ import annotations
 
+import threading
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -74,3 +76,41 @@ def test_the_subscription_gets_the_secret_and_the_endpoint_fault() -> None:
     # Then the receiver verifies the chaos path with the subscription's secret, and refuses 3
     assert receiver.secrets[ENDPOINT] == ["secret-for http://127.0.0.1:16999/hooks/chaos"]
     assert receiver.failures[ENDPOINT] == 3
+
+
+def test_settling_waits_for_as_long_as_deliveries_keep_arriving() -> None:
+    # Given a backlog that drains slowly: one delivery every 0.4 s
+    webhooks = account()
+
+    def arrive_slowly() -> None:
+        for one in (delivery(CREATED), delivery(APPROVED)):
+            time.sleep(0.4)
+            webhooks.receiver.deliveries.append(one)
+
+    arriving = threading.Thread(target=arrive_slowly)
+    asked: list[str] = []
+
+    def backlog() -> str:
+        asked.append("depths")
+        return "depths"
+
+    started = time.monotonic()
+    arriving.start()
+    # When the run settles with a quiet window shorter than the backlog takes
+    webhooks.settle(EVENTS, quiet_seconds=0.6, backlog=backlog, grace_seconds=0)
+    arriving.join()
+    # Then it waited until both arrived, past the quiet window, and reported the backlog on the way
+    assert time.monotonic() - started >= 0.8
+    assert webhooks.tally(EVENTS, dlq_depth=0).problems == []
+    assert asked
+
+
+def test_settling_gives_up_once_nothing_has_arrived_for_the_quiet_window() -> None:
+    # Given the Created reached the endpoint and the Approved never will
+    webhooks = account(delivery(CREATED))
+    started = time.monotonic()
+    # When the run settles
+    webhooks.settle(EVENTS, quiet_seconds=1, backlog=lambda: "depths", grace_seconds=0)
+    # Then it stops after the quiet window, and the Approved is a problem
+    assert 1 <= time.monotonic() - started < 3
+    assert any("never reached" in problem for problem in webhooks.tally(EVENTS, dlq_depth=0).problems)
