@@ -9,8 +9,11 @@ one process, at a whole core, was what bounded the run:
   left again. Here a Query on the table's own key reads that partition's items alone (its results
   are sorted after), and the others sort the items in the same order on plain values.
 - An SQS SendMessage reads one attribute of the queue (`ContentBasedDeduplication`) from all of
-  them, and three of those count the queue's messages one by one, each asking the clock. Here a
-  send reads that one attribute alone.
+  them, and a ReceiveMessage its retention period, once per message; three of them count the
+  queue's messages one by one, each asking the clock. Here a send and a receive get the attributes
+  without those counts (GetQueueAttributes still counts).
+- EventBridge builds a JSONPath parser for each event and target it delivers (its default input
+  paths). Here a path is parsed once.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any
 
 # The hash key of the Query on a table's own key running in this thread, if one is.
 _QUERYING: ContextVar[Any] = ContextVar("moto_fast_querying", default=None)
-_SENDING: ContextVar[bool] = ContextVar("moto_fast_sending", default=False)
+# Set while an SQS send or receive runs in this thread: what it reads of the queue's attributes
+# needs none of the message counts.
+_UNCOUNTED: ContextVar[bool] = ContextVar("moto_fast_uncounted", default=False)
 
 
 def _patched(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,36 +78,70 @@ def _install_query() -> None:
     Table.query = _patched(query_reading_less)  # type: ignore[method-assign]
 
 
-def _install_send() -> None:
+# Queue attributes that count the queue's messages, as moto names their properties.
+_COUNTS = frozenset(
+    (
+        "approximate_number_of_messages",
+        "approximate_number_of_messages_delayed",
+        "approximate_number_of_messages_not_visible",
+    )
+)
+
+
+class _Uncounted:
+    """A queue whose message counts read as None: moto's own attributes property, run on it, gives
+    every other attribute as moto gives it."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def __getattr__(self, name: str) -> Any:
+        return None if name in _COUNTS else getattr(self._queue, name)
+
+
+def _install_queue_attributes() -> None:
     from moto.sqs.models import Queue, SQSBackend
 
-    attributes, send_message = Queue.attributes, SQSBackend.send_message
+    moto_attributes: Callable[[Any], dict[str, Any]] = vars(Queue)["attributes"].fget
+    counted = {"".join(part.title() for part in name.split("_")) for name in _COUNTS}
 
-    def attributes_for_the_send(queue: Queue) -> dict[str, Any]:
-        if not _SENDING.get():
-            return attributes.fget(queue)  # type: ignore[no-any-return]
-        if not queue.fifo_queue:  # as moto's: a standard queue has no such attribute
-            return {}
-        value = queue.content_based_deduplication  # set from the queue's attributes, "true" or True
-        return {"ContentBasedDeduplication": str(value).lower() if isinstance(value, bool) else value}
+    def attributes_counted_when_asked(queue: Queue) -> dict[str, Any]:
+        if not _UNCOUNTED.get():
+            return moto_attributes(queue)
+        found = moto_attributes(_Uncounted(queue))
+        return {name: value for name, value in found.items() if name not in counted}
 
-    @functools.wraps(send_message)
-    def send_reading_one_attribute(backend: SQSBackend, *args: Any, **kwargs: Any) -> Any:
-        token = _SENDING.set(True)
-        try:
-            return send_message(backend, *args, **kwargs)
-        finally:
-            _SENDING.reset(token)
+    def uncounted(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def without_counting(backend: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+            token = _UNCOUNTED.set(True)
+            try:
+                return method(backend, *args, **kwargs)
+            finally:
+                _UNCOUNTED.reset(token)
 
-    Queue.attributes = property(_patched(attributes_for_the_send))  # type: ignore[assignment,method-assign]
-    SQSBackend.send_message = _patched(send_reading_one_attribute)  # type: ignore[method-assign]
+        return _patched(without_counting)
+
+    Queue.attributes = property(_patched(attributes_counted_when_asked))  # type: ignore[assignment,method-assign]
+    SQSBackend.send_message = uncounted(SQSBackend.send_message)  # type: ignore[method-assign]
+    SQSBackend.receive_message = uncounted(SQSBackend.receive_message)  # type: ignore[method-assign]
+
+
+def _install_cached_json_paths() -> None:
+    import jsonpath_ng.ext
+
+    module = vars(jsonpath_ng.ext)  # moto imports `parse` from it at each call
+    module["parse"] = _patched(functools.lru_cache(maxsize=256)(module["parse"]))
 
 
 def install() -> None:
+    import jsonpath_ng.ext
     from moto.dynamodb.models.table import Table
     from moto.sqs.models import SQSBackend
 
     if not getattr(Table.query, "__patched__", False):
         _install_query()
     if not getattr(SQSBackend.send_message, "__patched__", False):
-        _install_send()
+        _install_queue_attributes()
+    if not getattr(vars(jsonpath_ng.ext)["parse"], "__patched__", False):
+        _install_cached_json_paths()

@@ -1,10 +1,12 @@
 """infra/local/moto_fast.py: moto without the costs that grow with what it holds gives the same
 answers. A Query on the table's key reads its partition, in order, page by page; a Query on an index
-and a Scan see every item in moto's order; a send to a FIFO queue still deduplicates by content, and
-the queue's attributes still count its messages."""
+and a Scan see every item in moto's order; a send to a FIFO queue still deduplicates by content,
+the queue's attributes still count its messages, a receive gets them, and a rule delivers each event
+whole."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -128,10 +130,34 @@ def test_a_send_reads_the_queues_deduplication_and_the_counts_stay_true(monkeypa
 
         # Then the FIFO queue kept one (deduplicated by content), and the counts are what was kept
         def count(url: str) -> str:
-            return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
-                "ApproximateNumberOfMessages"
-            ]
+            return str(
+                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+                    "ApproximateNumberOfMessages"
+                ]
+            )
 
         assert (count(fifo), count(standard)) == ("1", "3")
         attributes = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ContentBasedDeduplication"])
         assert attributes["Attributes"] == {"ContentBasedDeduplication": "true"}
+        # And a receive still gets what was kept
+        received = sqs.receive_message(QueueUrl=standard, MaxNumberOfMessages=10)["Messages"]
+        assert sorted(m["Body"] for m in received) == ["a", "b", "c"]
+
+
+def test_a_rule_delivers_each_event_whole_with_its_paths_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    moto_fast.install()
+    with mock_aws():
+        credentials = {"region_name": REGION, "aws_access_key_id": "t", "aws_secret_access_key": "t"}
+        sqs, events = boto3.client("sqs", **credentials), boto3.client("events", **credentials)
+        url = sqs.create_queue(QueueName="subscriber")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events.put_rule(Name="all", EventPattern=json.dumps({"source": ["test"]}))
+        events.put_targets(Rule="all", Targets=[{"Id": "queue", "Arn": arn}])
+        # When two events go on the bus
+        for n in (1, 2):
+            events.put_events(Entries=[{"Source": "test", "DetailType": "t", "Detail": json.dumps({"n": n})}])
+        # Then the queue has each, whole
+        bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+        assert sorted(body["detail"]["n"] for body in bodies) == [1, 2]
+        assert all(body["source"] == "test" and body["detail-type"] == "t" for body in bodies)
