@@ -23,6 +23,7 @@ from faceid_bridge.domain.secret_rotation import Credentials, FaceIdSecret
 from faceid_bridge.domain.verification import Channel, Verification
 from faceid_bridge.faceid.regions import Region
 from infra.bench.cold import instructions
+from infra.bench.warm_floor import floor_handler
 from infra.local.functions import FunctionHost, LambdaContext
 from infra.local.template import ROOT, Template, template_environment
 from infra.sandbox.outcomes import Outcome, lite_result
@@ -147,9 +148,11 @@ def _quiet() -> Iterator[None]:
 
 
 @contextmanager
-def _warm_handler(calls: int) -> Iterator[tuple[Callable[[dict[str, Any]], Any], list[dict[str, Any]]]]:
-    """The callbacks handler, warm (one call made), over an in-memory DynamoDB holding `calls`
-    verifications, and a first notify for each: (call, notifies)."""
+def _warm_handler(
+    calls: int, *, floor: bool = False
+) -> Iterator[tuple[Callable[[dict[str, Any]], Any], list[dict[str, Any]]]]:
+    """The callbacks handler (or, with `floor`, warm_floor's), warm (one call made), over an
+    in-memory DynamoDB holding `calls` verifications, and a first notify for each: (call, notifies)."""
     from faceid_bridge import wiring
     from faceid_bridge.config import load
 
@@ -178,9 +181,10 @@ def _warm_handler(calls: int) -> Iterator[tuple[Callable[[dict[str, Any]], Any],
             dynamodb.put(verification_item(verification, int(now.timestamp()) + 86400))
             events.append(_notify_event(verification.verification_id, verification.biz_id))
         context = LambdaContext(function_name="bench", aws_request_id="bench")
+        handler = floor_handler(dynamodb, "bench", SECRET) if floor else host.module.lambda_handler
 
         def call(event: dict[str, Any]) -> Any:
-            return host.module.lambda_handler(event, context)
+            return handler(event, context)
 
         with _quiet():
             call(events[-1])  # the first call after import is not warm
@@ -192,13 +196,12 @@ def _warm_handler(calls: int) -> Iterator[tuple[Callable[[dict[str, Any]], Any],
 RUNS = 5  # the calls are measured as this many runs, each run's median kept
 
 
-def measure(calls: int) -> dict[str, Any]:
-    """CPU microseconds per notify, first and duplicate, through the warm handler: the median of
-    all calls, and the least of RUNS runs' medians (what the machine's other work leaves of ours);
-    and the instructions per notify, counted by cachegrind over COUNTED notifies (deterministic)."""
+def _cpu_per_notify(calls: int, *, floor: bool) -> dict[str, float]:
+    """CPU microseconds per notify, first and duplicate: the median of all calls, and the least of
+    RUNS runs' medians (what the machine's other work leaves of the handler's)."""
     first: list[float] = []
     duplicate: list[float] = []
-    with _warm_handler(calls) as (call, events):
+    with _warm_handler(calls, floor=floor) as (call, events):
         for event in events:
             started = time.process_time_ns()
             response = call(event)
@@ -214,12 +217,20 @@ def measure(calls: int) -> dict[str, Any]:
         return round(min(statistics.median(samples[i : i + size]) for i in range(0, len(samples), size)), 1)
 
     return {
-        "calls": calls,
         "first_us_median": round(statistics.median(first), 1),
         "duplicate_us_median": round(statistics.median(duplicate), 1),
         "first_us_least_run": least_run_median(first),
         "duplicate_us_least_run": least_run_median(duplicate),
-    } | instructions_per_notify(*COUNTED)
+    }
+
+
+def measure(calls: int, *, count_floor: bool = True) -> dict[str, Any]:
+    """Our warm handler's CPU per notify and its instructions, counted by cachegrind over COUNTED
+    notifies (deterministic); and the same of warm_floor's handler, its `floor_` figures (its
+    instructions only with `count_floor`)."""
+    ours = _cpu_per_notify(calls, floor=False) | instructions_per_notify(*COUNTED)
+    floor = _cpu_per_notify(calls, floor=True) | (instructions_per_notify(*COUNTED, floor=True) if count_floor else {})
+    return {"calls": calls} | ours | {f"floor_{name}": value for name, value in floor.items()}
 
 
 # Counted notifies: the same warm handler and the same verifications made in both runs, only how
@@ -229,11 +240,11 @@ def measure(calls: int) -> dict[str, Any]:
 COUNTED = (25, 50)
 
 
-def instructions_per_notify(few: int, many: int) -> dict[str, int]:
+def instructions_per_notify(few: int, many: int, *, floor: bool = False) -> dict[str, int]:
     """Instructions per first and per duplicate notify, from cachegrind runs of this module."""
 
     def counted(firsts: int, duplicates: int) -> int:
-        code = f"from infra.bench.warm import notify; notify({many}, {firsts}, {duplicates})"
+        code = f"from infra.bench.warm import notify; notify({many}, {firsts}, {duplicates}, floor={floor})"
         # One hash seed for every run: with a random one each process's count moves by about 0.1%,
         # which the difference of two whole processes' counts turns into several % per notify.
         return instructions(code, os.environ | {"PYTHONPATH": f"{ROOT / 'shared'}:{ROOT}", "PYTHONHASHSEED": "0"})
@@ -246,11 +257,11 @@ def instructions_per_notify(few: int, many: int) -> dict[str, int]:
     }
 
 
-def notify(calls: int, firsts: int, duplicates: int) -> None:
+def notify(calls: int, firsts: int, duplicates: int, *, floor: bool = False) -> None:
     """`firsts` first notifies, then `duplicates` duplicates, of `calls` verifications. The garbage
     collector is paused: its passes fall on whichever call crosses its threshold, which would make
     the difference of two counts depend on how many notifies are counted."""
-    with _warm_handler(calls) as (call, events):
+    with _warm_handler(calls, floor=floor) as (call, events):
         gc.collect()
         gc.disable()
         try:
