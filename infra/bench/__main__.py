@@ -240,6 +240,12 @@ def table(results: dict[str, Any]) -> str:
             f"baseline {r['baseline_per_second']}, ratio {r['ratio']}; a minimal handler making our calls "
             f"{r['floor_per_second']}, ratio {r['floor_ratio']} (the most our calls allow)"
         )
+        if "moto_cpu_ms_per_notify" in r:
+            moto, client = r["moto_cpu_ms_per_notify"], r["client_cpu_ms_per_notify"]
+            lines.append(
+                "          CPU ms per notify, moto / this process: "
+                + ", ".join(f"{which} {moto[which]} / {client[which]}" for which in ("ours", "baseline", "floor"))
+            )
     lines.extend(cost.lines(results, TARGETS["h5_lite_dollars_per_1000_max"]))
     if "cold_floor" in results:
         lines.append("cold init floor of h5_lite_callbacks, by instructions (each stage adds to the one before)")

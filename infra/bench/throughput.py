@@ -15,6 +15,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,10 +94,16 @@ def _forget_configuration() -> None:
     secrets_provider.cache_clear()
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    """A process's CPU time (user + system), from Linux's /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Throughput:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, moto_pid: int) -> None:
         _forget_configuration()
-        self.table = table
+        self.table, self.moto_pid = table, moto_pid
         self.store = VerificationStore(table)
         spec = next(s for s in Template().functions() if s.code_dir.name == "h5_lite_callbacks")
         self.host = FunctionHost(spec)
@@ -127,15 +134,18 @@ class Throughput:
         if response["statusCode"] != 200:
             raise RuntimeError(response)
 
-    def rate(self, which: str, biz_ids: list[str]) -> float:
-        """Notifies per second for these (first) notifies."""
+    def rate(self, which: str, biz_ids: list[str]) -> tuple[float, float, float]:
+        """Notifies per second for these (first) notifies, and the CPU ms each took in moto's
+        process and in this one (the handler's, botocore's and the threads')."""
         bodies = {biz_id: _form(biz_id) for biz_id in biz_ids}
         minimal = {"baseline": _baseline, "floor": _floor}.get(which)
         work = self._ours if minimal is None else (lambda biz_id: minimal(self.table, bodies[biz_id]))
-        started = time.perf_counter()
+        moto, ours, started = _process_cpu_seconds(self.moto_pid), time.process_time(), time.perf_counter()
         with ThreadPoolExecutor(CONCURRENCY) as pool:
             list(pool.map(work, biz_ids))
-        return len(biz_ids) / (time.perf_counter() - started)
+        elapsed, n = time.perf_counter() - started, len(biz_ids)
+        moto_ms = (_process_cpu_seconds(self.moto_pid) - moto) * 1000 / n
+        return n / elapsed, moto_ms, (time.process_time() - ours) * 1000 / n
 
 
 def measure(sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, Any]]:
@@ -161,7 +171,7 @@ def measure(sizes: list[int], notifies: int, rounds: int = 3) -> list[dict[str, 
         )
         os.environ.update(local.environment(template) | {"POWERTOOLS_METRICS_DISABLED": "true"})
         with _quiet():  # the function's log lines, as in warm.py
-            return _rates(Throughput(local.refs["VerificationsTable"]), sizes, notifies, rounds)
+            return _rates(Throughput(local.refs["VerificationsTable"], server.pid), sizes, notifies, rounds)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -172,15 +182,18 @@ def _rates(bench: Throughput, sizes: list[int], notifies: int, rounds: int) -> l
     used = 0
     for size in sizes:
         bench.seed(size)
-        rates: dict[str, list[float]] = {"ours": [], "baseline": [], "floor": []}
+        runs: dict[str, list[tuple[float, float, float]]] = {"ours": [], "baseline": [], "floor": []}
         for _ in range(rounds):
             batch = [f"tp-biz-{n}" for n in range(used, used + notifies)]
             used += notifies
             if used > bench.seeded:
                 bench.seed(used)
-            for which, measured in rates.items():
+            for which, measured in runs.items():
                 measured.append(bench.rate(which, batch))
-        ours, baseline, floor = (statistics.median(rates[which]) for which in ("ours", "baseline", "floor"))
+        medians = {
+            which: [statistics.median(run[i] for run in measured) for i in range(3)] for which, measured in runs.items()
+        }
+        ours, baseline, floor = (medians[which][0] for which in ("ours", "baseline", "floor"))
         results.append(
             {
                 "table_verifications": bench.seeded,
@@ -189,6 +202,8 @@ def _rates(bench: Throughput, sizes: list[int], notifies: int, rounds: int) -> l
                 "floor_per_second": round(floor, 1),
                 "ratio": round(ours / baseline, 2),
                 "floor_ratio": round(floor / baseline, 2),
+                "moto_cpu_ms_per_notify": {which: round(m[1], 1) for which, m in medians.items()},
+                "client_cpu_ms_per_notify": {which: round(m[2], 1) for which, m in medians.items()},
             }
         )
     return results
