@@ -1,7 +1,8 @@
 """A local stand-in for Lambda's SQS event source mapping, configured from the template's event
-properties: batch size and partial batch responses. What the function reports failed (or a batch
-whose invocation raised) is left on the queue, visible again after its visibility timeout, and
-goes to the queue's DLQ past its redrive policy's receive count (moto applies the policy)."""
+properties: batch size, partial batch responses and a maximum concurrency, five batches at once as
+Lambda starts. What the function reports failed (or a batch whose invocation raised) is left on the
+queue, visible again after its visibility timeout, and goes to the queue's DLQ past its redrive
+policy's receive count (moto applies the policy)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,26 @@ def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str
     }
 
 
+# Lambda starts an SQS event source mapping reading five batches at once, invoking the function
+# concurrently for each (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html);
+# it scales past that under a backlog, which a local stack of one moto process would not feel.
+CONCURRENT_BATCHES = 5
+
+
 class QueuePoller(threading.Thread):
-    def __init__(self, host: FunctionHost, properties: dict[str, Any], stack: LocalStack) -> None:
+    def __init__(
+        self,
+        host: FunctionHost,
+        properties: dict[str, Any],
+        stack: LocalStack,
+        *,
+        concurrency: int = CONCURRENT_BATCHES,
+    ) -> None:
         queue_arn = stack.resolve(properties["Queue"])
         super().__init__(daemon=True, name=f"queue-{host.spec.logical_id}-{queue_arn.rsplit(':', 1)[1]}")
         self.host, self.stack, self.queue_arn = host, stack, queue_arn
+        maximum = properties.get("ScalingConfig", {}).get("MaximumConcurrency")  # the template's cap, if any
+        self.concurrency = min(concurrency, int(stack.resolve(maximum))) if maximum else concurrency
         self.batch_size = min(int(stack.resolve(properties.get("BatchSize", 10))), 10)
         self.partial = "ReportBatchItemFailures" in properties.get("FunctionResponseTypes", [])
         self.sqs = boto3.client("sqs", region_name=stack.region)
@@ -42,6 +58,17 @@ class QueuePoller(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        """`concurrency` loops, each receiving a batch and invoking the function with it, until stopped."""
+        others = [
+            threading.Thread(target=self.poll, daemon=True, name=f"{self.name}-{n}") for n in range(1, self.concurrency)
+        ]
+        for loop in others:
+            loop.start()
+        self.poll()
+        for loop in others:
+            loop.join()
+
+    def poll(self) -> None:
         while not self.stopped.is_set():
             try:
                 messages = self.sqs.receive_message(

@@ -4,6 +4,7 @@ delivered stays on the queue. While the stack runs, a failure is printed and the
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 from typing import Any
 
@@ -62,7 +63,7 @@ def poller(monkeypatch: pytest.MonkeyPatch, sqs: Sqs) -> QueuePoller:
     host = SimpleNamespace(spec=spec, invoke=invoke)
     stack = SimpleNamespace(resolve=lambda value: value, region="us-east-1")
     properties = {"Queue": "arn:aws:sqs:us-east-1:000000000000:WebhookDeliveriesQueue", "BatchSize": 1}
-    sqs.poller = QueuePoller(host, properties, stack)  # type: ignore[arg-type]
+    sqs.poller = QueuePoller(host, properties, stack, concurrency=1)  # type: ignore[arg-type]
     return sqs.poller
 
 
@@ -92,3 +93,52 @@ def test_a_running_stack_reports_the_failure_and_polls_again(
     # Then the failure is printed once, nothing was deleted, and the poller received again
     assert (sqs.receives, sqs.deleted) == (2, [])
     assert capsys.readouterr().err.count("Traceback") == 1
+
+
+class Backlog:
+    """A queue of `count` one-message batches, and a function invocation that waits until
+    `at_once` of them run at the same time (or gives up after 5 s)."""
+
+    def __init__(self, count: int, at_once: int) -> None:
+        self.messages = [MESSAGE | {"MessageId": f"m-{n}", "ReceiptHandle": f"rh-{n}"} for n in range(count)]
+        self.together = threading.Barrier(at_once, timeout=5)
+        self.deleted: list[str] = []
+        self.lock = threading.Lock()
+        self.poller: QueuePoller | None = None
+
+    def get_queue_url(self, **_: Any) -> dict[str, str]:
+        return {"QueueUrl": "http://127.0.0.1:1/000000000000/WebhookDeliveriesQueue"}
+
+    def receive_message(self, **_: Any) -> dict[str, Any]:
+        with self.lock:
+            if not self.messages:
+                assert self.poller is not None
+                self.poller.stopped.set()
+                return {}
+            return {"Messages": [self.messages.pop()]}
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.together.wait()
+        return {"batchItemFailures": []}
+
+    def delete_message_batch(self, **request: Any) -> None:
+        with self.lock:
+            self.deleted += [entry["ReceiptHandle"] for entry in request["Entries"]]
+
+
+@pytest.mark.parametrize(("properties", "at_once"), [({}, 5), ({"ScalingConfig": {"MaximumConcurrency": 2}}, 2)])
+def test_the_function_takes_five_batches_at_once_as_lambda_starts_or_the_templates_cap(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], properties: dict[str, Any], at_once: int
+) -> None:
+    # Given a backlog of one-message batches, each invocation waiting for `at_once` to run together
+    backlog = Backlog(count=at_once * 2, at_once=at_once)
+    monkeypatch.setattr(boto3, "client", lambda *_, **__: backlog)
+    host = SimpleNamespace(spec=SimpleNamespace(logical_id="WebhookDeliveryFunction"), invoke=backlog.invoke)
+    stack = SimpleNamespace(resolve=lambda value: value, region="us-east-1")
+    queue = {"Queue": "arn:aws:sqs:us-east-1:000000000000:WebhookDeliveriesQueue", "BatchSize": 1}
+    backlog.poller = QueuePoller(host, queue | properties, stack)  # type: ignore[arg-type]
+    # When it polls the backlog
+    backlog.poller.run()
+    # Then every batch was delivered and deleted, `at_once` at a time: no invocation waited in vain
+    assert sorted(backlog.deleted) == sorted(f"rh-{n}" for n in range(at_once * 2))
+    assert "BrokenBarrierError" not in capsys.readouterr().err
