@@ -257,6 +257,9 @@ class ChaosRun:
         )
         finished = client.complete(created["token"], outcome, confidence=20.0, faults=faults)
         if scenario == "reordered":  # terminal A, then a signed terminal B: B must change nothing
+            # Once A has landed, as FaceID sends B only after A (a notify it timed out on may still
+            # be in our handler: B first would then be the terminal, rightly).
+            self.until_terminal(created["verification_id"])
             other = json.loads(finished["data"]) | {"status": "TIMEOUT" if outcome == "cancel" else "CANCELLED"}
             text = json.dumps(other)
             client.notify(text, lite_sign("sandbox-secret", text))
@@ -266,6 +269,14 @@ class ChaosRun:
         ):
             tracked.expected = CANCELLED  # its result had not landed yet: redaction cancelled it first
         return tracked
+
+    def until_terminal(self, verification_id: str, seconds: float = 60) -> None:
+        """Until the verification has ended (or `seconds` have passed: what it is then is reported)."""
+        deadline = time.monotonic() + seconds
+        while self.client().get(verification_id).json()["status"] in ("CREATED", "PROCESSING"):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.5)
 
     def run(self) -> Report:
         started = time.monotonic()
