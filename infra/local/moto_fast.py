@@ -1,4 +1,4 @@
-"""Two of moto's costs that grow with what it holds, cut to what the call needs (same answers).
+"""Three of moto's costs that grow with what it holds, cut to what the call needs (same answers).
 
 A long local run (the chaos suite: thousands of verifications, their audit records and webhook
 attempts, and thousands of events queued) made every call slower than the one before, until moto's
