@@ -5,6 +5,7 @@ delivered stays on the queue. While the stack runs, a failure is printed and the
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -17,18 +18,43 @@ from infra.local.queue_poller import QueuePoller
 MESSAGE = {"MessageId": "m-1", "ReceiptHandle": "rh-1", "Body": "{}", "MD5OfBody": "x"}
 
 
-class Sqs:
+class FakeSqs:
+    """What the poller calls of SQS besides receiving and deleting, and the stack's stop."""
+
+    poller: QueuePoller | None = None
+
+    def get_queue_url(self, **_: Any) -> dict[str, str]:
+        return {"QueueUrl": "http://127.0.0.1:1/000000000000/WebhookDeliveriesQueue"}
+
+    def stop(self) -> None:
+        assert self.poller is not None
+        self.poller.stopped.set()
+
+
+def poller(
+    monkeypatch: pytest.MonkeyPatch,
+    sqs: FakeSqs,
+    invoke: Callable[[dict[str, Any]], dict[str, Any]],
+    properties: dict[str, Any] | None = None,
+    **options: Any,
+) -> QueuePoller:
+    """A poller of `sqs`'s queue (BatchSize 1, and `properties`) for a function that is `invoke`."""
+    monkeypatch.setattr(boto3, "client", lambda *_, **__: sqs)
+    host = SimpleNamespace(spec=SimpleNamespace(logical_id="WebhookDeliveryFunction"), invoke=invoke)
+    stack = SimpleNamespace(resolve=lambda value: value, region="us-east-1")
+    queue = {"Queue": "arn:aws:sqs:us-east-1:000000000000:WebhookDeliveriesQueue", "BatchSize": 1}
+    sqs.poller = QueuePoller(host, queue | (properties or {}), stack, **options)  # type: ignore[arg-type]
+    return sqs.poller
+
+
+class Sqs(FakeSqs):
     """A queue holding one message; its server goes away at the call named `gone_at` (the function's
     invocation or the delete), the stack's stop arriving then if `stopping`, else at the next receive."""
 
     def __init__(self, gone_at: str, *, stopping: bool) -> None:
         self.gone_at, self.stopping = gone_at, stopping
-        self.poller: QueuePoller | None = None
         self.receives = 0
         self.deleted: list[str] = []
-
-    def get_queue_url(self, **_: Any) -> dict[str, str]:
-        return {"QueueUrl": "http://127.0.0.1:1/000000000000/WebhookDeliveriesQueue"}
 
     def receive_message(self, **_: Any) -> dict[str, Any]:
         self.receives += 1
@@ -47,24 +73,9 @@ class Sqs:
                 self.stop()
             raise EndpointConnectionError(endpoint_url="http://127.0.0.1:1")
 
-    def stop(self) -> None:
-        assert self.poller is not None
-        self.poller.stopped.set()
-
-
-def poller(monkeypatch: pytest.MonkeyPatch, sqs: Sqs) -> QueuePoller:
-    monkeypatch.setattr(boto3, "client", lambda *_, **__: sqs)
-    spec = SimpleNamespace(logical_id="WebhookDeliveryFunction")
-
-    def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        sqs.fail_if("invoke")  # the function's own calls to moto fail
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        self.fail_if("invoke")  # the function's own calls to moto fail
         return {"batchItemFailures": []}
-
-    host = SimpleNamespace(spec=spec, invoke=invoke)
-    stack = SimpleNamespace(resolve=lambda value: value, region="us-east-1")
-    properties = {"Queue": "arn:aws:sqs:us-east-1:000000000000:WebhookDeliveriesQueue", "BatchSize": 1}
-    sqs.poller = QueuePoller(host, properties, stack, concurrency=1)  # type: ignore[arg-type]
-    return sqs.poller
 
 
 @pytest.mark.parametrize("gone_at", ["invoke", "delete"])
@@ -73,7 +84,7 @@ def test_a_stopping_stack_stops_the_poller_quietly_and_the_batch_stays_on_the_qu
 ) -> None:
     # Given a poller whose moto goes away, as the stack stops, while it delivers a batch
     sqs = Sqs(gone_at, stopping=True)
-    stopping = poller(monkeypatch, sqs)
+    stopping = poller(monkeypatch, sqs, sqs.invoke, concurrency=1)
     # When it polls
     stopping.run()
     # Then it ends after that batch, prints nothing, and deleted nothing: the message is still queued
@@ -87,7 +98,7 @@ def test_a_running_stack_reports_the_failure_and_polls_again(
 ) -> None:
     # Given a poller whose moto fails mid-delivery while the stack still runs
     sqs = Sqs(gone_at, stopping=False)
-    running = poller(monkeypatch, sqs)
+    running = poller(monkeypatch, sqs, sqs.invoke, concurrency=1)
     # When it polls
     running.run()
     # Then the failure is printed once, nothing was deleted, and the poller received again
@@ -95,7 +106,7 @@ def test_a_running_stack_reports_the_failure_and_polls_again(
     assert capsys.readouterr().err.count("Traceback") == 1
 
 
-class Backlog:
+class Backlog(FakeSqs):
     """A queue of `count` one-message batches, and a function invocation that waits until
     `at_once` of them run at the same time (or gives up after 5 s)."""
 
@@ -104,16 +115,11 @@ class Backlog:
         self.together = threading.Barrier(at_once, timeout=5)
         self.deleted: list[str] = []
         self.lock = threading.Lock()
-        self.poller: QueuePoller | None = None
-
-    def get_queue_url(self, **_: Any) -> dict[str, str]:
-        return {"QueueUrl": "http://127.0.0.1:1/000000000000/WebhookDeliveriesQueue"}
 
     def receive_message(self, **_: Any) -> dict[str, Any]:
         with self.lock:
             if not self.messages:
-                assert self.poller is not None
-                self.poller.stopped.set()
+                self.stop()
                 return {}
             return {"Messages": [self.messages.pop()]}
 
@@ -132,13 +138,9 @@ def test_the_function_takes_five_batches_at_once_as_lambda_starts_or_the_templat
 ) -> None:
     # Given a backlog of one-message batches, each invocation waiting for `at_once` to run together
     backlog = Backlog(count=at_once * 2, at_once=at_once)
-    monkeypatch.setattr(boto3, "client", lambda *_, **__: backlog)
-    host = SimpleNamespace(spec=SimpleNamespace(logical_id="WebhookDeliveryFunction"), invoke=backlog.invoke)
-    stack = SimpleNamespace(resolve=lambda value: value, region="us-east-1")
-    queue = {"Queue": "arn:aws:sqs:us-east-1:000000000000:WebhookDeliveriesQueue", "BatchSize": 1}
-    backlog.poller = QueuePoller(host, queue | properties, stack)  # type: ignore[arg-type]
+    polling = poller(monkeypatch, backlog, backlog.invoke, properties)
     # When it polls the backlog
-    backlog.poller.run()
+    polling.run()
     # Then every batch was delivered and deleted, `at_once` at a time: no invocation waited in vain
     assert sorted(backlog.deleted) == sorted(f"rh-{n}" for n in range(at_once * 2))
     assert "BrokenBarrierError" not in capsys.readouterr().err
