@@ -16,7 +16,7 @@ from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, reachable
 from infra.local.stack import start_stack, use_local_aws
 from infra.sandbox.server import create_server
-from tests.parallel import GroupScheduling
+from tests.parallel import STACK, GroupScheduling, group
 
 TOKEN_TTL_SECONDS = 25
 
@@ -24,6 +24,15 @@ TOKEN_TTL_SECONDS = 25
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook, for `make test`'s `-n auto`
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupScheduling:
     return GroupScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def local_stack_endpoint_only_in_its_group(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`endpoints` points this process's boto3 at the local stack's moto server for the session. A
+    test outside the stack's group, run later in the same worker, must not send its calls there
+    (its in-process moto would not see them): for that test the endpoint is unset."""
+    if group(request.node.nodeid) != STACK:
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -26,39 +26,45 @@ def _item(p: int, s: int) -> dict[str, Any]:
     return {"pk": {"S": f"p{p}"}, "sk": {"S": f"s{s:02d}"}, "g": {"S": "all"}, "n": {"N": str(1000 - p * 10 - s)}}
 
 
-@pytest.fixture
-def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+@pytest.fixture(autouse=True)
+def in_process_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto in this process, with moto_fast installed."""
     for key, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(key, value)
     moto_fast.install()
     with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-                {"AttributeName": "g", "AttributeType": "S"},
-                {"AttributeName": "n", "AttributeType": "N"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "ByNumber",
-                    "KeySchema": [
-                        {"AttributeName": "g", "KeyType": "HASH"},
-                        {"AttributeName": "n", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        # written out of order, so that no answer is in order by accident
-        for s in reversed(range(PER_PARTITION)):
-            for p in (3, 0, 6, 1, 5, 2, 4):
-                client.put_item(TableName="t", Item=_item(p, s))
-        yield client
+        yield
+
+
+@pytest.fixture
+def dynamodb() -> Iterator[Any]:
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(
+        TableName="t",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByNumber",
+                "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    # written out of order, so that no answer is in order by accident
+    for s in reversed(range(PER_PARTITION)):
+        for p in (3, 0, 6, 1, 5, 2, 4):
+            client.put_item(TableName="t", Item=_item(p, s))
+    yield client
 
 
 def _pages(call: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -113,51 +119,42 @@ def test_an_index_query_and_a_scan_see_every_item_in_order(dynamodb: Any) -> Non
     assert scanned == every
 
 
-def test_a_send_reads_the_queues_deduplication_and_the_counts_stay_true(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    moto_fast.install()
-    with mock_aws():
-        sqs = boto3.client("sqs", region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
-        fifo = sqs.create_queue(
-            QueueName="q.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
-        )["QueueUrl"]
-        standard = sqs.create_queue(QueueName="q")["QueueUrl"]
-        # When the same body goes twice to the FIFO queue, and three bodies to the standard one
-        for _ in range(2):
-            sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
-        for body in ("a", "b", "c"):
-            sqs.send_message(QueueUrl=standard, MessageBody=body)
+def test_a_send_reads_the_queues_deduplication_and_the_counts_stay_true() -> None:
+    sqs = boto3.client("sqs", region_name=REGION)
+    fifo = sqs.create_queue(QueueName="q.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})[
+        "QueueUrl"
+    ]
+    standard = sqs.create_queue(QueueName="q")["QueueUrl"]
+    # When the same body goes twice to the FIFO queue, and three bodies to the standard one
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+    for body in ("a", "b", "c"):
+        sqs.send_message(QueueUrl=standard, MessageBody=body)
 
-        # Then the FIFO queue kept one (deduplicated by content), and the counts are what was kept
-        def count(url: str) -> str:
-            return str(
-                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
-                    "ApproximateNumberOfMessages"
-                ]
-            )
+    # Then the FIFO queue kept one (deduplicated by content), and the counts are what was kept
+    def count(url: str) -> str:
+        return str(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]["ApproximateNumberOfMessages"]
+        )
 
-        assert (count(fifo), count(standard)) == ("1", "3")
-        attributes = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ContentBasedDeduplication"])
-        assert attributes["Attributes"] == {"ContentBasedDeduplication": "true"}
-        # And a receive still gets what was kept
-        received = sqs.receive_message(QueueUrl=standard, MaxNumberOfMessages=10)["Messages"]
-        assert sorted(m["Body"] for m in received) == ["a", "b", "c"]
+    assert (count(fifo), count(standard)) == ("1", "3")
+    attributes = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ContentBasedDeduplication"])
+    assert attributes["Attributes"] == {"ContentBasedDeduplication": "true"}
+    # And a receive still gets what was kept
+    received = sqs.receive_message(QueueUrl=standard, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in received) == ["a", "b", "c"]
 
 
-def test_a_rule_delivers_each_event_whole_with_its_paths_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    moto_fast.install()
-    with mock_aws():
-        credentials = {"region_name": REGION, "aws_access_key_id": "t", "aws_secret_access_key": "t"}
-        sqs, events = boto3.client("sqs", **credentials), boto3.client("events", **credentials)
-        url = sqs.create_queue(QueueName="subscriber")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="all", EventPattern=json.dumps({"source": ["test"]}))
-        events.put_targets(Rule="all", Targets=[{"Id": "queue", "Arn": arn}])
-        # When two events go on the bus
-        for n in (1, 2):
-            events.put_events(Entries=[{"Source": "test", "DetailType": "t", "Detail": json.dumps({"n": n})}])
-        # Then the queue has each, whole
-        bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
-        assert sorted(body["detail"]["n"] for body in bodies) == [1, 2]
-        assert all(body["source"] == "test" and body["detail-type"] == "t" for body in bodies)
+def test_a_rule_delivers_each_event_whole_with_its_paths_parsed_once() -> None:
+    sqs, events = boto3.client("sqs", region_name=REGION), boto3.client("events", region_name=REGION)
+    url = sqs.create_queue(QueueName="subscriber")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="all", EventPattern=json.dumps({"source": ["test"]}))
+    events.put_targets(Rule="all", Targets=[{"Id": "queue", "Arn": arn}])
+    # When two events go on the bus
+    for n in (1, 2):
+        events.put_events(Entries=[{"Source": "test", "DetailType": "t", "Detail": json.dumps({"n": n})}])
+    # Then the queue has each, whole
+    bodies = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+    assert sorted(body["detail"]["n"] for body in bodies) == [1, 2]
+    assert all(body["source"] == "test" and body["detail-type"] == "t" for body in bodies)
