@@ -146,15 +146,31 @@ def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]],
 
         @functools.wraps(route)
         def parsed(**path_parameters: str) -> R:
-            try:
-                request = parse(model, _body_fields(app))
-            except ContractError as refused:
-                raise ArgumentError(refused.message) from None
-            return route(request, **path_parameters)
+            return route(_refused_as_argument_error(model, _body_fields(app)), **path_parameters)
 
         return parsed
 
     return decorate
+
+
+def parsed_query[M: BaseModel](app: APIGatewayHttpResolver, model: type[M]) -> M:
+    """The query string parsed into `model`, in FaceID's error form when it does not fit."""
+    return _refused_as_argument_error(model, app.current_event.query_string_parameters or {})
+
+
+def documented_query(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a query `model`: each field's name and its description."""
+    return [
+        query_parameter(name, field.description or "", required=field.is_required())
+        for name, field in model.model_fields.items()
+    ]
+
+
+def _refused_as_argument_error[M: BaseModel](model: type[M], fields: Any) -> M:
+    try:
+        return parse(model, fields)
+    except ContractError as refused:
+        raise ArgumentError(refused.message) from None
 
 
 def _body_fields(app: APIGatewayHttpResolver) -> Any:
@@ -223,6 +239,13 @@ def form_body(*media: str, **fields: str) -> dict[str, Any]:
         "properties": {name: {"type": "string", "description": description} for name, description in fields.items()},
     }
     return {"required": True, "content": {kind: {"schema": schema} for kind in media}}
+
+
+def see_other(location: str) -> Response[str]:
+    """A 303 to `location`, not cached: where the browser goes next depends on the verification."""
+    return Response(
+        status_code=303, content_type="text/plain", headers={"Location": location, "Cache-Control": "no-store"}, body=""
+    )
 
 
 def raw_body(app: APIGatewayHttpResolver) -> bytes:

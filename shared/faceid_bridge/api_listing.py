@@ -30,13 +30,23 @@ class ListParameters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
-    biz_no: CustomerBizNo | None = None
-    channel: Channel | None = None
-    status: Status | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-    cursor: str | None = Field(None, min_length=1, max_length=1024)
+    biz_no: CustomerBizNo | None = Field(
+        None, description="your order's biz_no: its verification (alone; no other parameter)"
+    )
+    channel: Channel | None = Field(None, description="h5_lite, app or h5_raw: required without biz_no or cursor")
+    status: Status | None = Field(
+        None, description="only verifications in this status (CREATED, PROCESSING, OK, FAILED...)"
+    )
+    created_after: AwareDatetime | None = Field(
+        None, description="ISO 8601 with offset, inclusive (default: created_before - 7 days)"
+    )
+    created_before: AwareDatetime | None = Field(
+        None, description="ISO 8601 with offset, exclusive (default: now); a range is 31 days at most"
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="page size, 1 to 100 (default 20)")
+    cursor: str | None = Field(
+        None, min_length=1, max_length=1024, description="the last page's next_cursor: the next page of the same query"
+    )
 
     @model_validator(mode="after")
     def _biz_no_alone(self) -> Self:

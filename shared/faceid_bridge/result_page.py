@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from faceid_bridge.api import Response
 from faceid_bridge.domain.decision import Decision
 from faceid_bridge.domain.verification import Verification
 
@@ -86,3 +87,10 @@ def render(verification: Verification | None, accept_language: str) -> tuple[str
     lang, key = language(accept_language), outcome(verification)
     title, text = WORDS[key][lang]
     return PAGE.format(lang=lang, title=escape(title), text=escape(text), outcome=key), lang
+
+
+def response(verification: Verification | None, accept_language: str) -> Response[str]:
+    """The page, in the language the browser asks for, not cached: it says the verification's state."""
+    html, lang = render(verification, accept_language)
+    headers = {"Content-Language": lang, "Vary": "Accept-Language", "Cache-Control": "no-store"}
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=html, headers=headers)

@@ -116,3 +116,30 @@ def find_by_biz_no(biz_no: str, *, store: Listing) -> list[Verification]:
     """The customer's order's verification, as a list: empty when there is none."""
     found = store.find_by_biz_no(biz_no)
     return [found] if found is not None else []
+
+
+def answer(
+    *,
+    biz_no: str | None,
+    channel: Channel | None,
+    status: Status | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+    store: Listing,
+) -> tuple[list[Verification], str | None]:
+    """What a listing request asks for: the biz_no's verification alone, or a page of its query and
+    the next page's cursor."""
+    if biz_no is not None:
+        return find_by_biz_no(biz_no, store=store), None
+    query = query_of(
+        channel=channel,
+        status=status,
+        created_after=created_after,
+        created_before=created_before,
+        cursor=cursor,
+        now=now,
+    )
+    return list_verifications(query, limit=limit, store=store)

@@ -18,6 +18,7 @@ CHANNEL_MODULES = {
     "verify": "services",
     "settle": "services",
     "api": "api",
+    "openapi": "api",
     "channel": "registry",
     "config": "config",
 }
