@@ -4,6 +4,7 @@ the stack as `make serve` runs it, in a subprocess, started only when a test ask
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,19 +27,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupSchedul
     return GroupScheduling(config, log)
 
 
+# The moto server's URL that `endpoints` pointed this process's boto3 at, for the session.
+STACK_AWS_URL = pytest.StashKey[str]()
+
+
 @pytest.fixture(autouse=True)
 def local_stack_endpoint_only_in_its_group(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`endpoints` points this process's boto3 at the local stack's moto server for the session. A
-    test outside the stack's group, run later in the same worker, must not send its calls there
-    (its in-process moto would not see them): for that test the endpoint is unset."""
-    if group(request.node.nodeid) != STACK:
-        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    """A test outside the local stack's group, run later in the same worker, must not send its calls
+    to the stack's moto server (its in-process moto would not see them): for that test the stack's
+    endpoint is unset. One a test's own fixture sets (tests/package's moto server) stays."""
+    stack_url = request.config.stash.get(STACK_AWS_URL, None)
+    if group(request.node.nodeid) != STACK and stack_url and os.environ.get("AWS_ENDPOINT_URL") == stack_url:
+        monkeypatch.delenv("AWS_ENDPOINT_URL")
 
 
 @pytest.fixture(scope="session")
-def endpoints() -> Iterator[Endpoints]:
+def endpoints(pytestconfig: pytest.Config) -> Iterator[Endpoints]:
     endpoints = Endpoints.from_environment()
     use_local_aws(endpoints)
+    pytestconfig.stash[STACK_AWS_URL] = endpoints.aws
     stack = None
     if not reachable(endpoints.gateway):
         # Short token lives and a fast reconciler, so that expiry and reconciliation can be watched.
