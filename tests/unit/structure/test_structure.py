@@ -1,6 +1,6 @@
 """The shape of the code base: no import cycle anywhere (lazy imports count: a cycle is a cycle),
-the layer never imports the local emulator or the sandbox, and the sandbox-only parts of the FaceID
-contract stay out of the layer."""
+the layer never imports the local emulator or the sandbox, the sandbox-only parts of the FaceID
+contract stay out of the layer, and no product module is over 250 lines."""
 
 from __future__ import annotations
 
@@ -101,3 +101,16 @@ def test_the_layer_imports_nothing_of_infra_functions_or_tests() -> None:
 def test_sandbox_only_checks_are_not_in_the_layer() -> None:
     layer = "\n".join(path.read_text() for path in (ROOT / "shared").rglob("*.py"))
     assert "def check_app_sign" not in layer and "class GetTokenRequest" not in layer
+
+
+# Issue 15's bound on a product module (the layer and the handlers): past it, a module holds more
+# than one concern.
+MODULE_LINES = 250
+
+
+def test_no_product_module_is_over_the_bound() -> None:
+    product = [*(ROOT / "shared").rglob("*.py"), *(ROOT / "functions").rglob("*.py")]
+    over = {
+        str(path.relative_to(ROOT)): n for path in product if (n := len(path.read_text().splitlines())) > MODULE_LINES
+    }
+    assert product and over == {}
