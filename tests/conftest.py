@@ -17,7 +17,7 @@ from infra.local.client import LocalClient, Subscriber
 from infra.local.endpoints import Endpoints, reachable
 from infra.local.stack import start_stack, use_local_aws
 from infra.sandbox.server import create_server
-from tests.parallel import STACK, GroupScheduling, group
+from tests.parallel import GroupScheduling, sees_the_stacks_endpoint
 
 TOKEN_TTL_SECONDS = 25
 
@@ -37,7 +37,7 @@ def local_stack_endpoint_only_in_its_group(request: pytest.FixtureRequest, monke
     to the stack's moto server (its in-process moto would not see them): for that test the stack's
     endpoint is unset. One a test's own fixture sets (tests/package's moto server) stays."""
     stack_url = request.config.stash.get(STACK_AWS_URL, None)
-    if group(request.node.nodeid) != STACK and stack_url and os.environ.get("AWS_ENDPOINT_URL") == stack_url:
+    if sees_the_stacks_endpoint(request.node.nodeid, stack_url, os.environ.get("AWS_ENDPOINT_URL")):
         monkeypatch.delenv("AWS_ENDPOINT_URL")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -124,3 +125,10 @@ def make_verification(
         "expires_at": created_at + timedelta(hours=1),
     }
     return Verification(**(created | fields))
+
+
+def free_port() -> int:
+    """A port nothing listens on now: the kernel's pick of a free one, released for the caller."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -3,7 +3,6 @@ boto3 pointed at the moto server."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,13 +13,7 @@ import pytest
 from infra import package
 from infra.local.endpoints import wait_for
 from infra.local.template import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.support import free_port
 
 
 def serve(module: str, *args: str) -> tuple[str, subprocess.Popen[bytes]]:

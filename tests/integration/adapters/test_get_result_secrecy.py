@@ -5,7 +5,6 @@ exception chained behind it (urllib3's errors hold the URL)."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import traceback
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from faceid_bridge.services.reconciler import reconcile_due
 from tests.integration.conftest import FakeFaceId
 from tests.integration.services.test_reconciler import DUE, new
 from tests.local_stack import API_KEY, API_SECRET
+from tests.support import free_port
 
 
 @pytest.fixture
@@ -42,9 +42,7 @@ def sandbox_url(sandbox_server: Flask, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 def closed_port() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"  # nothing listens once it is closed
+    return f"http://127.0.0.1:{free_port()}"  # nothing listens on it
 
 
 def chain(exc: BaseException | None) -> Iterator[BaseException]:

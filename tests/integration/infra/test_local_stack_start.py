@@ -13,12 +13,7 @@ import pytest
 
 from infra.local.endpoints import GATEWAY_PORT_VARIABLE, SANDBOX_PORT_VARIABLE, reachable
 from infra.local.template import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.support import free_port
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ queues, rule or key, and hosts neither webhook function nor route."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from infra.local.endpoints import Endpoints, wait_for
 from infra.local.stack import PARAMETER_PREFIX, configure
 from infra.local.template import ROOT
+from tests.support import free_port
 
 WEBHOOK_FUNCTIONS = {"WebhookSubscriptionsFunction", "WebhookDeliveryFunction"}
 
@@ -25,9 +25,7 @@ WEBHOOK_FUNCTIONS = {"WebhookSubscriptionsFunction", "WebhookDeliveryFunction"}
 def moto_url() -> Iterator[str]:
     """A moto server of this test's own, and this process's environment as it was after the test
     (configure() sets the functions' environment on it)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "infra.local.moto_server", "-p", str(port)], cwd=ROOT, stderr=subprocess.DEVNULL
     )
