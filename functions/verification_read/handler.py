@@ -39,7 +39,17 @@ def read(verification_id: str) -> VerificationView:
 )
 def listing() -> VerificationPage:
     parameters = parsed_query(resolver, ListParameters)
-    found, next_cursor = answer(**parameters.model_dump(), now=utcnow(), store=wiring.store())
+    found, next_cursor = answer(
+        biz_no=parameters.biz_no,
+        channel=parameters.channel,
+        status=parameters.status,
+        created_after=parameters.created_after,
+        created_before=parameters.created_before,
+        cursor=parameters.cursor,
+        limit=parameters.limit,
+        now=utcnow(),
+        store=wiring.store(),
+    )
     return VerificationPage(verifications=[VerificationView.of(item) for item in found], next_cursor=next_cursor)
 
 

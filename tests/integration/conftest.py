@@ -53,6 +53,7 @@ def _clear_caches() -> None:
 
 @pytest.fixture
 def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # one set in the shell would take the calls from moto
     for key, value in {
         "AWS_ACCESS_KEY_ID": "t",
         "AWS_SECRET_ACCESS_KEY": "t",

@@ -29,6 +29,7 @@ def _item(p: int, s: int) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def in_process_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto in this process, with moto_fast installed."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # one set in the shell would take the calls from moto
     for key, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(key, value)
     moto_fast.install()
