@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, public_base_url, request_body, serve
-from faceid_bridge.api_docs import CREATE_ERRORS, responses
+from faceid_bridge.api import CREATE_ERRORS, http_app, public_base_url, responses, serve
+from faceid_bridge.api_input import request_body
 from faceid_bridge.channels.h5_lite.api import CreateVerificationRequest, H5LiteCreated
 from faceid_bridge.channels.h5_lite.config import H5LiteCreateConfig
 from faceid_bridge.channels.h5_lite.creation import create_verification

@@ -5,8 +5,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, request_body, serve
-from faceid_bridge.api_docs import CREATE_ERRORS, responses
+from faceid_bridge.api import CREATE_ERRORS, http_app, responses, serve
+from faceid_bridge.api_input import request_body
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.channels.h5_raw.api import RawVerificationRequest
 from faceid_bridge.channels.h5_raw.config import H5RawConfig

@@ -7,8 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, serve
-from faceid_bridge.api_docs import responses
+from faceid_bridge.api import http_app, responses, serve
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.config import load
 from faceid_bridge.config.verifications import VerificationChangesConfig

@@ -6,8 +6,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import wiring
-from faceid_bridge.api import http_app, parsed_query, serve
-from faceid_bridge.api_docs import documented_query, responses
+from faceid_bridge.api import documented_query, http_app, responses, serve
+from faceid_bridge.api_input import parsed_query
 from faceid_bridge.api_listing import ListParameters, VerificationPage
 from faceid_bridge.api_models import VerificationView
 from faceid_bridge.config import load

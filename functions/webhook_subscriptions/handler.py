@@ -6,8 +6,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from faceid_bridge import webhook_wiring as wiring
-from faceid_bridge.api import http_app, request_body, serve
-from faceid_bridge.api_docs import responses
+from faceid_bridge.api import http_app, responses, serve
+from faceid_bridge.api_input import request_body
 from faceid_bridge.config import load
 from faceid_bridge.config.webhooks import WebhookSubscriptionsConfig
 from faceid_bridge.observability import logger

@@ -1,21 +1,19 @@
-"""The HTTP edge shared by every API function: one resolver factory, one error mapping, and the
-request and answer models of api_models.py in and out."""
+"""The HTTP edge shared by every API function: one resolver factory, one error mapping, the raw
+request's parts, and each route's OpenAPI as plain dicts (api_input.py parses bodies and queries)."""
 
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import re
-from collections.abc import Callable
-from typing import Any, get_type_hints
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler import Response as Response  # for handlers: imported after the shim
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from pydantic import BaseModel
 
-from faceid_bridge import bounded_json, deadline
+from faceid_bridge import deadline
 from faceid_bridge.api_models import ErrorBody
 from faceid_bridge.config import PublicUrlConfig, load
 from faceid_bridge.errors import (
@@ -33,7 +31,6 @@ from faceid_bridge.errors import (
     UpstreamMisconfigured,
     UpstreamUnavailable,
 )
-from faceid_bridge.faceid.common import ContractError, parse
 from faceid_bridge.observability import logger
 
 # The one place a domain error gets its HTTP status (an error takes its nearest listed ancestor's).
@@ -114,51 +111,6 @@ def _not_found_message(route_key: str) -> str:
     return f"NOT_FOUND:{parameters[-1]}" if parameters else "API_NOT_FOUND"
 
 
-def request_body[R](app: APIGatewayHttpResolver) -> Callable[[Callable[..., R]], Callable[..., R]]:
-    """Route decorator: the body (JSON, or a form) parsed into the type of the route's `request`
-    parameter, in FaceID's error form when it does not fit. The route keeps its signature
-    (functools.wraps), which is where Powertools' OpenAPI reads the request body from."""
-
-    def decorate(route: Callable[..., R]) -> Callable[..., R]:
-        model = get_type_hints(route)["request"]
-
-        @functools.wraps(route)
-        def parsed(**path_parameters: str) -> R:
-            return route(_refused_as_argument_error(model, _body_fields(app)), **path_parameters)
-
-        return parsed
-
-    return decorate
-
-
-def parsed_query[M: BaseModel](app: APIGatewayHttpResolver, model: type[M]) -> M:
-    """The query string parsed into `model`, in FaceID's error form when it does not fit."""
-    return _refused_as_argument_error(model, app.current_event.query_string_parameters or {})
-
-
-def _refused_as_argument_error[M: BaseModel](model: type[M], fields: Any) -> M:
-    try:
-        return parse(model, fields)
-    except ContractError as refused:
-        raise ArgumentError(refused.message) from None
-
-
-def _body_fields(app: APIGatewayHttpResolver) -> Any:
-    """A JSON body (none is {}), or a multipart form's first value of each field (the App SDK's
-    file part). The body is decoded once: a create carries images of up to 2 MB each."""
-    body, kind = raw_body(app), content_type(app)
-    if kind.lower().startswith("multipart/form-data"):
-        from faceid_bridge.forms import parse_form  # rare: loaded only for a multipart body
-
-        return {name: values[0] for name, values in parse_form(body, kind).items()}
-    if not body:
-        return {}
-    try:
-        return bounded_json.loads(body)
-    except ValueError:  # includes UnicodeDecodeError and nesting past the bound
-        raise ArgumentError.bad("body") from None
-
-
 def see_other(location: str) -> Response[str]:
     """A 303 to `location`, not cached: where the browser goes next depends on the verification."""
     return Response(
@@ -184,3 +136,84 @@ def public_base_url(app: APIGatewayHttpResolver) -> str:
     return (load(PublicUrlConfig).public_base_url or f"https://{app.current_event.request_context.domain_name}").rstrip(
         "/"
     )
+
+
+# Every error a route can answer, for its OpenAPI responses (the body is always ErrorBody).
+ERRORS = {
+    400: "MISSING_ARGUMENTS:<key> or BAD_ARGUMENTS:<key> (ours or FaceID's)",
+    401: "FaceID's sign is missing or wrong (its callbacks)",
+    404: "NOT_FOUND:<key>, or API_NOT_FOUND (FaceID's form) on a route with no such key",
+    409: (
+        "CONFLICT:biz_no (another request used it), CONFLICT:status (the verification has ended: nothing"
+        " changed), REQUEST_IN_PROGRESS:<key> (retry after Retry-After), or"
+        " FACEID_OUTCOME_UNKNOWN:<token> (a single-use token's answer was lost: start a new verification)"
+    ),
+    413: "the body is too large",
+    429: "FaceID's concurrency limit (retry after Retry-After)",
+    500: "an unexpected failure",
+    502: "FaceID refused our credentials, or answered what we cannot read",
+    503: (
+        "FaceID unreachable, or its answer lost (FACEID_OUTCOME_UNKNOWN: retry a create after Retry-After;"
+        " with a single-use token, start a new verification); or CONFIGURATION_ERROR:<what> (the deployment"
+        " is not ready, e.g. the FaceID secret not set yet)"
+    ),
+}
+
+# What a route that calls FaceID to create a verification can answer besides its own 201.
+CREATE_ERRORS = (400, 409, 413, 429, 500, 502, 503)
+
+
+def responses(
+    status: int,
+    answer: type[BaseModel] | str,
+    *errors: int,
+    media: str = "application/json",
+    text: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[int, Any]:
+    """A route's OpenAPI responses: its answer (a model; or a description, with the schema of its
+    text body, for what has none), the headers it sets (name: description), and the errors it can give."""
+    documented: dict[int, Any] = {
+        code: {"description": ERRORS[code], "content": {"application/json": {"model": ErrorBody}}} for code in errors
+    }
+    if isinstance(answer, str):
+        documented[status] = {"description": answer, "content": {media: {"schema": text or {"type": "string"}}}}
+    else:
+        documented[status] = {
+            "description": (answer.__doc__ or "").split("\n", 1)[0],
+            "content": {media: {"model": answer}},
+        }
+    if headers:
+        documented[status]["headers"] = {
+            name: {"description": description, "required": True, "schema": {"type": "string"}}
+            for name, description in headers.items()
+        }
+    return documented
+
+
+# Routes that read their input raw (FaceID's callbacks: the sign is checked over the raw bytes before
+# anything is parsed) have no parameter for Powertools to document it from. They declare it as plain
+# OpenAPI through the route's `openapi_extensions`, which is merged into its operation as it is:
+# plain dicts, so no OpenAPI machinery is loaded at cold start.
+
+
+def query_parameter(name: str, description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}
+
+
+def form_body(*media: str, **fields: str) -> dict[str, Any]:
+    """A required form body of text fields (name: description), in each of the media types given."""
+    schema = {
+        "type": "object",
+        "required": list(fields),
+        "properties": {name: {"type": "string", "description": description} for name, description in fields.items()},
+    }
+    return {"required": True, "content": {kind: {"schema": schema} for kind in media}}
+
+
+def documented_query(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a query `model`: each field's name and its description."""
+    return [
+        query_parameter(name, field.description or "", required=field.is_required())
+        for name, field in model.model_fields.items()
+    ]

@@ -34,7 +34,7 @@ TOP = {
     "faceid_bridge.forms": "utilities",
     "faceid_bridge.api": "api",
     "faceid_bridge.api_models": "api",
-    "faceid_bridge.api_docs": "api",
+    "faceid_bridge.api_input": "api",
     "faceid_bridge.api_listing": "api",
     "faceid_bridge.result_page": "api",
     "faceid_bridge.wiring": "wiring",

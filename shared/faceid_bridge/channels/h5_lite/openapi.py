@@ -5,7 +5,7 @@ dicts do, merged into each route's operation."""
 
 from typing import Any
 
-from faceid_bridge.api_docs import form_body, query_parameter, responses
+from faceid_bridge.api import form_body, query_parameter, responses
 from faceid_bridge.channels.h5_lite.api import NotifyAnswer
 
 # What FaceID posts to notify_url, and the browser to return_url when action_http_method is POST (001).
