@@ -22,13 +22,6 @@ def group(nodeid: str) -> str:
     return STACK if module.startswith(STACK_FOLDERS) else module
 
 
-def sees_the_stacks_endpoint(nodeid: str, stack_url: str | None, endpoint: str | None) -> bool:
-    """Whether a test would send its AWS calls to the local stack's moto server only because a test of
-    the stack's group, earlier in the same worker, pointed this process's boto3 there (`endpoint` is
-    AWS_ENDPOINT_URL as the test starts; `stack_url`, what the stack's session set it to)."""
-    return group(nodeid) != STACK and stack_url is not None and endpoint == stack_url
-
-
 class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist has no type hints
     """xdist's scope scheduling (whole scopes to a worker, the largest first), with a group as the scope."""
 

@@ -51,9 +51,12 @@ def _clear_caches() -> None:
     secrets_provider.cache_clear()
 
 
-@pytest.fixture
-def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # one set in the shell would take the calls from moto
+def in_process_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's boto3 on moto in this process: throwaway credentials, the region, and no
+    AWS_ENDPOINT_URL. One set in the shell, or by the local stack's tests earlier in the same
+    pytest-xdist worker (their session points the process at their moto server), would send the
+    calls to that server instead, where a previous test's resources still exist."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     for key, value in {
         "AWS_ACCESS_KEY_ID": "t",
         "AWS_SECRET_ACCESS_KEY": "t",
@@ -61,6 +64,11 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
         "AWS_REGION": REGION,
     }.items():
         monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalStack]:
+    in_process_aws(monkeypatch)
     moto_atomic.install()
     moto_fast.install()
     with mock_aws():

@@ -16,8 +16,8 @@ from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
 from infra.local import moto_fast
+from tests.integration.conftest import REGION, in_process_aws
 
-REGION = "us-east-1"
 PARTITIONS, PER_PARTITION = 7, 9
 
 
@@ -29,9 +29,7 @@ def _item(p: int, s: int) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def in_process_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto in this process, with moto_fast installed."""
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # one set in the shell would take the calls from moto
-    for key, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
+    in_process_aws(monkeypatch)
     moto_fast.install()
     with mock_aws():
         yield
